@@ -1,0 +1,22 @@
+package org.nvr.config;
+
+import java.util.regex.Pattern;
+
+/**
+ * Removes credentials from anything that may contain a URL: {@code rtsp://user:pass@host/} becomes
+ * {@code rtsp://***@host/}. Used for every log line, metric, exception message and FFmpeg log line.
+ */
+public final class UrlRedactor {
+    // scheme://userinfo@  — userinfo may contain anything but '/', whitespace and '@' is the last one before host
+    private static final Pattern USERINFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\\s\"']*@");
+
+    private UrlRedactor() {
+    }
+
+    public static String redact(String text) {
+        if (text == null || text.indexOf('@') < 0) {
+            return text;
+        }
+        return USERINFO.matcher(text).replaceAll("$1***@");
+    }
+}
