@@ -1,0 +1,178 @@
+package org.nvr.index;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Read-only questions about footage, asked of its own connection (WAL: never blocks the daemon's
+ * writer, works while it runs). Ranges are half-open {@code [from, to)} and match rows that overlap
+ * them.
+ *
+ * <p>Not thread-safe: one instance per thread. Owns its connection.
+ */
+public final class FootageQueries implements AutoCloseable {
+    /**
+     * Segments are never longer than this, so a range query can bound {@code start_ms} from below and
+     * use the {@code (camera, start_ms)} index instead of scanning a camera's whole history.
+     */
+    public static final Duration MAX_SEGMENT = Duration.ofHours(2);
+
+    private static final String SEGMENT_COLUMNS = """
+            id, run_id, site, camera, path, state, start_ms, end_ms, duration_ms, bytes, frames, video_codec,
+            width, height, audio_codec, sha256""";
+
+    private final Connection c;
+
+    private FootageQueries(Connection c) {
+        this.c = c;
+    }
+
+    public static FootageQueries open(Path index) throws IndexException {
+        return new FootageQueries(IndexDatabase.openForQueries(index));
+    }
+
+    /** Wraps a connection the caller owns (tests, the writer thread). */
+    public static FootageQueries over(Connection c) {
+        return new FootageQueries(c);
+    }
+
+    /** Segments of {@code camera} overlapping {@code [from, to)}, oldest first; open segments included. */
+    public List<SegmentRow> segments(String camera, Instant from, Instant to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + SEGMENT_COLUMNS + """
+                 FROM segments
+                WHERE camera = ? AND start_ms >= ? AND start_ms < ? AND COALESCE(end_ms, start_ms) >= ?
+                  AND state != 'deleting'
+                ORDER BY start_ms, id""")) {
+            ps.setString(1, camera);
+            ps.setLong(2, from.toEpochMilli() - MAX_SEGMENT.toMillis());
+            ps.setLong(3, to.toEpochMilli());
+            ps.setLong(4, from.toEpochMilli());
+            List<SegmentRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SegmentRow row = segment(rs);
+                    if (row.end() == null || row.end().isAfter(from) || row.start().equals(from)) {
+                        out.add(row);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Every segment row in the given state, oldest first (reconciliation, verify). */
+    public List<SegmentRow> segmentsInState(SegmentState state) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + SEGMENT_COLUMNS
+                + " FROM segments WHERE state = ? ORDER BY start_ms, id")) {
+            ps.setString(1, state.sql());
+            List<SegmentRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(segment(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The end of the newest closed footage of {@code camera}. */
+    public Optional<Instant> lastFootageEnd(String camera) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT MAX(COALESCE(end_ms, start_ms)) FROM segments WHERE camera = ? AND state != 'deleting'")) {
+            ps.setString(1, camera);
+            try (ResultSet rs = ps.executeQuery()) {
+                long v = rs.next() ? rs.getLong(1) : 0;
+                return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
+            }
+        }
+    }
+
+    /** Runs of {@code camera} overlapping {@code [from, to)}, oldest first. */
+    public List<RunRow> runs(String camera, Instant from, Instant to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT id, site, camera, start_ms, end_ms, end_reason, detail FROM runs
+                WHERE camera = ? AND start_ms < ? AND (end_ms IS NULL OR end_ms > ?)
+                ORDER BY start_ms, id""")) {
+            ps.setString(1, camera);
+            ps.setLong(2, to.toEpochMilli());
+            ps.setLong(3, from.toEpochMilli());
+            List<RunRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RunRow(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs, 4),
+                            instant(rs, 5), rs.getString(6), rs.getString(7)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Outages of {@code camera} overlapping {@code [from, to)}, oldest first. */
+    public List<OutageRow> outages(String camera, Instant from, Instant to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT id, site, camera, start_ms, end_ms, reason, detail FROM outages
+                WHERE camera = ? AND start_ms < ? AND (end_ms IS NULL OR end_ms > ?)
+                ORDER BY start_ms, id""")) {
+            ps.setString(1, camera);
+            ps.setLong(2, to.toEpochMilli());
+            ps.setLong(3, from.toEpochMilli());
+            List<OutageRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new OutageRow(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs, 4),
+                            instant(rs, 5), rs.getString(6), rs.getString(7)));
+                }
+            }
+            return out;
+        }
+    }
+
+    public List<CameraStateRow> cameraStates() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT site, camera, state, since_ms, reason, detail, updated_ms FROM camera_state ORDER BY site, camera");
+             ResultSet rs = ps.executeQuery()) {
+            List<CameraStateRow> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new CameraStateRow(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4),
+                        rs.getString(5), rs.getString(6), instant(rs, 7)));
+            }
+            return out;
+        }
+    }
+
+    static SegmentRow segment(ResultSet rs) throws SQLException {
+        Long duration = nullableLong(rs, 9);
+        return new SegmentRow(rs.getLong(1), nullableLong(rs, 2), rs.getString(3), rs.getString(4), rs.getString(5),
+                SegmentState.fromSql(rs.getString(6)), instant(rs, 7), instant(rs, 8),
+                duration == null ? null : Duration.ofMillis(duration), rs.getLong(10), nullableLong(rs, 11),
+                rs.getString(12), nullableInt(rs, 13), nullableInt(rs, 14), rs.getString(15), rs.getString(16));
+    }
+
+    static Instant instant(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    private static Long nullableLong(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer nullableInt(ResultSet rs, int col) throws SQLException {
+        int v = rs.getInt(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    @Override
+    public void close() {
+        IndexDatabase.closeQuietly(c);
+    }
+}

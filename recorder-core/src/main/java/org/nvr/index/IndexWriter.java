@@ -1,0 +1,306 @@
+package org.nvr.index;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of {@code index.db}: one connection used by one thread ({@code nvr-index}), fed by
+ * a queue, so camera threads never contend for SQLite's write lock and a slow camera cannot hold up
+ * the index. Every method returns a future; camera threads wait only for the ids they need.
+ *
+ * <h2>The disk/index invariant</h2>
+ * Files under the storage root are the footage; the index describes them. A segment moves through:
+ * <ol>
+ *   <li>{@code open}: the row is inserted (with its path and start) <em>before</em> the file is created;</li>
+ *   <li>{@code closed}: after the file's trailer is written, the file and its directory fsynced and its
+ *       SHA-256 computed, the row gets end, duration, bytes and hash in one update;</li>
+ *   <li>{@code deleting}: retention marks the row, unlinks the file, fsyncs the directory, then drops
+ *       the row.</li>
+ * </ol>
+ * A crash can leave an {@code open} row whose file holds what was written (flushed fragments), an
+ * {@code open} row with no file, a {@code deleting} row, or (if the disk lost the insert) a file with
+ * no row. Startup reconciliation finishes each of these before recording starts.
+ *
+ * <p>Thread-safe. Owns its connection and thread; {@link #close()} drains the queue and closes both.
+ */
+public final class IndexWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexWriter.class);
+
+    /** Work run on the writer thread with the write connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private final Path path;
+    private final Connection connection;
+    private final ExecutorService thread;
+    private volatile long lastSuccessNanos = System.nanoTime();
+
+    private IndexWriter(Path path, Connection connection) {
+        this.path = path;
+        this.connection = connection;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nvr-index");
+            t.setDaemon(false);
+            return t;
+        });
+    }
+
+    public static IndexWriter open(Path path) throws IndexException {
+        return new IndexWriter(path, IndexDatabase.open(path));
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Runs {@code work} on the writer thread inside one transaction. */
+    public <T> CompletableFuture<T> submit(Work<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    connection.setAutoCommit(false);
+                    T value = work.run(connection);
+                    connection.commit();
+                    lastSuccessNanos = System.nanoTime();
+                    result.complete(value);
+                } catch (SQLException | RuntimeException e) {
+                    rollback();
+                    result.completeExceptionally(e);
+                } finally {
+                    try {
+                        connection.setAutoCommit(true);
+                    } catch (SQLException ignored) {
+                        // the next transaction will report a broken connection
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(new IllegalStateException("index writer is closed"));
+        }
+        return result;
+    }
+
+    /** True when the writer thread is alive and its last transaction succeeded (for /healthz and the watchdog). */
+    public boolean healthy() {
+        return !thread.isShutdown();
+    }
+
+    private void rollback() {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            LOG.warn("index rollback failed: {}", e.getMessage());
+        }
+    }
+
+    // ---- runs -----------------------------------------------------------------------------------
+
+    public CompletableFuture<Long> startRun(String site, String camera, Instant start, String videoCodec,
+                                            Integer width, Integer height, String audioCodec) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO runs (site, camera, start_ms, video_codec, width, height, audio_codec)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""")) {
+                ps.setString(1, site);
+                ps.setString(2, camera);
+                ps.setLong(3, start.toEpochMilli());
+                ps.setString(4, videoCodec);
+                setInt(ps, 5, width);
+                setInt(ps, 6, height);
+                ps.setString(7, audioCodec);
+                return returnedId(ps);
+            }
+        });
+    }
+
+    public CompletableFuture<Void> endRun(long runId, Instant end, String reason, String detail) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE runs SET end_ms = ?, end_reason = ?, detail = ? WHERE id = ?")) {
+                ps.setLong(1, end.toEpochMilli());
+                ps.setString(2, reason);
+                ps.setString(3, detail);
+                ps.setLong(4, runId);
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    // ---- segments -------------------------------------------------------------------------------
+
+    /** Step 1 of the invariant: the row exists before the file. */
+    public CompletableFuture<Long> openSegment(Long runId, String site, String camera, String relativePath,
+                                               Instant start, String videoCodec, Integer width, Integer height,
+                                               String audioCodec) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO segments (run_id, site, camera, path, state, start_ms, video_codec, width, height,
+                                          audio_codec)
+                    VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?) RETURNING id""")) {
+                if (runId == null) {
+                    ps.setNull(1, Types.INTEGER);
+                } else {
+                    ps.setLong(1, runId);
+                }
+                ps.setString(2, site);
+                ps.setString(3, camera);
+                ps.setString(4, relativePath);
+                ps.setLong(5, start.toEpochMilli());
+                ps.setString(6, videoCodec);
+                setInt(ps, 7, width);
+                setInt(ps, 8, height);
+                ps.setString(9, audioCodec);
+                return returnedId(ps);
+            }
+        });
+    }
+
+    /** Step 2 of the invariant: called once the file is complete, fsynced and hashed. */
+    public CompletableFuture<Void> closeSegment(long id, Instant end, Duration duration, long bytes, Long frames,
+                                                String sha256) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE segments SET state = 'closed', end_ms = ?, duration_ms = ?, bytes = ?, frames = ?, sha256 = ?
+                    WHERE id = ?""")) {
+                ps.setLong(1, end.toEpochMilli());
+                ps.setLong(2, duration.toMillis());
+                ps.setLong(3, bytes);
+                if (frames == null) {
+                    ps.setNull(4, Types.INTEGER);
+                } else {
+                    ps.setLong(4, frames);
+                }
+                ps.setString(5, sha256);
+                ps.setLong(6, id);
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    /** Drops a row whose file was never created or held nothing. */
+    public CompletableFuture<Void> dropSegment(long id) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM segments WHERE id = ?")) {
+                ps.setLong(1, id);
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    // ---- outages and camera state ---------------------------------------------------------------
+
+    public CompletableFuture<Long> openOutage(String site, String camera, Instant start, String reason, String detail) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO outages (site, camera, start_ms, reason, detail) VALUES (?, ?, ?, ?, ?) RETURNING id""")) {
+                ps.setString(1, site);
+                ps.setString(2, camera);
+                ps.setLong(3, start.toEpochMilli());
+                ps.setString(4, reason);
+                ps.setString(5, detail);
+                return returnedId(ps);
+            }
+        });
+    }
+
+    /** Updates the reason of an ongoing outage (the first failure was "refused", now it is "auth"...). */
+    public CompletableFuture<Void> updateOutage(long id, String reason, String detail) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outages SET reason = ?, detail = ? WHERE id = ?")) {
+                ps.setString(1, reason);
+                ps.setString(2, detail);
+                ps.setLong(3, id);
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    public CompletableFuture<Void> closeOutage(long id, Instant end) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outages SET end_ms = ? WHERE id = ?")) {
+                ps.setLong(1, end.toEpochMilli());
+                ps.setLong(2, id);
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    public CompletableFuture<Void> cameraState(String site, String camera, String state, Instant since, String reason,
+                                               String detail, Instant now) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO camera_state (camera, site, state, since_ms, reason, detail, updated_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (camera) DO UPDATE SET site = excluded.site, state = excluded.state,
+                        since_ms = excluded.since_ms, reason = excluded.reason, detail = excluded.detail,
+                        updated_ms = excluded.updated_ms""")) {
+                ps.setString(1, camera);
+                ps.setString(2, site);
+                ps.setString(3, state);
+                ps.setLong(4, since.toEpochMilli());
+                ps.setString(5, reason);
+                ps.setString(6, detail);
+                ps.setLong(7, now.toEpochMilli());
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    private static long returnedId(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("insert returned no id");
+            }
+            return rs.getLong(1);
+        }
+    }
+
+    private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, v);
+        }
+    }
+
+    /** Drains queued work (bounded wait), then closes the connection. Safe to call twice. */
+    @Override
+    public void close() {
+        if (thread.isShutdown()) {
+            return;
+        }
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("index writer did not drain within 5 s; closing anyway");
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            thread.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            IndexDatabase.closeQuietly(connection);
+        }
+    }
+}

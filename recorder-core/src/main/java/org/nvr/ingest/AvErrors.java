@@ -1,0 +1,76 @@
+package org.nvr.ingest;
+
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_FORBIDDEN;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_NOT_FOUND;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_UNAUTHORIZED;
+import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Turns FFmpeg's negative error codes into text and into {@link FailureReason}s. */
+public final class AvErrors {
+    private static final Pattern CODE_IN_MESSAGE = Pattern.compile("error (-\\d+)");
+
+    // POSIX errno values on Linux; FFmpeg returns AVERROR(e) == -e.
+    static final int EIO = 5;
+    static final int EPIPE = 32;
+    static final int ENETUNREACH = 101;
+    static final int ECONNRESET = 104;
+    static final int ETIMEDOUT = 110;
+    static final int ECONNREFUSED = 111;
+    static final int EHOSTDOWN = 112;
+    static final int EHOSTUNREACH = 113;
+    static final int ENOSPC = 28;
+
+    private AvErrors() {
+    }
+
+    public static String text(int err) {
+        byte[] buf = new byte[256];
+        av_strerror(err, buf, buf.length);
+        int n = 0;
+        while (n < buf.length && buf[n] != 0) {
+            n++;
+        }
+        return new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8) + " (" + err + ")";
+    }
+
+    /** Classifies an error returned while opening a session. */
+    public static FailureReason classifyOpen(int err) {
+        if (err == AVERROR_HTTP_UNAUTHORIZED || err == AVERROR_HTTP_FORBIDDEN) {
+            return FailureReason.AUTH;
+        }
+        if (err == AVERROR_HTTP_NOT_FOUND) {
+            return FailureReason.NOT_FOUND;
+        }
+        return switch (-err) {
+            case ECONNREFUSED -> FailureReason.REFUSED;
+            case ETIMEDOUT -> FailureReason.TIMEOUT;
+            case ENETUNREACH, EHOSTUNREACH, EHOSTDOWN -> FailureReason.UNREACHABLE;
+            case ECONNRESET, EPIPE -> FailureReason.EOF;
+            default -> err == AVERROR_EOF ? FailureReason.EOF : FailureReason.PROTOCOL;
+        };
+    }
+
+    /** Classifies an error returned by a read of a running session. */
+    public static FailureReason classifyRead(int err) {
+        if (-err == ETIMEDOUT || -err == 11 /* EAGAIN after a socket timeout */) {
+            return FailureReason.STALLED;
+        }
+        if (err == AVERROR_EOF || -err == ECONNRESET || -err == EPIPE || -err == EIO) {
+            return FailureReason.EOF;
+        }
+        return FailureReason.PROTOCOL;
+    }
+
+    /** Extracts the code from a JavaCV exception message such as {@code avformat_open_input() error -111: ...}. */
+    public static int codeFromMessage(String message) {
+        if (message == null) {
+            return 0;
+        }
+        Matcher m = CODE_IN_MESSAGE.matcher(message);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+}

@@ -1,0 +1,161 @@
+package org.nvr.recorder;
+
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.NvrConfig;
+import org.nvr.index.IndexException;
+import org.nvr.index.IndexWriter;
+import org.nvr.ingest.CameraOpener;
+import org.nvr.ingest.FfmpegCameraOpener;
+import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.segment.SegmentFinisher;
+import org.nvr.session.AudioWarnings;
+import org.nvr.session.Backoff;
+import org.nvr.session.CameraObserver;
+import org.nvr.session.CameraStatus;
+import org.nvr.session.CameraSupervisor;
+import org.nvr.session.RecordingSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recording daemon's core: opens the index, reconciles it with the disk, then keeps every
+ * configured camera recording under its own {@link CameraSupervisor} until {@link #close()}.
+ *
+ * <p>Owns, and closes in this order: the supervisors (each closes and indexes its open segment), the
+ * segment finisher, the event loop, the index writer. Threads: {@code nvr-loop} (timers),
+ * {@code nvr-cam-<id>} (one per camera, blocking reads and muxing), {@code nvr-finish} (fsync and
+ * hashing), {@code nvr-index} (the single SQLite writer).
+ */
+public final class Recorder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
+    /** Whole shutdown must fit in the contract's 10 s; sessions notice a stop within one read. */
+    public static final Duration STOP_DEADLINE = Duration.ofSeconds(8);
+
+    /** Seams for tests and the CLI. */
+    public record Options(Clock clock, CameraOpener opener, Function<CameraConfig, CameraObserver> observers) {
+        public static Options defaults() {
+            return new Options(Clock.systemUTC(), new FfmpegCameraOpener(), c -> CameraObserver.NONE);
+        }
+
+        public Options withObservers(Function<CameraConfig, CameraObserver> observers) {
+            return new Options(clock, opener, observers);
+        }
+
+        public Options withOpener(CameraOpener opener) {
+            return new Options(clock, opener, observers);
+        }
+    }
+
+    private final NvrConfig config;
+    private final IndexWriter index;
+    private final SegmentFinisher finisher;
+    private final MultiThreadIoEventLoopGroup loop;
+    private final List<CameraSupervisor> supervisors = new ArrayList<>();
+    private final List<CameraStatus> statuses = new ArrayList<>();
+    private volatile boolean closed;
+
+    private Recorder(NvrConfig config, IndexWriter index) {
+        this.config = config;
+        this.index = index;
+        this.finisher = new SegmentFinisher();
+        this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("nvr-loop", true),
+                NioIoHandler.newFactory());
+    }
+
+    public static Recorder start(NvrConfig config, Options options) throws IndexException, InterruptedException {
+        FfmpegRuntime.init();
+        try {
+            Files.createDirectories(config.storage().root());
+        } catch (IOException e) {
+            throw new IndexException("cannot create storage root " + config.storage().root() + ": " + e.getMessage(), e);
+        }
+        IndexWriter index = IndexWriter.open(config.storage().indexPath());
+        Recorder recorder;
+        try {
+            StartupReconciler.reconcile(config.storage().root(), index);
+            recorder = new Recorder(config, index);
+        } catch (IndexException | InterruptedException | RuntimeException e) {
+            index.close();
+            throw e;
+        }
+        recorder.startCameras(options);
+        return recorder;
+    }
+
+    private void startCameras(Options options) {
+        RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
+                config.storage().segmentDuration(), index, finisher, options.opener(), options.clock());
+        config.cameras().forEach(camera -> {
+            CameraStatus status = new CameraStatus(camera.siteId(), camera.id(), index,
+                    options.observers().apply(camera));
+            AudioWarnings audio = new AudioWarnings();
+            CameraSupervisor supervisor = new CameraSupervisor(camera,
+                    (cam, observer, stop) -> new RecordingSession(cam, cam.transport(), ctx, observer, stop, audio),
+                    loop.next(), r -> {
+                        Thread t = new Thread(r, "nvr-cam-" + camera.id());
+                        t.start();
+                    },
+                    new Backoff(() -> ThreadLocalRandom.current().nextDouble()), status, options.clock());
+            statuses.add(status);
+            supervisors.add(supervisor);
+        });
+        supervisors.forEach(CameraSupervisor::start);
+        LOG.info("recording {} camera(s) into {}", supervisors.size(), config.storage().root());
+    }
+
+    public NvrConfig config() {
+        return config;
+    }
+
+    public IndexWriter index() {
+        return index;
+    }
+
+    public List<CameraStatus> statuses() {
+        return List.copyOf(statuses);
+    }
+
+    /** Alive and able to index: for {@code /healthz} and the systemd watchdog. */
+    public boolean healthy() {
+        return !closed && index.healthy();
+    }
+
+    /** Stops every camera (open segments closed and indexed), then releases everything. Safe twice. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + STOP_DEADLINE.toNanos();
+        CompletableFuture<?>[] stops = supervisors.stream().map(CameraSupervisor::stop).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(stops).get(STOP_DEADLINE.toMillis() - 1500, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("some cameras did not stop in time; their open segments are recovered at the next start");
+        } catch (ExecutionException e) {
+            LOG.warn("error while stopping cameras: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        finisher.close();
+        loop.shutdownGracefully(0, Math.max(100, (deadline - System.nanoTime()) / 1_000_000 / 2), TimeUnit.MILLISECONDS);
+        index.close();
+        LOG.info("recorder stopped");
+    }
+}

@@ -1,0 +1,96 @@
+package org.nvr.session;
+
+import static org.bytedeco.ffmpeg.global.avcodec.av_grow_packet;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_move_ref;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_ref;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Joins the video packets of one picture into one sample. FFmpeg's RTP depacketizer returns one packet
+ * per NAL unit group, so a camera that codes a picture in several slices (x264's sliced threads, many
+ * IP cameras) produces several packets with the same timestamp; an MP4 sample must hold the whole
+ * access unit, or players see duplicate timestamps and broken pictures.
+ *
+ * <p>A picture is complete when a packet with another timestamp arrives, so output lags input by one
+ * frame. Packets without a timestamp continue the picture being collected. Owns two native packets;
+ * not thread-safe (the camera thread).
+ */
+final class AccessUnits implements AutoCloseable {
+    private AVPacket pending = av_packet_alloc();
+    private AVPacket ready = av_packet_alloc();
+    private boolean hasPending;
+
+    /**
+     * Adds {@code pkt} (not consumed; the caller still unrefs it).
+     *
+     * @return the picture completed by this packet, valid until the next call, or null
+     */
+    AVPacket add(AVPacket pkt) {
+        if (hasPending && (samePicture(pkt) || (pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS))) {
+            append(pkt);
+            return null;
+        }
+        if (pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS) {
+            return null; // nothing to attach it to and no time of its own
+        }
+        AVPacket done = null;
+        if (hasPending) {
+            av_packet_unref(ready);
+            av_packet_move_ref(ready, pending);
+            done = ready;
+        }
+        ref(pkt);
+        return done;
+    }
+
+    /** The picture being collected, at the end of a stream; null when there is none. */
+    AVPacket flush() {
+        if (!hasPending) {
+            return null;
+        }
+        av_packet_unref(ready);
+        av_packet_move_ref(ready, pending);
+        hasPending = false;
+        return ready;
+    }
+
+    private boolean samePicture(AVPacket pkt) {
+        return pkt.dts() == pending.dts() && pkt.pts() == pending.pts();
+    }
+
+    private void ref(AVPacket pkt) {
+        if (av_packet_ref(pending, pkt) < 0) {
+            throw new OutOfMemoryError("av_packet_ref");
+        }
+        hasPending = true;
+    }
+
+    private void append(AVPacket pkt) {
+        int old = pending.size();
+        if (av_grow_packet(pending, pkt.size()) < 0) {
+            throw new OutOfMemoryError("av_grow_packet");
+        }
+        BytePointer dst = pending.data();
+        Pointer.memcpy(dst.position(old), pkt.data(), pkt.size());
+        pending.flags(pending.flags() | pkt.flags());
+        if (pkt.duration() > 0 && pending.duration() <= 0) {
+            pending.duration(pkt.duration());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pending != null) {
+            av_packet_free(pending);
+            av_packet_free(ready);
+            pending = null;
+            ready = null;
+        }
+    }
+}

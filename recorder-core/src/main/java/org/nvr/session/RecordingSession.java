@@ -1,0 +1,352 @@
+package org.nvr.session;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.Transport;
+import org.nvr.index.IndexWriter;
+import org.nvr.ingest.AvErrors;
+import org.nvr.ingest.CameraOpener;
+import org.nvr.ingest.CameraSource;
+import org.nvr.ingest.FailureReason;
+import org.nvr.ingest.SourceException;
+import org.nvr.segment.Mp4SegmentWriter;
+import org.nvr.segment.Rotation;
+import org.nvr.segment.SegmentFinisher;
+import org.nvr.segment.SegmentPaths;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connect-read-write attempt for one camera: opens the stream, waits for a keyframe with a
+ * timestamp, then copies packets into segments until the stream ends, stalls, fails or a stop is
+ * requested. It never retries; it returns (or throws {@link InterruptedException}) and the
+ * {@link CameraSupervisor} decides what happens next.
+ *
+ * <p><b>Time.</b> Segment and run times come from the recorder's clock read once, at the run's first
+ * keyframe, then advanced by stream time (camera wall clocks are often wrong; stream time is smooth).
+ *
+ * <p>Runs on the camera's own thread, which owns the source, the open segment writer and the packet;
+ * all are released before {@link #run()} returns.
+ */
+public final class RecordingSession {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordingSession.class);
+    private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
+    private static final long INDEX_WAIT_SECONDS = 10;
+
+    /** Everything a session needs that outlives it. */
+    public record Context(Path root, Duration segmentTarget, IndexWriter index, SegmentFinisher finisher,
+                          CameraOpener opener, Clock clock) {
+    }
+
+    private final CameraConfig camera;
+    private final Transport transport;
+    private final Context ctx;
+    private final CameraObserver observer;
+    private final BooleanSupplier stopRequested;
+    private final AudioWarnings audioWarnings;
+
+    // Per-run state, all owned by the camera thread.
+    private StreamPlan plan;
+    private TrackClock[] clocks;
+    private Rotation rotation;
+    private Instant anchor;
+    private long originMicros;
+    private Long runId;
+    private long lastVideoEndMicros;
+    private long recordedMicros;
+    private OpenSegment segment;
+    private final AccessUnits pictures = new AccessUnits();
+
+    public RecordingSession(CameraConfig camera, Transport transport, Context ctx, CameraObserver observer,
+                            BooleanSupplier stopRequested, AudioWarnings audioWarnings) {
+        this.camera = camera;
+        this.transport = transport;
+        this.ctx = ctx;
+        this.observer = observer;
+        this.stopRequested = stopRequested;
+        this.audioWarnings = audioWarnings;
+    }
+
+    public SessionResult run() throws InterruptedException {
+        CameraSource source;
+        try {
+            source = ctx.opener().open(camera, transport);
+        } catch (SourceException e) {
+            return new SessionResult(e.reason(), e.getMessage(), Duration.ZERO);
+        }
+        AVPacket pkt = av_packet_alloc();
+        FailureReason reason = FailureReason.ERROR;
+        String detail = "";
+        try {
+            plan = StreamPlan.of(source.context(), camera, audioWarnings);
+            clocks = plan.clocks();
+            rotation = new Rotation(ctx.segmentTarget().toNanos() / 1000);
+            observer.state(CameraState.CONNECTING, ctx.clock().instant(), null, "stream opened");
+            while (true) {
+                if (stopRequested.getAsBoolean()) {
+                    reason = FailureReason.SHUTDOWN;
+                    detail = "recorder stopping";
+                    break;
+                }
+                int ret = source.read(pkt);
+                if (ret < 0) {
+                    reason = AvErrors.classifyRead(ret);
+                    detail = reason == FailureReason.STALLED
+                            ? "no packet for " + camera.stallTimeout().toSeconds() + " s"
+                            : "stream ended: " + AvErrors.text(ret);
+                    break;
+                }
+                try {
+                    observer.received(pkt.size());
+                    accept(pkt);
+                } finally {
+                    av_packet_unref(pkt);
+                }
+            }
+        } catch (SourceException e) {
+            reason = e.reason();
+            detail = e.getMessage();
+        } catch (Mp4SegmentWriter.MuxException e) {
+            reason = -e.code() == 28 ? FailureReason.DISK_FULL : FailureReason.ERROR;
+            detail = e.getMessage();
+        } catch (IOException e) {
+            reason = isDiskFull(e) ? FailureReason.DISK_FULL : FailureReason.ERROR;
+            detail = e.getMessage();
+        } catch (RuntimeException e) {
+            LOG.error("{}: unexpected failure while recording", camera.id(), e);
+            reason = FailureReason.ERROR;
+            detail = e.toString();
+        } finally {
+            try {
+                flushPicture();
+                endRun(reason, detail);
+            } catch (IOException | SourceException e) {
+                LOG.error("{}: cannot write the last picture: {}", camera.id(), e.getMessage());
+            } finally {
+                pictures.close();
+                av_packet_free(pkt);
+                source.close();
+            }
+        }
+        return new SessionResult(reason, detail, Duration.ofNanos(recordedMicros * 1000));
+    }
+
+    /** Routes a packet: video is assembled into whole pictures first, audio goes straight on. */
+    private void accept(AVPacket pkt) throws IOException, SourceException, InterruptedException {
+        int track = plan.trackOf(pkt.stream_index());
+        if (track == 0) {
+            AVPacket picture = pictures.add(pkt);
+            if (picture != null) {
+                handle(picture, 0);
+            }
+        } else if (track > 0) {
+            handle(pkt, track);
+        }
+    }
+
+    private void flushPicture() throws IOException, SourceException, InterruptedException {
+        if (plan == null) {
+            return;
+        }
+        AVPacket picture = pictures.flush();
+        if (picture != null && segment != null) {
+            handle(picture, 0);
+        }
+    }
+
+    private void handle(AVPacket pkt, int track) throws IOException, SourceException, InterruptedException {
+        boolean video = track == 0;
+        boolean key = (pkt.flags() & AV_PKT_FLAG_KEY) != 0;
+        if (anchor == null) {
+            // Drop until a video keyframe with a timestamp: nothing before it can be decoded.
+            if (!video || !key || (pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS)) {
+                return;
+            }
+        }
+        TrackClock.Stamp stamp = clocks[track].next(pkt.dts(), pkt.pts());
+        if (stamp == null) {
+            return;
+        }
+        AVRational tb = plan.timeBase(track);
+        long micros = av_rescale_q(stamp.dts(), tb, MICROS);
+        if (anchor == null) {
+            startRun(micros);
+        }
+        long runMicros = micros - originMicros;
+        if (video) {
+            if (rotation.shouldCut(key, runMicros, plan.parametersChanged(pkt))) {
+                cut(runMicros);
+            }
+            if (segment == null) {
+                return;
+            }
+            long frameMicros = Math.max(1, av_rescale_q(clocks[0].typicalDelta(), tb, MICROS));
+            write(pkt, track, stamp);
+            segment.frames++;
+            lastVideoEndMicros = runMicros + frameMicros;
+            recordedMicros += frameMicros;
+            observer.frameWritten(wall(runMicros), Duration.ofNanos(frameMicros * 1000));
+        } else {
+            if (segment == null || runMicros < segment.startMicros) {
+                return; // audio from before the segment's first keyframe has no picture to go with
+            }
+            write(pkt, track, stamp);
+        }
+    }
+
+    private void write(AVPacket pkt, int track, TrackClock.Stamp stamp) throws IOException {
+        long base = segment.baseTs[track];
+        pkt.dts(stamp.dts() - base);
+        pkt.pts(stamp.pts() - base);
+        segment.writer.write(pkt, track);
+    }
+
+    private void startRun(long micros) throws InterruptedException, SourceException {
+        anchor = ctx.clock().instant();
+        originMicros = micros;
+        runId = await(ctx.index().startRun(camera.siteId(), camera.id(), anchor, plan.videoCodec(),
+                plan.width(), plan.height(), plan.audioCodec()), "start run");
+        observer.state(CameraState.RECORDING, anchor, null, plan.describe());
+        LOG.info("{}: recording {}", camera.id(), plan.describe());
+    }
+
+    /** Closes the current segment at {@code runMicros} and opens the next one starting there. */
+    private void cut(long runMicros) throws IOException, InterruptedException, SourceException {
+        finishSegment(runMicros);
+        Instant start = wall(runMicros);
+        String rel = SegmentPaths.newSegment(ctx.root(), camera.siteId(), camera.id(), start);
+        Path file = ctx.root().resolve(rel);
+        long id = await(ctx.index().openSegment(runId, camera.siteId(), camera.id(), rel, start, plan.videoCodec(),
+                plan.width(), plan.height(), plan.audioCodec()), "open segment");
+        Mp4SegmentWriter writer;
+        try {
+            SegmentPaths.createParents(ctx.root(), file);
+            writer = Mp4SegmentWriter.create(file, plan.tracks());
+        } catch (IOException e) {
+            ctx.index().dropSegment(id);
+            deleteQuietly(file);
+            throw e;
+        }
+        long[] base = new long[plan.trackCount()];
+        for (int t = 0; t < base.length; t++) {
+            base[t] = av_rescale_q(runMicros + originMicros, MICROS, plan.timeBase(t));
+        }
+        segment = new OpenSegment(id, file, runMicros, start, writer, base);
+        plan.segmentStarted();
+        rotation.started(runMicros);
+    }
+
+    private void finishSegment(long endMicros) throws IOException {
+        OpenSegment s = segment;
+        if (s == null) {
+            return;
+        }
+        segment = null;
+        try {
+            s.writer.close();
+        } finally {
+            if (s.frames == 0) {
+                ctx.index().dropSegment(s.id);
+                deleteQuietly(s.file);
+            } else {
+                Instant end = wall(endMicros);
+                Duration duration = Duration.ofNanos((endMicros - s.startMicros) * 1000);
+                long frames = s.frames;
+                ctx.finisher().finish(s.file).whenComplete((durable, err) -> {
+                    if (err != null) {
+                        LOG.error("{}: cannot make {} durable: {}", camera.id(), s.file, err.getMessage());
+                        return;
+                    }
+                    ctx.index().closeSegment(s.id, end, duration, durable.bytes(), frames, durable.sha256())
+                            .whenComplete((v, e) -> {
+                                if (e != null) {
+                                    LOG.error("{}: cannot index closed segment {}: {}", camera.id(), s.file,
+                                            e.getMessage());
+                                } else {
+                                    observer.segmentClosed(camera.siteId(), camera.id(), s.file, s.start, end,
+                                            durable.bytes());
+                                }
+                            });
+                });
+            }
+        }
+    }
+
+    private void endRun(FailureReason reason, String detail) {
+        try {
+            finishSegment(lastVideoEndMicros);
+        } catch (IOException e) {
+            LOG.error("{}: cannot close segment: {}", camera.id(), e.getMessage());
+        }
+        if (runId != null) {
+            ctx.index().endRun(runId, wall(lastVideoEndMicros), reason.label(), detail);
+        }
+    }
+
+    private Instant wall(long runMicros) {
+        return anchor.plusNanos(runMicros * 1000);
+    }
+
+    private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what)
+            throws InterruptedException, SourceException {
+        try {
+            return f.get(INDEX_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new SourceException(FailureReason.ERROR, camera.id() + ": index: cannot " + what + ": "
+                    + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new SourceException(FailureReason.ERROR, camera.id() + ": index did not " + what + " within "
+                    + INDEX_WAIT_SECONDS + " s");
+        }
+    }
+
+    private static boolean isDiskFull(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No space left") || m.contains("(-28)");
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // reconciliation at the next start removes what is left
+        }
+    }
+
+    /** The segment being written. */
+    private static final class OpenSegment {
+        final long id;
+        final Path file;
+        final long startMicros;
+        final Instant start;
+        final Mp4SegmentWriter writer;
+        final long[] baseTs;
+        long frames;
+
+        OpenSegment(long id, Path file, long startMicros, Instant start, Mp4SegmentWriter writer, long[] baseTs) {
+            this.id = id;
+            this.file = file;
+            this.startMicros = startMicros;
+            this.start = start;
+            this.writer = writer;
+            this.baseTs = baseTs;
+        }
+    }
+}
