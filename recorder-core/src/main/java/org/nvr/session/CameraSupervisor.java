@@ -28,10 +28,16 @@ import org.slf4j.LoggerFactory;
 public final class CameraSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(CameraSupervisor.class);
 
+    /** One attempt: connect, record until the stream ends or a stop is requested, return how it went. */
+    @FunctionalInterface
+    public interface Session {
+        SessionResult run() throws InterruptedException;
+    }
+
     /** Creates the session for one attempt; the stop flag is the supervisor's. */
     @FunctionalInterface
     public interface SessionFactory {
-        RecordingSession create(CameraConfig camera, CameraObserver observer, java.util.function.BooleanSupplier stop);
+        Session create(CameraConfig camera, CameraObserver observer, java.util.function.BooleanSupplier stop);
     }
 
     private final CameraConfig camera;
@@ -94,7 +100,7 @@ public final class CameraSupervisor {
         }
         running = true;
         attempts++;
-        RecordingSession session = sessions.create(camera, observer, () -> stopping);
+        Session session = sessions.create(camera, observer, () -> stopping);
         try {
             sessionThreads.execute(() -> {
                 SessionResult result;

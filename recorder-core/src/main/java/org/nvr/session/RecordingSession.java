@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on the camera's own thread, which owns the source, the open segment writer and the packet;
  * all are released before {@link #run()} returns.
  */
-public final class RecordingSession {
+public final class RecordingSession implements CameraSupervisor.Session {
     private static final Logger LOG = LoggerFactory.getLogger(RecordingSession.class);
     private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
     private static final long INDEX_WAIT_SECONDS = 10;
@@ -84,6 +84,7 @@ public final class RecordingSession {
         this.audioWarnings = audioWarnings;
     }
 
+    @Override
     public SessionResult run() throws InterruptedException {
         CameraSource source;
         try {

@@ -1,0 +1,89 @@
+package org.nvr.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.NvrConfig;
+import org.nvr.index.FootageQueries;
+import org.nvr.index.IndexException;
+import org.nvr.index.SegmentRow;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Lists the segments of one camera that overlap a range. */
+@Command(name = "list", mixinStandardHelpOptions = true, description = "Segments overlapping the range.")
+final class FootageListCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--camera", required = true, paramLabel = "ID", description = "camera id")
+    String camera;
+
+    @Mixin
+    RangeOptions range;
+
+    @Option(names = "--json", description = "JSON for scripts")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws SQLException {
+        NvrConfig cfg = config.load();
+        CameraConfig cam = config.camera(camera);
+        ZoneId zone = ZoneId.systemDefault();
+        Instant[] r = range.range(Clock.systemUTC(), zone);
+        List<SegmentRow> rows;
+        try (FootageQueries q = FootageQueries.open(cfg.storage().indexPath())) {
+            rows = q.segments(cam.id(), r[0], r[1]);
+        } catch (IndexException e) {
+            throw UserError.failed(e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Output fmt = new Output(zone);
+        Path root = cfg.storage().root();
+        if (json) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (SegmentRow s : rows) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("camera", s.camera());
+                m.put("site", s.site());
+                m.put("start", fmt.iso(s.start()));
+                m.put("end", fmt.iso(s.end()));
+                m.put("duration_s", s.duration() == null ? null : s.duration().toMillis() / 1000.0);
+                m.put("bytes", s.bytes());
+                m.put("path", root.resolve(s.path()).toString());
+                m.put("locked", false);
+                m.put("state", s.state().sql());
+                m.put("video_codec", s.videoCodec());
+                m.put("width", s.width());
+                m.put("height", s.height());
+                m.put("audio_codec", s.audioCodec());
+                m.put("sha256", s.sha256());
+                list.add(m);
+            }
+            Output.json(out, list);
+        } else {
+            Output.Table t = new Output.Table("START", "END", "DURATION", "SIZE", "STATE", "PATH");
+            for (SegmentRow s : rows) {
+                t.row(fmt.table(s.start()), fmt.table(s.end()), Output.duration(s.duration()),
+                        org.nvr.config.ByteSize.format(s.bytes()), s.state().sql(), root.resolve(s.path()));
+            }
+            t.print(out);
+        }
+        return rows.isEmpty() ? Main.NO_FOOTAGE : Main.OK;
+    }
+}

@@ -1,0 +1,91 @@
+package org.nvr.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Tables for people and JSON for scripts, with times in the machine's zone. */
+final class Output {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final DateTimeFormatter TABLE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private final ZoneId zone;
+
+    Output(ZoneId zone) {
+        this.zone = zone;
+    }
+
+    /** ISO-8601 with the zone's offset, as the contract's JSON requires; null stays null. */
+    String iso(Instant t) {
+        return t == null ? null : OffsetDateTime.ofInstant(t, zone).toString();
+    }
+
+    String table(Instant t) {
+        return t == null ? "-" : TABLE_TIME.format(t.atZone(zone));
+    }
+
+    static String duration(Duration d) {
+        if (d == null) {
+            return "-";
+        }
+        long s = d.toSeconds();
+        return s >= 3600 ? String.format("%dh%02dm%02ds", s / 3600, s % 3600 / 60, s % 60)
+                : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : String.format("%.1fs", d.toMillis() / 1000.0);
+    }
+
+    static void json(PrintWriter out, Object value) {
+        try {
+            out.println(JSON.writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+        out.flush();
+    }
+
+    /** A plain text table with left-aligned columns. */
+    static final class Table {
+        private final List<String[]> rows = new ArrayList<>();
+
+        Table(String... header) {
+            rows.add(header);
+        }
+
+        Table row(Object... cells) {
+            String[] r = new String[cells.length];
+            for (int i = 0; i < cells.length; i++) {
+                r[i] = cells[i] == null ? "-" : cells[i].toString();
+            }
+            rows.add(r);
+            return this;
+        }
+
+        void print(PrintWriter out) {
+            int cols = rows.get(0).length;
+            int[] width = new int[cols];
+            for (String[] r : rows) {
+                for (int i = 0; i < cols; i++) {
+                    width[i] = Math.max(width[i], r[i].codePointCount(0, r[i].length()));
+                }
+            }
+            for (String[] r : rows) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < cols; i++) {
+                    sb.append(r[i]);
+                    if (i < cols - 1) {
+                        sb.append(" ".repeat(width[i] - r[i].codePointCount(0, r[i].length()) + 2));
+                    }
+                }
+                out.println(sb.toString().stripTrailing());
+            }
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package org.nvr.cli;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import picocli.CommandLine.Option;
+
+/** {@code --from T --to T}, parsed as {@link TimeArg} says; a bad or empty range is a usage error. */
+final class RangeOptions {
+    @Option(names = "--from", required = true, paramLabel = "T", description = "start of the range")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "T", description = "end of the range")
+    String to;
+
+    Instant from(Clock clock, ZoneId zone) {
+        return parse("--from", from, clock, zone);
+    }
+
+    Instant to(Clock clock, ZoneId zone) {
+        return parse("--to", to, clock, zone);
+    }
+
+    /** Both ends, checked to be in order. */
+    Instant[] range(Clock clock, ZoneId zone) {
+        Instant f = from(clock, zone);
+        Instant t = to(clock, zone);
+        if (!t.isAfter(f)) {
+            throw UserError.usage("--to (" + to + ") must be after --from (" + from + ")");
+        }
+        return new Instant[] {f, t};
+    }
+
+    private static Instant parse(String option, String text, Clock clock, ZoneId zone) {
+        try {
+            return TimeArg.parse(text, clock, zone);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(option + ": " + e.getMessage());
+        }
+    }
+}

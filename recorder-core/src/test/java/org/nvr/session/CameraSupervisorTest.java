@@ -1,0 +1,136 @@
+package org.nvr.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.nvr.config.AudioPolicy;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.Retention;
+import org.nvr.config.Transport;
+import org.nvr.ingest.FailureReason;
+
+/**
+ * The restart loop in virtual time: Netty's embedded event loop stands in for the real one, sessions
+ * are scripted and run inline, and time only moves when the test advances it.
+ */
+class CameraSupervisorTest {
+    static final CameraConfig CAMERA = new CameraConfig("cam-01", "site-1", "cam", URI.create("rtsp://127.0.0.1/x"),
+            Optional.empty(), Optional.empty(), Transport.TCP, AudioPolicy.DROP, Duration.ofSeconds(5),
+            Retention.NONE, Optional.empty(), Optional.empty());
+
+    final EmbeddedChannel channel = new EmbeddedChannel();
+    final Deque<SessionResult> script = new ArrayDeque<>();
+    final List<String> events = new ArrayList<>();
+    int sessionsRun;
+
+    CameraSupervisor supervisor(double random) {
+        CameraObserver observer = new CameraObserver() {
+            @Override
+            public void state(CameraState state, Instant since, FailureReason reason, String detail) {
+                events.add(state.label() + (reason == null ? "" : ":" + reason.label()));
+            }
+
+            @Override
+            public void sessionEnded(FailureReason reason) {
+                events.add("reconnect:" + reason.label());
+            }
+        };
+        return new CameraSupervisor(CAMERA, (cam, obs, stop) -> () -> {
+            sessionsRun++;
+            return script.isEmpty() ? new SessionResult(FailureReason.REFUSED, "refused", Duration.ZERO) : script.poll();
+        }, channel.eventLoop(), Runnable::run, new Backoff(() -> random), observer,
+                Clock.fixed(Instant.parse("2026-11-29T00:00:00Z"), ZoneOffset.UTC));
+    }
+
+    private void advance(long millis) {
+        channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        channel.runPendingTasks();
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+    }
+
+    private static SessionResult failed(FailureReason r) {
+        return new SessionResult(r, r.label(), Duration.ZERO);
+    }
+
+    @Test
+    void retriesWithDoublingCappedBackoffAndNeverGivesUp() {
+        CameraSupervisor s = supervisor(0.5); // jitter factor exactly 1
+        s.start();
+        channel.runPendingTasks();
+        assertEquals(1, sessionsRun, "first attempt at once");
+        long[] expectedDelays = {1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000};
+        for (long delay : expectedDelays) {
+            int before = sessionsRun;
+            advance(delay - 1);
+            assertEquals(before, sessionsRun, "not before " + delay + " ms");
+            advance(1);
+            assertEquals(before + 1, sessionsRun, "attempt after " + delay + " ms");
+        }
+    }
+
+    @Test
+    void healthyMinuteResetsTheBackoff() {
+        for (int i = 0; i < 5; i++) {
+            script.add(failed(FailureReason.UNREACHABLE));
+        }
+        script.add(new SessionResult(FailureReason.EOF, "camera closed", Duration.ofMinutes(5)));
+        CameraSupervisor s = supervisor(0.5);
+        s.start();
+        channel.runPendingTasks();
+        for (long delay : new long[] {1000, 2000, 4000, 8000, 16000}) {
+            advance(delay);
+        }
+        assertEquals(6, sessionsRun, "the sixth session records five minutes then ends");
+        advance(999);
+        assertEquals(6, sessionsRun);
+        advance(1);
+        assertEquals(7, sessionsRun, "after a healthy session the retry is back to 1 s");
+    }
+
+    @Test
+    void jitterStaysWithinTwentyPercent() {
+        Backoff low = new Backoff(() -> 0.0);
+        Backoff high = new Backoff(() -> 1.0);
+        SessionResult f = failed(FailureReason.TIMEOUT);
+        assertEquals(800, low.next(f).toMillis());
+        assertEquals(1200, high.next(f).toMillis());
+        for (int i = 0; i < 10; i++) {
+            low.next(f);
+            high.next(f);
+        }
+        assertEquals(24000, low.next(f).toMillis());
+        assertEquals(36000, high.next(f).toMillis());
+    }
+
+    @Test
+    void reportsEveryFailureAsReconnectAndStopsCleanly() {
+        script.add(failed(FailureReason.AUTH));
+        script.add(failed(FailureReason.NOT_FOUND));
+        CameraSupervisor s = supervisor(0.5);
+        s.start();
+        channel.runPendingTasks();
+        advance(1000);
+        var stopped = s.stop();
+        channel.runPendingTasks();
+        assertTrue(stopped.isDone(), "stop completes once no session runs");
+        assertEquals(List.of("connecting", "reconnect:auth", "down:auth", "reconnect:not_found", "down:not_found",
+                "stopped:shutdown"), events);
+        int runs = sessionsRun;
+        advance(60_000);
+        assertEquals(runs, sessionsRun, "no attempt after stop");
+    }
+}
