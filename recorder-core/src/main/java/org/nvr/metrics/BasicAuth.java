@@ -1,0 +1,171 @@
+package org.nvr.metrics;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Objects;
+
+/**
+ * HTTP Basic credentials for {@link MetricsServer}: one user name and a salted PBKDF2-HMAC-SHA256
+ * hash of the password, stored as {@code pbkdf2-sha256:ITERATIONS:SALT:HASH} (salt and hash in
+ * base64), so the configuration never holds the password itself. {@link #hash(char[])} makes such
+ * a string.
+ *
+ * <p>Threads: any; {@link #accepts} is called on the HTTP event loop. A full check costs one PBKDF2
+ * derivation (tens of milliseconds at {@link #DEFAULT_ITERATIONS}), so the digest of the last
+ * accepted header is remembered and a scraper repeating the same header costs one SHA-256. Wrong
+ * credentials always pay the full derivation: acceptable for an endpoint bound to a trusted
+ * network, but this is no defence against a flood of guesses.
+ */
+public final class BasicAuth {
+    public static final int DEFAULT_ITERATIONS = 100_000;
+    private static final String SCHEME = "pbkdf2-sha256";
+    private static final int SALT_BYTES = 16;
+    private static final int HASH_BITS = 256;
+
+    private final byte[] user;
+    private final int iterations;
+    private final byte[] salt;
+    private final byte[] hash;
+    /** SHA-256 of the last Authorization header that passed the full check, or null. */
+    private volatile byte[] lastAccepted;
+
+    private BasicAuth(String user, int iterations, byte[] salt, byte[] hash) {
+        this.user = user.getBytes(StandardCharsets.UTF_8);
+        this.iterations = iterations;
+        this.salt = salt;
+        this.hash = hash;
+    }
+
+    /**
+     * Credentials for {@code user} with a password hashed by {@link #hash(char[])}.
+     *
+     * @throws IllegalArgumentException if {@code storedHash} is not in that format (the message never
+     *                                  repeats it)
+     */
+    public static BasicAuth of(String user, String storedHash) {
+        Objects.requireNonNull(user, "user");
+        if (user.isEmpty() || user.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("user must be non-empty and contain no ':'");
+        }
+        String[] parts = storedHash == null ? new String[0] : storedHash.split(":", -1);
+        try {
+            if (parts.length != 4 || !parts[0].equals(SCHEME)) {
+                throw new IllegalArgumentException();
+            }
+            int iterations = Integer.parseInt(parts[1]);
+            byte[] salt = Base64.getDecoder().decode(parts[2]);
+            byte[] hash = Base64.getDecoder().decode(parts[3]);
+            if (iterations < 1 || salt.length == 0 || hash.length != HASH_BITS / 8) {
+                throw new IllegalArgumentException();
+            }
+            return new BasicAuth(user, iterations, salt, hash);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("password hash must look like " + SCHEME + ":ITERATIONS:SALT:HASH");
+        }
+    }
+
+    /** A storable hash of {@code password} with a fresh random salt and {@link #DEFAULT_ITERATIONS}. */
+    public static String hash(char[] password) {
+        return hash(password, DEFAULT_ITERATIONS);
+    }
+
+    /** A storable hash of {@code password} with a fresh random salt and the given PBKDF2 cost. */
+    public static String hash(char[] password, int iterations) {
+        if (password.length == 0) {
+            throw new IllegalArgumentException("password must not be empty");
+        }
+        if (iterations < 1) {
+            throw new IllegalArgumentException("iterations must be positive");
+        }
+        byte[] salt = new byte[SALT_BYTES];
+        new SecureRandom().nextBytes(salt);
+        Base64.Encoder b64 = Base64.getEncoder();
+        return SCHEME + ":" + iterations + ":" + b64.encodeToString(salt) + ":"
+                + b64.encodeToString(derive(password, salt, iterations));
+    }
+
+    /** Whether an {@code Authorization} header value carries this user and password. */
+    public boolean accepts(String authorization) {
+        if (authorization == null || authorization.length() < 6
+                || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return false;
+        }
+        byte[] headerDigest = sha256(authorization.getBytes(StandardCharsets.UTF_8));
+        byte[] remembered = lastAccepted;
+        if (remembered != null && MessageDigest.isEqual(remembered, headerDigest)) {
+            return true;
+        }
+        byte[] decoded;
+        try {
+            decoded = Base64.getDecoder().decode(authorization.substring(6).strip());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        int colon = indexOf(decoded, (byte) ':');
+        if (colon < 0) {
+            return false;
+        }
+        CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(decoded, colon + 1, decoded.length - colon - 1));
+        char[] password = new char[chars.remaining()];
+        chars.get(password);
+        Arrays.fill(chars.array(), '\0');
+        try {
+            if (password.length == 0) {
+                return false;
+            }
+            // Both comparisons always run, so timing does not tell which part was wrong.
+            boolean userMatches = MessageDigest.isEqual(user, Arrays.copyOf(decoded, colon));
+            boolean passwordMatches = MessageDigest.isEqual(hash, derive(password, salt, iterations));
+            if (userMatches && passwordMatches) {
+                lastAccepted = headerDigest;
+                return true;
+            }
+            return false;
+        } finally {
+            Arrays.fill(password, '\0');
+            Arrays.fill(decoded, (byte) 0);
+        }
+    }
+
+    private static byte[] derive(char[] password, byte[] salt, int iterations) {
+        PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, HASH_BITS);
+        try {
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 unavailable", e);
+        } finally {
+            spec.clearPassword();
+        }
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte wanted) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public String toString() {
+        return "BasicAuth[user=" + new String(user, StandardCharsets.UTF_8) + "]";
+    }
+}

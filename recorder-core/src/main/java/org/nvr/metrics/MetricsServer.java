@@ -1,0 +1,180 @@
+package org.nvr.metrics;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP endpoint of {@code metrics.listen}: {@code GET /metrics} (the Prometheus scrape of a
+ * {@link RecorderMetrics}) and {@code GET /healthz} (a {@link Health} as JSON, 200 or 503). HEAD is
+ * answered like GET without a body; other methods get 405, other paths 404. HTTP/1.1 keep-alive;
+ * a connection quiet for {@link Options#idleTimeout()} is closed.
+ *
+ * <p>Threads: one Netty event loop thread named {@code nvr-http} (a daemon) accepts and serves every
+ * connection; the scrape and the health supplier run on it, so the supplier must answer from state
+ * the daemon keeps up to date and never block (no index query, no disk probe). {@link #start} and
+ * {@link #close} may be called from any thread.
+ *
+ * <p>Owns its event loop group and server channel; {@link #close()} stops listening, shuts the
+ * loop down within a bounded wait and is safe to call twice. Does not own the metrics.
+ */
+public final class MetricsServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
+    private static final String THREAD_NAME = "nvr-http";
+    /** Requests are GET/HEAD: headers only, so a small cap keeps a misbehaving client cheap. */
+    static final int MAX_REQUEST_BYTES = 8 * 1024;
+    private static final long BIND_TIMEOUT_SECONDS = 10;
+    private static final long SHUTDOWN_TIMEOUT_SECONDS = 3;
+
+    /**
+     * Tuning and optional protection.
+     *
+     * @param idleTimeout a connection with no read or write for this long is closed
+     * @param auth        when not null, every request must carry matching Basic credentials
+     */
+    public record Options(Duration idleTimeout, BasicAuth auth) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(60), null);
+
+        public Options {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
+            }
+        }
+
+        public Options withIdleTimeout(Duration timeout) {
+            return new Options(timeout, auth);
+        }
+
+        public Options withAuth(BasicAuth basicAuth) {
+            return new Options(idleTimeout, basicAuth);
+        }
+    }
+
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+    private final InetSocketAddress address;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private MetricsServer(EventLoopGroup group, Channel serverChannel) {
+        this.group = group;
+        this.serverChannel = serverChannel;
+        this.address = (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** {@link #start(String, int, RecorderMetrics, Supplier, Options)} with {@link Options#DEFAULT}. */
+    public static MetricsServer start(String host, int port, RecorderMetrics metrics, Supplier<Health> health)
+            throws IOException {
+        return start(host, port, metrics, health, Options.DEFAULT);
+    }
+
+    /**
+     * Binds {@code host:port} (port 0 picks a free port, see {@link #port()}) and starts serving.
+     *
+     * @throws BindException naming the address when it cannot be bound (in use, not local, unresolvable)
+     */
+    public static MetricsServer start(String host, int port, RecorderMetrics metrics, Supplier<Health> health,
+                                      Options options) throws IOException {
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(options, "options");
+        String printableHost = host.contains(":") ? "[" + host + "]" : host;
+        String listen = printableHost + ":" + port;
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw bindFailure(listen, "cannot resolve " + host, null);
+        }
+        HttpEndpointHandler endpoint = new HttpEndpointHandler(metrics, health, options.auth());
+        long idleMillis = options.idleTimeout().toMillis();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new NamedThreadFactory(), NioIoHandler.newFactory());
+        ChannelFuture bound = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                                .addLast(endpoint);
+                    }
+                })
+                .bind(address);
+        if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            bound.channel().close();
+            shutdown(group);
+            throw bindFailure(listen, cause == null ? "timed out" : String.valueOf(cause.getMessage()), cause);
+        }
+        MetricsServer server = new MetricsServer(group, bound.channel());
+        log.info("Serving /metrics and /healthz on http://{}:{}", printableHost, server.port());
+        return server;
+    }
+
+    /** The bound port (the chosen one when started with port 0). */
+    public int port() {
+        return address.getPort();
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        shutdown(group);
+    }
+
+    private static void shutdown(EventLoopGroup group) {
+        // No quiet period: responses are small and in-flight scrapes may simply be cut.
+        Future<?> terminated = group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (!terminated.awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS)) {
+            log.warn("HTTP event loop did not stop within {} s", SHUTDOWN_TIMEOUT_SECONDS + 1);
+        }
+    }
+
+    private static BindException bindFailure(String listen, String why, Throwable cause) {
+        BindException failure = new BindException("cannot listen on " + listen + ": " + why);
+        failure.initCause(cause);
+        return failure;
+    }
+
+    /** Netty's factory (it cleans up fast thread-locals) with the fixed name {@code nvr-http}. */
+    private static final class NamedThreadFactory extends DefaultThreadFactory {
+        NamedThreadFactory() {
+            super(THREAD_NAME, true);
+        }
+
+        @Override
+        protected Thread newThread(Runnable r, String name) {
+            return super.newThread(r, THREAD_NAME);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package org.nvr.metrics;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** A fresh server on a free port for every test, holding two sites and three cameras. */
+class MetricsServerTest {
+    private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+
+    private final RecorderMetrics metrics = new RecorderMetrics();
+    private final AtomicReference<Health> health = new AtomicReference<>(Health.healthy(Map.of()));
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    private MetricsServer server;
+    private CameraMetrics cam01;
+    private CameraMetrics cam02;
+    private CameraMetrics cam03;
+
+    @BeforeEach
+    void start() throws IOException {
+        cam01 = metrics.camera("thon-1", "cam-01");
+        cam02 = metrics.camera("thon-1", "cam-02");
+        cam03 = metrics.camera("thon-2", "cam-03");
+        server = MetricsServer.start("127.0.0.1", 0, metrics, health::get);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        metrics.close();
+    }
+
+    @Test
+    void servesTheScrapeWithExactSampleLines() throws Exception {
+        cam01.setUp(true);
+        cam03.setUp(true);
+        cam03.setUp(false);
+        cam02.reconnect("refused");
+        cam02.reconnect("something new");
+        cam01.recorded(Duration.ofSeconds(60));
+        cam01.segmentWritten();
+        cam01.receivedBytes(123_456);
+        cam01.lastFrame(Instant.ofEpochSecond(1_796_000_000L));
+        metrics.storage(5_000_000_000L, 20_000_000_000L, 0);
+
+        HttpResponse<String> response = get("/metrics");
+        assertEquals(200, response.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8",
+                response.headers().firstValue("content-type").orElseThrow());
+        Set<String> lines = Set.copyOf(response.body().lines().toList());
+        for (String expected : new String[]{
+                "nvr_camera_up{camera=\"cam-01\",site=\"thon-1\"} 1.0",
+                "nvr_camera_up{camera=\"cam-02\",site=\"thon-1\"} 0.0",
+                "nvr_camera_up{camera=\"cam-03\",site=\"thon-2\"} 0.0",
+                "nvr_site_cameras{site=\"thon-1\"} 2.0",
+                "nvr_site_cameras{site=\"thon-2\"} 1.0",
+                "nvr_site_cameras_up{site=\"thon-1\"} 1.0",
+                "nvr_site_cameras_up{site=\"thon-2\"} 0.0",
+                "nvr_camera_reconnects_total{camera=\"cam-02\",reason=\"refused\",site=\"thon-1\"} 1.0",
+                "nvr_camera_reconnects_total{camera=\"cam-02\",reason=\"error\",site=\"thon-1\"} 1.0",
+                "nvr_camera_reconnects_total{camera=\"cam-03\",reason=\"timeout\",site=\"thon-2\"} 0.0",
+                "nvr_camera_recorded_seconds_total{camera=\"cam-01\",site=\"thon-1\"} 60.0",
+                "nvr_segments_written_total{camera=\"cam-01\",site=\"thon-1\"} 1.0",
+                "nvr_camera_received_bytes_total{camera=\"cam-01\",site=\"thon-1\"} 123456.0",
+                "nvr_camera_last_frame_timestamp_seconds{camera=\"cam-01\",site=\"thon-1\"} 1.796E9",
+                "nvr_camera_oldest_footage_timestamp_seconds{camera=\"cam-02\",site=\"thon-1\"} NaN",
+                "nvr_retention_deleted_bytes_total{camera=\"cam-03\",site=\"thon-2\"} 0.0",
+                "nvr_storage_used_bytes 5.0E9",
+                "nvr_storage_free_bytes 2.0E10",
+                "nvr_storage_locked_bytes 0.0",
+                "# TYPE nvr_camera_reconnects_total counter",
+                "# TYPE nvr_camera_up gauge",
+        }) {
+            assertTrue(lines.contains(expected), () -> "missing line: " + expected + "\n" + response.body());
+        }
+    }
+
+    @Test
+    void labelsAreBoundedAndCarryNoUrlOrPath() throws Exception {
+        cam01.reconnect("rtsp://admin:secret@192.168.1.64:554/Streaming/Channels/101");
+        String body = get("/metrics").body();
+        assertFalse(body.contains("secret"));
+        Set<String> allowed = Set.of("site", "camera", "reason");
+        for (Exposition.Sample sample : Exposition.samples(body)) {
+            for (String value : sample.labels().values()) {
+                assertFalse(value.contains("rtsp://") || value.contains("/"), () -> sample.toString());
+            }
+            if (sample.name().startsWith("nvr_")) {
+                assertTrue(allowed.containsAll(sample.labels().keySet()), () -> sample.toString());
+            }
+        }
+    }
+
+    @Test
+    void promtoolFindsNothingToReport() throws Exception {
+        assumeTrue(Files.isExecutable(PROMTOOL), "promtool not installed");
+        cam02.setUp(true);
+        cam02.reconnect("auth");
+        String body = get("/metrics").body();
+
+        Process promtool = new ProcessBuilder(PROMTOOL.toString(), "check", "metrics")
+                .redirectErrorStream(true)
+                .start();
+        try (OutputStream in = promtool.getOutputStream()) {
+            in.write(body.getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(promtool.waitFor(10, TimeUnit.SECONDS), "promtool did not finish");
+        // Exit 0 and no output: no parse error and no lint warning, not even for the JVM meters.
+        assertEquals("", output);
+        assertEquals(0, promtool.exitValue());
+    }
+
+    @Test
+    void headAnswersLikeGetWithoutABody() throws Exception {
+        HttpResponse<String> response = http.send(request("/metrics").method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals("", response.body());
+        assertTrue(response.headers().firstValueAsLong("content-length").orElseThrow() > 1000);
+    }
+
+    @Test
+    void healthzFollowsTheSupplier() throws Exception {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("cameras", 3);
+        details.put("cameras_up", 2);
+        details.put("index", "writable");
+        health.set(Health.healthy(details));
+        HttpResponse<String> ok = get("/healthz");
+        assertEquals(200, ok.statusCode());
+        assertEquals("application/json; charset=utf-8", ok.headers().firstValue("content-type").orElseThrow());
+        assertEquals("{\"status\":\"ok\",\"cameras\":3,\"cameras_up\":2,\"index\":\"writable\"}\n", ok.body());
+
+        health.set(Health.unhealthy("index not writable: \"disk\" read-only"));
+        HttpResponse<String> bad = get("/healthz");
+        assertEquals(503, bad.statusCode());
+        assertEquals("{\"status\":\"unhealthy\",\"reason\":\"index not writable: \\\"disk\\\" read-only\"}\n", bad.body());
+        health.set(Health.healthy(Map.of()));
+    }
+
+    @Test
+    void aFailingHealthSupplierIsUnhealthyAndLeaksNoCredential() throws Exception {
+        Supplier<Health> failing = () -> {
+            throw new IllegalStateException("cannot open rtsp://admin:secret@10.0.0.1/stream");
+        };
+        try (MetricsServer other = MetricsServer.start("127.0.0.1", 0, metrics, failing)) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + other.port() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, response.statusCode());
+            assertTrue(response.body().startsWith("{\"status\":\"unhealthy\",\"reason\":\"health check failed: "),
+                    response.body());
+            assertFalse(response.body().contains("secret"), response.body());
+        }
+    }
+
+    @Test
+    void unknownPathsAre404AndOtherMethods405() throws Exception {
+        assertEquals(404, get("/").statusCode());
+        assertEquals(404, get("/metrics/extra").statusCode());
+        assertEquals(200, get("/metrics?name[]=nvr_camera_up").statusCode());
+        HttpResponse<String> post = http.send(request("/metrics").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode());
+        assertEquals("GET, HEAD", post.headers().firstValue("allow").orElseThrow());
+        HttpResponse<String> delete = http.send(request("/healthz").DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, delete.statusCode());
+    }
+
+    @Test
+    void bindConflictNamesTheAddress() {
+        BindException e = assertThrows(BindException.class,
+                () -> MetricsServer.start("127.0.0.1", server.port(), metrics, health::get));
+        assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + server.port() + ": "), e.getMessage());
+    }
+
+    @Test
+    void servesOnAThreadNamedNvrHttpAndClosesTwice() throws Exception {
+        get("/metrics");
+        assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("nvr-http")));
+        server.close();
+        server.close();
+        // A raw connect: the JDK client may wait out its timeout on its pooled, now closed connection.
+        assertThrows(java.net.ConnectException.class, () -> new Socket("127.0.0.1", server.port()).close(),
+                "no longer listening");
+    }
+
+    @Test
+    void keepsConnectionsAliveAndClosesThemWhenIdle() throws Exception {
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withIdleTimeout(Duration.ofMillis(300));
+        try (MetricsServer quick = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options);
+             Socket socket = new Socket("127.0.0.1", quick.port())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            String request = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertTrue(readResponse(in).startsWith("HTTP/1.1 200 OK\r\n"));
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertTrue(readResponse(in).startsWith("HTTP/1.1 200 OK\r\n"), "second request on the same connection");
+            long before = System.nanoTime();
+            assertEquals(-1, in.read(), "closed by the server when idle");
+            assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(4));
+        }
+    }
+
+    @Test
+    void optionalBasicAuthGuardsEveryPath() throws Exception {
+        BasicAuth auth = BasicAuth.of("prometheus", BasicAuth.hash("s3cret".toCharArray(), 1_000));
+        try (MetricsServer guarded = MetricsServer.start("127.0.0.1", 0, metrics, health::get,
+                MetricsServer.Options.DEFAULT.withAuth(auth))) {
+            String base = "http://127.0.0.1:" + guarded.port();
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, anonymous.statusCode());
+            assertEquals("Basic realm=\"nvr\", charset=\"UTF-8\"",
+                    anonymous.headers().firstValue("www-authenticate").orElseThrow());
+            String good = "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString("prometheus:s3cret".getBytes(StandardCharsets.UTF_8));
+            for (String path : new String[]{"/metrics", "/healthz"}) {
+                HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", good).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, ok.statusCode(), path);
+            }
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(5));
+    }
+
+    /** Reads one response with a Content-Length body. */
+    private static String readResponse(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed in headers: " + head);
+            }
+            head.write(b);
+        }
+        String headers = head.toString(StandardCharsets.US_ASCII);
+        int length = headers.lines()
+                .filter(l -> l.toLowerCase().startsWith("content-length:"))
+                .mapToInt(l -> Integer.parseInt(l.substring(15).strip()))
+                .findFirst().orElseThrow();
+        byte[] body = in.readNBytes(length);
+        return headers + new String(body, StandardCharsets.UTF_8);
+    }
+}
