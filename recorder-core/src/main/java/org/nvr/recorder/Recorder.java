@@ -14,18 +14,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
 import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
+import org.nvr.metrics.RecorderMetrics;
 import org.nvr.ingest.CameraOpener;
 import org.nvr.ingest.FfmpegCameraOpener;
 import org.nvr.ingest.FfmpegRuntime;
 import org.nvr.segment.SegmentFinisher;
 import org.nvr.session.AudioWarnings;
 import org.nvr.session.Backoff;
-import org.nvr.session.CameraObserver;
 import org.nvr.session.CameraStatus;
 import org.nvr.session.CameraSupervisor;
 import org.nvr.session.RecordingSession;
@@ -46,20 +45,28 @@ public final class Recorder implements AutoCloseable {
     /** Whole shutdown must fit in the contract's 10 s; sessions notice a stop within one read. */
     public static final Duration STOP_DEADLINE = Duration.ofSeconds(8);
 
-    /** Seams for tests and the CLI. */
-    public record Options(Clock clock, CameraOpener opener, Function<CameraConfig, CameraObserver> observers) {
+    /**
+     * Seams for tests and the CLI.
+     *
+     * @param metrics where meters go; the caller owns it (and its HTTP endpoint). Null: the recorder
+     *                keeps private meters nobody scrapes (tests)
+     */
+    public record Options(Clock clock, CameraOpener opener, RecorderMetrics metrics) {
         public static Options defaults() {
-            return new Options(Clock.systemUTC(), new FfmpegCameraOpener(), c -> CameraObserver.NONE);
+            return new Options(Clock.systemUTC(), new FfmpegCameraOpener(), null);
         }
 
-        public Options withObservers(Function<CameraConfig, CameraObserver> observers) {
-            return new Options(clock, opener, observers);
+        public Options withMetrics(RecorderMetrics metrics) {
+            return new Options(clock, opener, metrics);
         }
 
         public Options withOpener(CameraOpener opener) {
-            return new Options(clock, opener, observers);
+            return new Options(clock, opener, metrics);
         }
     }
+
+    /** How often the storage gauges are refreshed between segment events. */
+    static final Duration STORAGE_GAUGE_PERIOD = Duration.ofSeconds(10);
 
     private final NvrConfig config;
     private final IndexWriter index;
@@ -67,6 +74,8 @@ public final class Recorder implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup loop;
     private final List<CameraSupervisor> supervisors = new ArrayList<>();
     private final List<CameraStatus> statuses = new ArrayList<>();
+    private StorageStats storage;
+    private RecorderMetrics ownMetrics;
     private volatile boolean closed;
 
     private Recorder(NvrConfig config, IndexWriter index) {
@@ -98,11 +107,15 @@ public final class Recorder implements AutoCloseable {
     }
 
     private void startCameras(Options options) {
+        storage = loadStorage();
+        RecorderMetrics metrics = options.metrics() != null ? options.metrics() : (ownMetrics = new RecorderMetrics());
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
                 config.storage().segmentDuration(), index, finisher, options.opener(), options.clock());
         config.cameras().forEach(camera -> {
+            var cameraMetrics = metrics.camera(camera.siteId(), camera.id());
+            cameraMetrics.oldestFootage(storage.oldest(camera.id()));
             CameraStatus status = new CameraStatus(camera.siteId(), camera.id(), index,
-                    options.observers().apply(camera));
+                    new MetricsObserver(cameraMetrics, storage));
             AudioWarnings audio = new AudioWarnings();
             CameraSupervisor supervisor = new CameraSupervisor(camera,
                     (cam, observer, stop) -> new RecordingSession(cam, cam.transport(), ctx, observer, stop, audio),
@@ -115,7 +128,31 @@ public final class Recorder implements AutoCloseable {
             supervisors.add(supervisor);
         });
         supervisors.forEach(CameraSupervisor::start);
+        Runnable gauges = () -> {
+            try {
+                metrics.storage(storage.usedBytes(), storage.freeBytes(), 0);
+            } catch (RuntimeException e) {
+                // a periodic task that throws is cancelled silently: log and keep it alive
+                LOG.warn("cannot refresh storage gauges: {}", e.toString());
+            }
+        };
+        gauges.run();
+        loop.next().scheduleAtFixedRate(gauges, STORAGE_GAUGE_PERIOD.toMillis(), STORAGE_GAUGE_PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
         LOG.info("recording {} camera(s) into {}", supervisors.size(), config.storage().root());
+    }
+
+    private StorageStats loadStorage() {
+        try {
+            return StorageStats.load(config.storage().root(), index);
+        } catch (Exception e) {
+            LOG.warn("cannot read storage totals from the index: {}", e.toString());
+            return new StorageStats(config.storage().root());
+        }
+    }
+
+    public StorageStats storage() {
+        return storage;
     }
 
     public NvrConfig config() {
@@ -156,6 +193,9 @@ public final class Recorder implements AutoCloseable {
         finisher.close();
         loop.shutdownGracefully(0, Math.max(100, (deadline - System.nanoTime()) / 1_000_000 / 2), TimeUnit.MILLISECONDS);
         index.close();
+        if (ownMetrics != null) {
+            ownMetrics.close();
+        }
         LOG.info("recorder stopped");
     }
 }

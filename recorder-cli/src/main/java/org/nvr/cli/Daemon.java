@@ -1,0 +1,109 @@
+package org.nvr.cli;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.nvr.config.NvrConfig;
+import org.nvr.index.IndexException;
+import org.nvr.metrics.Health;
+import org.nvr.metrics.MetricsServer;
+import org.nvr.metrics.RecorderMetrics;
+import org.nvr.recorder.Recorder;
+import org.nvr.session.CameraState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * The running daemon: the HTTP endpoint, then the recorder. Shared by {@code run} and {@code demo}.
+ * Closes in reverse order: the recorder (open segments closed and indexed), then the endpoint.
+ *
+ * <p>SIGTERM and SIGINT are caught (not left to shutdown hooks) so that a stop ends with exit code 0
+ * after everything is closed, as systemd and the contract expect.
+ */
+final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private final RecorderMetrics metrics;
+    private final MetricsServer server;
+    private final Recorder recorder;
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    private Daemon(RecorderMetrics metrics, MetricsServer server, Recorder recorder) {
+        this.metrics = metrics;
+        this.server = server;
+        this.recorder = recorder;
+    }
+
+    static Daemon start(NvrConfig config, Recorder.Options options) throws IOException, IndexException,
+            InterruptedException {
+        RecorderMetrics metrics = new RecorderMetrics();
+        AtomicReference<Recorder> recorderRef = new AtomicReference<>();
+        MetricsServer server = MetricsServer.start(config.metrics().host(), config.metrics().port(), metrics,
+                () -> health(recorderRef.get()));
+        try {
+            Recorder recorder = Recorder.start(config, options.withMetrics(metrics));
+            recorderRef.set(recorder);
+            return new Daemon(metrics, server, recorder);
+        } catch (IndexException | InterruptedException | RuntimeException e) {
+            server.close();
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static Health health(Recorder recorder) {
+        if (recorder == null) {
+            return Health.unhealthy("starting");
+        }
+        if (!recorder.healthy()) {
+            return Health.unhealthy("index not writable or recorder stopping");
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        long up = recorder.statuses().stream().filter(s -> s.current() == CameraState.RECORDING).count();
+        details.put("cameras", recorder.statuses().size());
+        details.put("cameras_recording", up);
+        return Health.healthy(details);
+    }
+
+    String metricsUrl() {
+        String host = server.address().getAddress().getHostAddress();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/metrics";
+    }
+
+    Recorder recorder() {
+        return recorder;
+    }
+
+    /** Makes SIGTERM and SIGINT end {@link #awaitStop}. */
+    void handleSignals() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), s -> {
+                LOG.info("SIG{} received: stopping", s.getName());
+                stop.countDown();
+            });
+        }
+    }
+
+    /** Blocks until a signal or {@link #requestStop()}, or until {@code millis} pass (0 = forever). */
+    void awaitStop(long millis) throws InterruptedException {
+        if (millis <= 0) {
+            stop.await();
+        } else {
+            stop.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void requestStop() {
+        stop.countDown();
+    }
+
+    @Override
+    public void close() {
+        recorder.close();
+        server.close();
+        metrics.close();
+    }
+}
