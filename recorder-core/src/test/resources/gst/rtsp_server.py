@@ -10,9 +10,10 @@ Mounts (all sources live, paced by the clock, so timestamps follow real time):
 Every keyframe is an IDR preceded by SPS/PPS (and VPS for H.265) in band (config-interval=-1),
 and the SDP carries them too, so a client that joins mid-stream can decode from the next keyframe.
 
-Media are shared: all clients of one mount watch one pipeline, as with a real camera's encoder,
-so a second client joins mid-GOP and waits for the next keyframe. The pipeline is torn down when
-its last client leaves; the next client gets a fresh one that starts with a keyframe.
+Media are shared: all clients of one mount watch one pipeline, as with a real camera's encoder.
+A client that joins a running pipeline makes gst-rtsp-server ask the encoder for a keyframe, so it
+starts at once and the clients already watching see one extra keyframe, off the --gop rhythm. The
+pipeline is torn down when its last client leaves; the next client gets a fresh one.
 
 Protocol with the parent: prints "READY <port>" on stdout once the socket listens (with --port 0
 the kernel picks the port); exits 0 on SIGTERM or SIGINT; with --exit-on-stdin-eof also exits
