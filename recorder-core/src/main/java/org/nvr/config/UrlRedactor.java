@@ -7,8 +7,10 @@ import java.util.regex.Pattern;
  * {@code rtsp://***@host/}. Used for every log line, metric, exception message and FFmpeg log line.
  */
 public final class UrlRedactor {
-    // scheme://userinfo@  — userinfo may contain anything but '/', whitespace and '@' is the last one before host
-    private static final Pattern USERINFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\\s\"']*@");
+    // scheme://userinfo@ where userinfo runs to the LAST '@' of the whitespace- or quote-delimited token.
+    // Stopping at the first '/' instead would leak a password holding a raw '/', '?' or '#'
+    // ("rtsp://admin:pa/ss@cam/" -> "admin:pa" kept); the cost is that an '@' in a path hides the host too.
+    private static final Pattern USERINFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^\\s\"'<>]*@");
 
     private UrlRedactor() {
     }

@@ -1,0 +1,137 @@
+package org.nvr.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads the YAML configuration described in CONTRACT.md into an {@link NvrConfig}: substitutes
+ * {@code ${NAME}} from the given environment, applies defaults and validates every value, failing on
+ * the first problem with a {@link ConfigException} that names the key. It only reads: nothing is
+ * created or written, not even the storage root. Stateless; safe from any thread.
+ */
+public final class ConfigLoader {
+    public static final int MIN_SEGMENT_SECONDS = 2;
+    public static final int MAX_SEGMENT_SECONDS = 3600;
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads a configuration file; a relative {@code storage.root} resolves against the file's directory.
+     *
+     * @param env the environment for {@code ${NAME}}, usually {@code System.getenv()}
+     */
+    public static NvrConfig load(Path file, Map<String, String> env) throws ConfigException {
+        Path absolute = file.toAbsolutePath().normalize();
+        return parse(read(absolute), env, absolute.getParent(), absolute.toString());
+    }
+
+    /** Parses configuration text; a relative {@code storage.root} resolves against the working directory. */
+    public static NvrConfig parse(String yaml, Map<String, String> env) throws ConfigException {
+        return parse(yaml, env, Path.of("").toAbsolutePath(), null);
+    }
+
+    private static NvrConfig parse(String yaml, Map<String, String> env, Path baseDir, String source)
+            throws ConfigException {
+        Section root = Section.root(YamlReader.read(yaml, source), Map.copyOf(env))
+                .allowOnly("storage", "metrics", "sites");
+        StorageConfig storage = storage(root.requiredSection("storage"), baseDir);
+        Optional<Section> metricsSection = root.section("metrics");
+        MetricsConfig metrics = metricsSection.isPresent() ? metrics(metricsSection.get()) : MetricsConfig.DEFAULT;
+        return new NvrConfig(storage, metrics, new SiteReader().read(root));
+    }
+
+    private static String read(Path file) throws ConfigException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("", "config file not found: " + file);
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("", "cannot read config file " + file + ": permission denied");
+        } catch (CharacterCodingException e) {
+            throw new ConfigException("", "config file " + file + " is not valid UTF-8 text");
+        } catch (IOException e) {
+            String reason = Files.isDirectory(file) ? "it is a directory" : String.valueOf(e.getMessage());
+            throw new ConfigException("", "cannot read config file " + file + ": " + reason, e);
+        }
+    }
+
+    private static StorageConfig storage(Section storage, Path baseDir) throws ConfigException {
+        storage.allowOnly("root", "segment_seconds", "retention");
+        Path root = storage.value("root", text -> root(text, baseDir)).orElseThrow(() -> storage.missing("root"));
+        int segmentSeconds = storage.value("segment_seconds", ConfigLoader::segmentSeconds,
+                (int) StorageConfig.DEFAULT_SEGMENT.toSeconds());
+        return new StorageConfig(root, Duration.ofSeconds(segmentSeconds), retention(storage, true));
+    }
+
+    private static Path root(String text, Path baseDir) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("must not be empty");
+        }
+        if (text.startsWith("~")) {
+            throw new IllegalArgumentException("\"" + text + "\": '~' is not expanded; write the full path");
+        }
+        try {
+            return baseDir.resolve(text).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("invalid path \"" + text + "\": " + e.getReason());
+        }
+    }
+
+    private static int segmentSeconds(String text) {
+        int seconds;
+        try {
+            seconds = Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid number \"" + text + "\": expected whole seconds from "
+                    + MIN_SEGMENT_SECONDS + " to " + MAX_SEGMENT_SECONDS);
+        }
+        if (seconds < MIN_SEGMENT_SECONDS || seconds > MAX_SEGMENT_SECONDS) {
+            throw new IllegalArgumentException(seconds + " is out of range (expected " + MIN_SEGMENT_SECONDS
+                    + " to " + MAX_SEGMENT_SECONDS + ")");
+        }
+        return seconds;
+    }
+
+    private static MetricsConfig metrics(Section metrics) throws ConfigException {
+        metrics.allowOnly("listen");
+        return metrics.value("listen", MetricsConfig::parse, MetricsConfig.DEFAULT);
+    }
+
+    /**
+     * The {@code retention} mapping of {@code owner}; {@code min_free_bytes} is only allowed globally
+     * because free space belongs to the filesystem, not to one camera.
+     */
+    static Retention retention(Section owner, boolean global) throws ConfigException {
+        Optional<Section> found = owner.section("retention");
+        if (found.isEmpty()) {
+            return Retention.NONE;
+        }
+        Section retention = found.get();
+        if (global) {
+            retention.allowOnly("max_bytes", "min_free_bytes", "max_age");
+        } else {
+            if (retention.has("min_free_bytes")) {
+                throw new ConfigException(retention.keyPath("min_free_bytes"), "not allowed per camera: free space "
+                        + "belongs to the filesystem; set it under storage.retention");
+            }
+            retention.allowOnly("max_bytes", "max_age");
+        }
+        return new Retention(bytes(retention, "max_bytes"), bytes(retention, "min_free_bytes"),
+                retention.value("max_age", DurationText::parse));
+    }
+
+    private static OptionalLong bytes(Section section, String key) throws ConfigException {
+        return section.value(key, ByteSize::parse).map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+}
