@@ -73,6 +73,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private long recordedMicros;
     private OpenSegment segment;
     private final AccessUnits pictures = new AccessUnits();
+    private final PendingAudio audio = new PendingAudio();
 
     public RecordingSession(CameraConfig camera, Transport transport, Context ctx, CameraObserver observer,
                             BooleanSupplier stopRequested, AudioWarnings audioWarnings) {
@@ -142,6 +143,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
                 LOG.error("{}: cannot write the last picture: {}", camera.id(), e.getMessage());
             } finally {
                 pictures.close();
+                audio.close();
                 av_packet_free(pkt);
                 source.close();
             }
@@ -170,6 +172,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
         if (picture != null && segment != null) {
             handle(picture, 0);
         }
+        drainAudio(lastVideoEndMicros);
     }
 
     private void handle(AVPacket pkt, int track) throws IOException, SourceException, InterruptedException {
@@ -192,6 +195,9 @@ public final class RecordingSession implements CameraSupervisor.Session {
         }
         long runMicros = micros - originMicros;
         if (video) {
+            // Audio up to this picture belongs with the pictures before it (and so in the old segment
+            // if this picture opens a new one); later audio waits for the next picture.
+            drainAudio(runMicros);
             if (rotation.shouldCut(key, runMicros, plan.parametersChanged(pkt))) {
                 cut(runMicros);
             }
@@ -208,7 +214,18 @@ public final class RecordingSession implements CameraSupervisor.Session {
             if (segment == null || runMicros < segment.startMicros) {
                 return; // audio from before the segment's first keyframe has no picture to go with
             }
-            write(pkt, track, stamp);
+            audio.add(pkt, track, stamp, runMicros);
+        }
+    }
+
+    /** Writes queued audio older than {@code beforeMicros} (everything when it is Long.MAX_VALUE). */
+    private void drainAudio(long beforeMicros) throws IOException {
+        PendingAudio.Entry e;
+        while ((e = audio.poll(beforeMicros)) != null) {
+            if (segment != null && e.runMicros() >= segment.startMicros) {
+                write(e.packet(), e.track(), e.stamp());
+            }
+            audio.release(e);
         }
     }
 

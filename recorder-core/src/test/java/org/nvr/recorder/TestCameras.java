@@ -1,0 +1,31 @@
+package org.nvr.recorder;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.nvr.config.AudioPolicy;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.MetricsConfig;
+import org.nvr.config.NvrConfig;
+import org.nvr.config.Retention;
+import org.nvr.config.SiteConfig;
+import org.nvr.config.StorageConfig;
+import org.nvr.config.Transport;
+
+/** Builds configurations for tests without going through YAML. */
+public final class TestCameras {
+    private TestCameras() {
+    }
+
+    public static CameraConfig camera(String id, String site, String url) {
+        return new CameraConfig(id, site, id, URI.create(url), Optional.empty(), Optional.empty(), Transport.TCP,
+                AudioPolicy.TRANSCODE, Duration.ofSeconds(5), Retention.NONE, Optional.empty(), Optional.empty());
+    }
+
+    public static NvrConfig config(Path root, Duration segment, CameraConfig... cameras) {
+        return new NvrConfig(new StorageConfig(root, segment, Retention.NONE), new MetricsConfig("127.0.0.1", 0),
+                List.of(new SiteConfig(cameras[0].siteId(), cameras[0].siteId(), List.of(cameras))));
+    }
+}
