@@ -1,0 +1,47 @@
+package org.nvr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TimeArgTest {
+    static final ZoneId HANOI = ZoneId.of("Asia/Ho_Chi_Minh");
+    static final Clock NOW = Clock.fixed(Instant.parse("2026-11-29T12:00:00Z"), ZoneOffset.UTC);
+
+    @ParameterizedTest
+    @CsvSource({
+        "2026-11-29T14:05,          2026-11-29T07:05:00Z",
+        "2026-11-29 14:05,          2026-11-29T07:05:00Z",
+        "2026-11-29 14:05:30,       2026-11-29T07:05:30Z",
+        "2026-11-29T14:05:30.250,   2026-11-29T07:05:30.250Z",
+        "2026-11-29T14:05:30+07:00, 2026-11-29T07:05:30Z",
+        "2026-11-29T07:05:30Z,      2026-11-29T07:05:30Z",
+        "2026-11-29 07:05Z,         2026-11-29T07:05:00Z",
+        "now,                       2026-11-29T12:00:00Z",
+        "-90s,                      2026-11-29T11:58:30Z",
+        "-15m,                      2026-11-29T11:45:00Z",
+        "-2h,                       2026-11-29T10:00:00Z",
+        "-1d,                       2026-11-28T12:00:00Z",
+    })
+    void parsesTheContractForms(String text, String expected) {
+        assertEquals(Instant.parse(expected), TimeArg.parse(text, NOW, HANOI));
+    }
+
+    @Test
+    void badTimeNamesItselfAndTheAcceptedForms() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TimeArg.parse("yesterday", NOW, HANOI));
+        assertTrue(e.getMessage().contains("'yesterday'"), e.getMessage());
+        assertTrue(e.getMessage().contains("-15m"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TimeArg.parse("2026-13-01 10:00", NOW, HANOI));
+        assertThrows(IllegalArgumentException.class, () -> TimeArg.parse("-5w", NOW, HANOI));
+    }
+}
