@@ -2,6 +2,7 @@ package org.nvr.sim;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -182,6 +183,18 @@ public final class SyntheticClip {
                 out.write(nal);
             }
         }
+    }
+
+    /**
+     * The frame number drawn into a decoded picture of a clip of this size, for checking that
+     * recorded or exported footage holds the right frames in the right order. Numbers count from 0
+     * at the start of the clip and start over when it loops.
+     *
+     * @param luma   8-bit luma (or GRAY8) plane, starting at its current position
+     * @param stride bytes per row
+     */
+    public static int frameNumberOf(ByteBuffer luma, int stride, int width, int height) {
+        return TestPattern.readCounter(luma, stride, width, height);
     }
 
     AccessUnit frame(int index) {

@@ -1,5 +1,6 @@
 package org.nvr.sim;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -24,8 +25,30 @@ final class TestPattern {
     TestPattern(int width, int height) {
         this.width = width;
         this.height = height;
-        this.block = Math.max(4, Math.min(width / (COUNTER_BITS + 4), height / 8) & ~1);
+        this.block = blockSize(width, height);
         this.barWidth = Math.max(2, width / 16);
+    }
+
+    /**
+     * Reads the frame number back from a decoded picture's luma, by sampling the middle of each
+     * counter block; survives scaling artefacts and compression, not cropping or resizing.
+     */
+    static int readCounter(ByteBuffer luma, int stride, int width, int height) {
+        int block = blockSize(width, height);
+        int margin = block / 2;
+        int y = margin + block / 2;
+        int value = 0;
+        for (int bit = 0; bit < COUNTER_BITS; bit++) {
+            int x = margin + bit * block + block / 2;
+            if ((luma.get(luma.position() + y * stride + x) & 0xFF) > 128) {
+                value |= 1 << bit;
+            }
+        }
+        return value;
+    }
+
+    private static int blockSize(int width, int height) {
+        return Math.max(4, Math.min(width / (COUNTER_BITS + 4), height / 8) & ~1);
     }
 
     void paintLuma(int frame, byte[] plane, int stride) {
