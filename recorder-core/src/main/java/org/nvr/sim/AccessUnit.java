@@ -1,0 +1,26 @@
+package org.nvr.sim;
+
+import java.util.List;
+
+/**
+ * One encoded picture of a {@link SyntheticClip}: its NAL units without start codes, in decoding
+ * order, and whether it is an IDR picture. Parameter sets are not included; whoever sends a keyframe
+ * sends the clip's SPS and PPS before it.
+ *
+ * <p>Immutable by convention: the arrays are shared by every session that streams the clip and
+ * nobody writes to them after {@link SyntheticClip} has built them.
+ */
+record AccessUnit(boolean keyframe, List<byte[]> nalUnits) {
+
+    AccessUnit {
+        nalUnits = List.copyOf(nalUnits);
+    }
+
+    int byteCount() {
+        int total = 0;
+        for (byte[] nal : nalUnits) {
+            total += nal.length;
+        }
+        return total;
+    }
+}

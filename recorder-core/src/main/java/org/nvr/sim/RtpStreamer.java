@@ -1,0 +1,131 @@
+package org.nvr.sim;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plays a camera's clip to one session in real time, forever: frame {@code n} is sent at
+ * {@code start + n / fps}, each send time computed from the session start so that scheduling
+ * jitter never accumulates. The clip loops; frame numbers, and so RTP timestamps and sequence
+ * numbers, keep counting across the loop.
+ *
+ * <p>While the camera is paused or the transport cannot take more data, frames are skipped but the
+ * clock runs on, as with a real encoder; sending resumes at the next keyframe so the client never
+ * sees a picture whose references it missed.
+ *
+ * <p>Runs on, and is confined to, the event loop of its RTSP connection: {@link #start()} and
+ * {@link #stop()} must be called there. One scheduled task at a time; no thread of its own.
+ */
+final class RtpStreamer {
+
+    private static final Logger log = LoggerFactory.getLogger(RtpStreamer.class);
+    private static final long SENDER_REPORT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Behind schedule by more than this (a stalled loop), the stream skips ahead instead of bursting. */
+    private static final long MAX_LAG_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final SimulatedCamera camera;
+    private final RtpSink sink;
+    private final H264Packetizer packetizer;
+    private final EventExecutor executor;
+    private final Clock clock;
+    private final int firstTimestamp;
+    private final SyntheticClip clip;
+
+    private long startNanos;
+    private long frameNumber;
+    private long nextReportNanos;
+    private boolean waitForKeyframe;
+    private ScheduledFuture<?> pending;
+    private boolean stopped;
+    private long sentFrames;
+
+    RtpStreamer(SimulatedCamera camera, RtpSink sink, H264Packetizer packetizer, int firstTimestamp,
+            EventExecutor executor, Clock clock) {
+        this.camera = camera;
+        this.clip = camera.clip();
+        this.sink = sink;
+        this.packetizer = packetizer;
+        this.firstTimestamp = firstTimestamp;
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    void start() {
+        startNanos = executor.ticker().nanoTime();
+        nextReportNanos = startNanos;
+        pending = executor.schedule(this::tick, 0, TimeUnit.NANOSECONDS);
+    }
+
+    void stop() {
+        stopped = true;
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
+        }
+    }
+
+    /** Frames handed to the transport so far. */
+    long framesSent() {
+        return sentFrames;
+    }
+
+    private void tick() {
+        if (stopped) {
+            return;
+        }
+        try {
+            sendFrame();
+        } catch (RuntimeException e) {
+            // A task that throws is never run again; log, and let the session end cleanly.
+            log.warn("camera {}: RTP send failed, stopping the stream", camera.path(), e);
+            stop();
+            return;
+        }
+        frameNumber++;
+        long now = executor.ticker().nanoTime();
+        long due = dueNanos(frameNumber);
+        if (now - due > MAX_LAG_NANOS) {
+            long behind = (now - due) * clip.fps() / 1_000_000_000L;
+            log.debug("camera {}: {} frames behind schedule, skipping ahead", camera.path(), behind);
+            frameNumber += behind;
+            waitForKeyframe = true;
+            due = dueNanos(frameNumber);
+        }
+        pending = executor.schedule(this::tick, Math.max(0, due - now), TimeUnit.NANOSECONDS);
+    }
+
+    private void sendFrame() {
+        AccessUnit unit = clip.frame((int) (frameNumber % clip.frameCount()));
+        if (camera.isStreamPaused() || !sink.isWritable()) {
+            waitForKeyframe = true;
+            return;
+        }
+        if (waitForKeyframe && !unit.keyframe()) {
+            return;
+        }
+        waitForKeyframe = false;
+        int timestamp = timestamp(frameNumber);
+        packetizer.send(unit, clip.spsShared(), clip.ppsShared(), timestamp, sink);
+        sentFrames++;
+        long now = executor.ticker().nanoTime();
+        if (now - nextReportNanos >= 0) {
+            RtcpSenderReport.send(sink, packetizer.ssrc(), clock.millis(), timestamp,
+                    packetizer.packetCount(), packetizer.octetCount(), "nvr-sim@127.0.0.1");
+            nextReportNanos = now + SENDER_REPORT_NANOS;
+        }
+        sink.flush();
+    }
+
+    private long dueNanos(long frame) {
+        return startNanos + frame * 1_000_000_000L / clip.fps();
+    }
+
+    /** 90 kHz timestamp of a frame; wraps at 2^32 as RTP timestamps do. */
+    int timestamp(long frame) {
+        return (int) (firstTimestamp + frame * H264Packetizer.CLOCK_RATE / clip.fps());
+    }
+}
