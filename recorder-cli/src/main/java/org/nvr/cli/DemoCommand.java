@@ -24,6 +24,7 @@ import org.nvr.config.Transport;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexException;
 import org.nvr.index.SegmentRow;
+import org.nvr.ingest.FfmpegRuntime;
 import org.nvr.recorder.Recorder;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
@@ -74,6 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("nvr demo: encoding the simulated cameras' clip...");
         out.flush();
+        FfmpegRuntime.init();
         SyntheticClip clip = SyntheticClip.demo();
         try (RtspCameraSimulator sim = new RtspCameraSimulator()) {
             List<CameraConfig> cams = new ArrayList<>();
@@ -92,6 +94,7 @@ final class DemoCommand implements Callable<Integer> {
                     new StorageConfig(dir, Duration.ofSeconds(segmentSeconds), Retention.NONE),
                     new MetricsConfig("127.0.0.1", 0),
                     List.of(new SiteConfig("demo", "Demo site", cams)));
+            Path demoConfig = writeConfig(config);
             Instant started = Instant.now();
             try (Daemon daemon = Daemon.start(config, Recorder.Options.defaults())) {
                 daemon.handleSignals();
@@ -104,14 +107,30 @@ final class DemoCommand implements Callable<Integer> {
                 out.flush();
                 daemon.awaitStop(limit == null ? 0 : Math.max(1, limit.toMillis()));
             }
-            summary(out, config, started);
+            summary(out, config, started, demoConfig);
         } catch (IOException | IndexException e) {
             throw UserError.failed(e.getMessage());
         }
         return Main.OK;
     }
 
-    private static void summary(PrintWriter out, NvrConfig config, Instant since) throws IndexException, SQLException {
+    /** A configuration file describing the demo, so the query commands can be tried on its footage. */
+    private static Path writeConfig(NvrConfig config) throws IOException {
+        StringBuilder y = new StringBuilder("# Written by 'nvr demo'. The simulated cameras exist only while the demo runs.\n");
+        y.append("storage:\n  root: \"").append(config.storage().root()).append("\"\n");
+        y.append("  segment_seconds: ").append(config.storage().segmentDuration().toSeconds()).append('\n');
+        y.append("metrics:\n  listen: 127.0.0.1:0\n");
+        y.append("sites:\n  - id: demo\n    name: \"Demo site\"\n    cameras:\n");
+        config.cameras().forEach(c -> y.append("      - { id: ").append(c.id()).append(", url: \"")
+                .append(c.url()).append("\" }\n"));
+        Path file = config.storage().root().resolve("demo.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, y);
+        return file;
+    }
+
+    private static void summary(PrintWriter out, NvrConfig config, Instant since, Path demoConfig)
+            throws IndexException, SQLException {
         try (FootageQueries q = FootageQueries.open(config.storage().indexPath())) {
             Output.Table t = new Output.Table("CAMERA", "SEGMENTS", "RECORDED", "BYTES");
             for (CameraConfig c : config.cameras().toList()) {
@@ -122,8 +141,8 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.println("nvr demo: stopped. Footage recorded:");
             t.print(out);
-            out.printf("List it with: java -jar nvr.jar footage list --config <a config with storage.root %s> ...%n",
-                    config.storage().root());
+            out.printf("List it with: java -jar nvr.jar footage list --config %s --camera demo-01 --from -1h --to now%n",
+                    demoConfig);
         }
     }
 }
