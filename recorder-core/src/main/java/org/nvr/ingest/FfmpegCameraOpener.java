@@ -35,7 +35,9 @@ public final class FfmpegCameraOpener implements CameraOpener {
         // Probe just long enough to learn resolution when SPS/PPS are not in the SDP.
         grabber.setOption("analyzeduration", "2000000");
         grabber.setOption("probesize", "1000000");
-        grabber.setOption("fflags", "+genpts+discardcorrupt");
+        // Keep packets FFmpeg marks corrupt (a lost UDP packet): the picture is damaged but a decoder
+        // conceals it, while dropping it would break every later picture of its GOP.
+        grabber.setOption("fflags", "+genpts");
         grabber.setVideoOption("threads", "1");
         grabber.setAudioOption("threads", "1");
         try {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -144,6 +145,9 @@ public final class RecordingSession implements CameraSupervisor.Session {
             } finally {
                 pictures.close();
                 audio.close();
+                if (plan != null) {
+                    plan.close();
+                }
                 av_packet_free(pkt);
                 source.close();
             }
@@ -198,7 +202,14 @@ public final class RecordingSession implements CameraSupervisor.Session {
             // Audio up to this picture belongs with the pictures before it (and so in the old segment
             // if this picture opens a new one); later audio waits for the next picture.
             drainAudio(runMicros);
-            if (rotation.shouldCut(key, runMicros, plan.parametersChanged(pkt))) {
+            boolean changed = anchor != null && segment != null && plan.parametersChanged(pkt);
+            if (segment == null && key) {
+                plan.parametersChanged(pkt); // the first keyframe sets the baseline
+            }
+            if (changed) {
+                LOG.info("{}: stream parameters changed; starting a new segment", camera.id());
+            }
+            if (rotation.shouldCut(key, runMicros, changed)) {
                 cut(runMicros);
             }
             if (segment == null) {
@@ -251,12 +262,13 @@ public final class RecordingSession implements CameraSupervisor.Session {
         Instant start = wall(runMicros);
         String rel = SegmentPaths.newSegment(ctx.root(), camera.siteId(), camera.id(), start);
         Path file = ctx.root().resolve(rel);
+        List<Mp4SegmentWriter.Track> tracks = plan.tracks(); // adopts changed parameters, if any
         long id = await(ctx.index().openSegment(runId, camera.siteId(), camera.id(), rel, start, plan.videoCodec(),
                 plan.width(), plan.height(), plan.audioCodec()), "open segment");
         Mp4SegmentWriter writer;
         try {
             SegmentPaths.createParents(ctx.root(), file);
-            writer = Mp4SegmentWriter.create(file, plan.tracks());
+            writer = Mp4SegmentWriter.create(file, tracks);
         } catch (IOException e) {
             ctx.index().dropSegment(id);
             deleteQuietly(file);
@@ -267,7 +279,6 @@ public final class RecordingSession implements CameraSupervisor.Session {
             base[t] = av_rescale_q(runMicros + originMicros, MICROS, plan.timeBase(t));
         }
         segment = new OpenSegment(id, file, runMicros, start, writer, base);
-        plan.segmentStarted();
         rotation.started(runMicros);
     }
 

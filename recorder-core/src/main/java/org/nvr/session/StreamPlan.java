@@ -1,5 +1,6 @@
 package org.nvr.session;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
 import static org.bytedeco.ffmpeg.global.avformat.av_guess_format;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_query_codec;
@@ -32,6 +33,7 @@ final class StreamPlan {
 
     private final int[] trackOfStream;
     private final List<AVStream> streams = new ArrayList<>();
+    private ParameterSets videoParameters;
 
     private StreamPlan(int streamCount) {
         trackOfStream = new int[streamCount];
@@ -60,6 +62,7 @@ final class StreamPlan {
                     + codecName(video.codecpar()) + " cannot be recorded to MP4 without transcoding");
         }
         plan.add(video);
+        plan.videoParameters = new ParameterSets(video.codecpar().codec_id());
         if (audio != null) {
             String codec = codecName(audio.codecpar());
             if (camera.audio() == AudioPolicy.DROP) {
@@ -92,8 +95,15 @@ final class StreamPlan {
         return streams.get(track).time_base();
     }
 
+    /** The tracks of a segment opened now (after a parameter change, video carries the new sets). */
     List<Mp4SegmentWriter.Track> tracks() {
-        return streams.stream().map(s -> new Mp4SegmentWriter.Track(s.codecpar(), s.time_base())).toList();
+        List<Mp4SegmentWriter.Track> tracks = new ArrayList<>();
+        for (int t = 0; t < streams.size(); t++) {
+            AVStream s = streams.get(t);
+            AVCodecParameters par = t == 0 ? videoParameters.parametersFor(s.codecpar()) : s.codecpar();
+            tracks.add(new Mp4SegmentWriter.Track(par, s.time_base()));
+        }
+        return tracks;
     }
 
     TrackClock[] clocks() {
@@ -107,12 +117,13 @@ final class StreamPlan {
         return clocks;
     }
 
-    /** Whether this video packet carries stream parameters that differ from the open segment's. */
-    boolean parametersChanged(AVPacket pkt) {
-        return false;
+    /** Whether this video picture carries stream parameters that differ from the open segment's. */
+    boolean parametersChanged(AVPacket picture) {
+        return (picture.flags() & AV_PKT_FLAG_KEY) != 0 && videoParameters.changed(picture);
     }
 
-    void segmentStarted() {
+    void close() {
+        videoParameters.close();
     }
 
     String videoCodec() {
@@ -120,12 +131,12 @@ final class StreamPlan {
     }
 
     Integer width() {
-        int w = streams.get(0).codecpar().width();
+        int w = videoParameters.width() > 0 ? videoParameters.width() : streams.get(0).codecpar().width();
         return w > 0 ? w : null;
     }
 
     Integer height() {
-        int h = streams.get(0).codecpar().height();
+        int h = videoParameters.height() > 0 ? videoParameters.height() : streams.get(0).codecpar().height();
         return h > 0 ? h : null;
     }
 
