@@ -200,6 +200,9 @@ public final class RtspCameraSimulator implements AutoCloseable {
             Thread.currentThread().interrupt();
             closeSockets();
             throw new IllegalStateException("interrupted while starting the RTSP simulator", e);
+        } catch (RuntimeException e) {
+            closeSockets();
+            throw e;
         }
         state = State.RUNNING;
         log.info("RTSP simulator listening on rtsp://{}:{}/ with {} camera(s)",
