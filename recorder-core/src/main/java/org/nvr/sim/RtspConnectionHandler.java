@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import org.nvr.config.UrlRedactor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,9 +60,8 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
             return;
         }
         HttpMethod method = request.method();
-        RtspCameraSimulator.Target target = server.resolve(request.uri());
-        SimulatedCamera camera = target == null ? null : target.camera();
-        log.debug("{} {} from {}", method, request.uri(), ctx.channel().remoteAddress());
+        SimulatedCamera camera = server.resolve(request.uri());
+        log.debug("{} {} from {}", method, UrlRedactor.redact(request.uri()), ctx.channel().remoteAddress());
 
         if (camera != null) {
             if (camera.isSilent()) {
