@@ -277,7 +277,11 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("closing RTSP connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        // RTP writes use the void promise, so every write queued before the close fails here too;
+        // the first failure is the one worth a line.
+        if (ctx.channel().isActive()) {
+            log.debug("closing RTSP connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
         ctx.close();
     }
 }
