@@ -41,7 +41,6 @@ final class RtpStreamer {
     private boolean waitForKeyframe;
     private ScheduledFuture<?> pending;
     private boolean stopped;
-    private long sentFrames;
 
     RtpStreamer(SimulatedCamera camera, RtpSink sink, H264Packetizer packetizer, int firstTimestamp,
             EventExecutor executor, Clock clock) {
@@ -66,11 +65,6 @@ final class RtpStreamer {
             pending.cancel(false);
             pending = null;
         }
-    }
-
-    /** Frames handed to the transport so far. */
-    long framesSent() {
-        return sentFrames;
     }
 
     private void tick() {
@@ -110,7 +104,6 @@ final class RtpStreamer {
         waitForKeyframe = false;
         int timestamp = timestamp(frameNumber);
         packetizer.send(unit, clip.spsShared(), clip.ppsShared(), timestamp, sink);
-        sentFrames++;
         long now = executor.ticker().nanoTime();
         if (now - nextReportNanos >= 0) {
             RtcpSenderReport.send(sink, packetizer.ssrc(), clock.millis(), timestamp,

@@ -73,9 +73,6 @@ public final class RtspCameraSimulator implements AutoCloseable {
     private static final long STEP_TIMEOUT_SECONDS = 5;
     private static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(60);
 
-    record Target(SimulatedCamera camera, boolean track) {
-    }
-
     private enum State { NEW, RUNNING, STOPPED, CLOSED }
 
     private final InetAddress address = InetAddress.getLoopbackAddress();
@@ -200,6 +197,9 @@ public final class RtspCameraSimulator implements AutoCloseable {
             Thread.currentThread().interrupt();
             closeSockets();
             throw new IllegalStateException("interrupted while starting the RTSP simulator", e);
+        } catch (RuntimeException e) {
+            closeSockets();
+            throw e;
         }
         state = State.RUNNING;
         log.info("RTSP simulator listening on rtsp://{}:{}/ with {} camera(s)",
@@ -266,8 +266,8 @@ public final class RtspCameraSimulator implements AutoCloseable {
         return udpPorts;
     }
 
-    /** Finds the camera a request URI names, and whether it names the camera's track. */
-    Target resolve(String uri) {
+    /** The camera a request URI names, by its aggregate or its track URL; null if none. */
+    SimulatedCamera resolve(String uri) {
         String path;
         if (uri.startsWith("/")) {
             path = uri;
@@ -287,17 +287,11 @@ public final class RtspCameraSimulator implements AutoCloseable {
             path = path.substring(0, path.length() - 2);
         }
         SimulatedCamera camera = cameras.get(path);
-        if (camera != null) {
-            return new Target(camera, false);
-        }
         String suffix = "/" + Sdp.TRACK;
-        if (path.endsWith(suffix)) {
+        if (camera == null && path.endsWith(suffix)) {
             camera = cameras.get(path.substring(0, path.length() - suffix.length()));
-            if (camera != null) {
-                return new Target(camera, true);
-            }
         }
-        return null;
+        return camera;
     }
 
     private void initConnection(SocketChannel channel) {

@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import org.nvr.config.UrlRedactor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,9 +60,8 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
             return;
         }
         HttpMethod method = request.method();
-        RtspCameraSimulator.Target target = server.resolve(request.uri());
-        SimulatedCamera camera = target == null ? null : target.camera();
-        log.debug("{} {} from {}", method, request.uri(), ctx.channel().remoteAddress());
+        SimulatedCamera camera = server.resolve(request.uri());
+        log.debug("{} {} from {}", method, UrlRedactor.redact(request.uri()), ctx.channel().remoteAddress());
 
         if (camera != null) {
             if (camera.isSilent()) {
@@ -277,7 +277,11 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("closing RTSP connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        // RTP writes use the void promise, so every write queued before the close fails here too;
+        // the first failure is the one worth a line.
+        if (ctx.channel().isActive()) {
+            log.debug("closing RTSP connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
         ctx.close();
     }
 }

@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * Paints the pictures of a {@link SyntheticClip} into YUV 4:2:0 planes: a diagonal gradient that
- * drifts, a bright bar that sweeps left to right, and the frame number as a row of 16 black/white
- * blocks in the top-left corner. Every frame differs from the one before, so a decoder, a motion
+ * drifts, a band of noise in the bottom quarter, a bright bar that sweeps left to right, and the
+ * frame number as a row of 16 black/white blocks in the top-left corner. Every frame differs from the one before, so a decoder, a motion
  * check or a human looking at a snapshot can tell frames apart, and no frame is blank.
  *
  * <p>Not thread-safe; one instance per encoding run.
@@ -58,6 +58,17 @@ final class TestPattern {
                 // Triangle wave rather than a sawtooth: no hard edge that would cost bits.
                 int v = (x + y / 2 + 3 * frame) % 438;
                 plane[row + x] = (byte) (16 + (v < 219 ? v : 437 - v));
+            }
+        }
+        // Sensor-noise-like texture in the bottom quarter, new every frame: without it the picture
+        // is so easy to code that the encoder stays far below the bit rate asked for.
+        for (int y = height - height / 4; y < height; y++) {
+            int row = y * stride;
+            for (int x = 0; x < width; x++) {
+                int h = (x >> 1) * 73_856_093 ^ (y >> 1) * 19_349_663 ^ frame * 83_492_791;
+                h ^= h >>> 13;
+                h *= 0x5bd1e995;
+                plane[row + x] = (byte) ((plane[row + x] & 0xFF) / 2 + 40 + ((h >>> 24) & 0x3F));
             }
         }
         int barX = (frame * 8) % width;
