@@ -15,7 +15,7 @@ import java.util.List;
  * {@link #LATEST} was written by a newer nvr and is refused rather than misread.
  */
 public final class Migrations {
-    static final List<String> SCRIPTS = List.of("V1__initial.sql");
+    static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__evidence.sql");
     public static final int LATEST = SCRIPTS.size();
 
     private Migrations() {
@@ -73,17 +73,36 @@ public final class Migrations {
         }
     }
 
-    /** Splits a script on semicolons at line ends, dropping {@code --} comments. */
+    /**
+     * Splits a script into statements at semicolons that end a line, dropping {@code --} comments; a
+     * trigger body ({@code BEGIN ... END;}) stays one statement.
+     */
     static List<String> statements(String sql) {
-        StringBuilder cleaned = new StringBuilder();
-        for (String line : sql.split("\n")) {
-            int comment = line.indexOf("--");
-            cleaned.append(comment >= 0 ? line.substring(0, comment) : line).append('\n');
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        int depth = 0;
+        for (String raw : sql.split("\n")) {
+            int comment = raw.indexOf("--");
+            String line = (comment >= 0 ? raw.substring(0, comment) : raw).stripTrailing();
+            if (line.isBlank()) {
+                continue;
+            }
+            current.append(line).append('\n');
+            String upper = line.strip().toUpperCase(java.util.Locale.ROOT);
+            if (upper.endsWith("BEGIN")) {
+                depth++;
+            } else if (upper.equals("END;") && depth > 0) {
+                depth--;
+            }
+            if (depth == 0 && upper.endsWith(";")) {
+                String stmt = current.toString().strip();
+                out.add(stmt.substring(0, stmt.length() - 1).strip());
+                current.setLength(0);
+            }
         }
-        return java.util.Arrays.stream(cleaned.toString().split(";\\s*\n"))
-                .map(String::strip)
-                .filter(s -> !s.isEmpty())
-                .map(s -> s.endsWith(";") ? s.substring(0, s.length() - 1) : s)
-                .toList();
+        if (!current.toString().isBlank()) {
+            out.add(current.toString().strip());
+        }
+        return out;
     }
 }

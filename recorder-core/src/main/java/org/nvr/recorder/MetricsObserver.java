@@ -34,7 +34,7 @@ final class MetricsObserver implements CameraObserver {
     }
 
     @Override
-    public void frameWritten(Instant at, Duration duration) {
+    public void frameWritten(Instant at, Duration duration, int bytes, boolean keyframe) {
         metrics.recorded(duration);
         metrics.lastFrame(at);
     }

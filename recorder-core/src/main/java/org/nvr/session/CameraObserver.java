@@ -26,8 +26,15 @@ public interface CameraObserver {
     default void received(long bytes) {
     }
 
-    /** A video frame was written; {@code duration} is its length in stream time. */
-    default void frameWritten(Instant at, Duration duration) {
+    /**
+     * A video picture was written.
+     *
+     * @param at       its wall-clock time
+     * @param duration its length in stream time
+     * @param bytes    its compressed size
+     * @param keyframe whether it starts a GOP
+     */
+    default void frameWritten(Instant at, Duration duration, int bytes, boolean keyframe) {
     }
 
     /** A segment file is complete, durable and indexed. */

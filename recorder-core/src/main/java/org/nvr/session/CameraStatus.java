@@ -93,8 +93,8 @@ public final class CameraStatus implements CameraObserver {
     }
 
     @Override
-    public void frameWritten(Instant at, Duration duration) {
-        downstream.frameWritten(at, duration);
+    public void frameWritten(Instant at, Duration duration, int bytes, boolean keyframe) {
+        downstream.frameWritten(at, duration, bytes, keyframe);
     }
 
     @Override

@@ -220,7 +220,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
             segment.frames++;
             lastVideoEndMicros = runMicros + frameMicros;
             recordedMicros += frameMicros;
-            observer.frameWritten(wall(runMicros), Duration.ofNanos(frameMicros * 1000));
+            observer.frameWritten(wall(runMicros), Duration.ofNanos(frameMicros * 1000), pkt.size(), key);
         } else {
             if (segment == null || runMicros < segment.startMicros) {
                 return; // audio from before the segment's first keyframe has no picture to go with

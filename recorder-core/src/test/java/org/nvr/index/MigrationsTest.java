@@ -24,7 +24,8 @@ class MigrationsTest {
             assertEquals(Migrations.LATEST, Migrations.version(c));
             assertEquals("wal", pragma(c, "journal_mode"));
             assertEquals("1", pragma(c, "foreign_keys"));
-            assertTrue(tables(c).containsAll(List.of("runs", "segments", "outages", "camera_state")), tables(c).toString());
+            assertTrue(tables(c).containsAll(List.of("runs", "segments", "outages", "camera_state", "locks", "audit")),
+                    tables(c).toString());
         }
     }
 
@@ -66,6 +67,23 @@ class MigrationsTest {
         }
         IndexException e = assertThrows(IndexException.class, () -> IndexDatabase.open(db));
         assertTrue(e.getMessage().contains("newer than this nvr supports"), e.getMessage());
+    }
+
+    @Test
+    void auditLogIsAppendOnly() throws Exception {
+        try (Connection c = IndexDatabase.open(dir.resolve("index.db")); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO audit (at_ms, os_user, action, camera) VALUES (1, 'officer', 'export', 'cam-01')");
+            java.sql.SQLException update = assertThrows(java.sql.SQLException.class,
+                    () -> st.execute("UPDATE audit SET os_user = 'someone else'"));
+            assertTrue(update.getMessage().contains("append-only"), update.getMessage());
+            assertThrows(java.sql.SQLException.class, () -> st.execute("DELETE FROM audit"));
+        }
+    }
+
+    @Test
+    void triggerBodiesStayOneStatement() {
+        assertEquals(List.of("CREATE TABLE t (x)", "CREATE TRIGGER g BEFORE DELETE ON t\nBEGIN\nSELECT RAISE(ABORT, 'no');\nEND"),
+                Migrations.statements("CREATE TABLE t (x);\nCREATE TRIGGER g BEFORE DELETE ON t\nBEGIN\nSELECT RAISE(ABORT, 'no');\nEND;\n"));
     }
 
     @Test
