@@ -52,14 +52,16 @@ def require(*names):
         sys.exit(3)
 
 
-def video_h264(args):
-    # One slice per frame: with x264's sliced threads, rtph264pay (config-interval=-1) puts SPS/PPS
-    # before every IDR slice, and FFmpeg's parser then splits each keyframe in two.
+def video_h264(args, slices=False):
+    # One slice per frame by default. With x264's sliced threads (slices=True, as many IP cameras
+    # encode), every picture is several slices and FFmpeg's RTP depacketizer returns one packet per
+    # slice with the same timestamp: the recorder must join them into one sample.
+    threading = "sliced-threads=true threads=4" if slices else "sliced-threads=false threads=1"
     return (
         f"videotestsrc is-live=true pattern=ball "
         f"! video/x-raw,format=I420,width={args.width},height={args.height},framerate={args.fps}/1 "
         f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.gop} "
-        f"sliced-threads=false threads=1 "
+        f"{threading} "
         f"! video/x-h264,stream-format=byte-stream,alignment=au "
         f"! rtph264pay name=pay0 pt=96 config-interval=-1"
     )
@@ -104,6 +106,7 @@ def launch_lines(args):
         sys.exit(3)
     return {
         "/h264": video_h264(args),
+        "/h264slices": video_h264(args, slices=True),
         "/h264aac": video_h264(args) + " " + audio_aac(aac),
         "/h264alaw": video_h264(args) + " " + audio_alaw(),
         "/h265": video_h265(args),

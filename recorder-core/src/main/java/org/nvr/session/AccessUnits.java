@@ -18,13 +18,31 @@ import org.bytedeco.javacpp.Pointer;
  * access unit, or players see duplicate timestamps and broken pictures.
  *
  * <p>A picture is complete when a packet with another timestamp arrives, so output lags input by one
- * frame. Packets without a timestamp continue the picture being collected. Owns two native packets;
- * not thread-safe (the camera thread).
+ * frame. Packets without a timestamp continue the picture being collected.
+ *
+ * <p>FFmpeg's RTSP client gives the first picture of a session no timestamp. Dropping it would lose a
+ * whole GOP at every reconnect, so it is kept: if the next packet starts a new picture (read from its
+ * slice header), the first picture is dated one frame before it; if the next packet is another slice
+ * of the same picture, the two are joined and take its timestamp.
+ *
+ * <p>Owns two native packets; not thread-safe (the camera thread).
  */
 final class AccessUnits implements AutoCloseable {
+    private final int codecId;
+    private final long frameTicks;
     private AVPacket pending = av_packet_alloc();
     private AVPacket ready = av_packet_alloc();
     private boolean hasPending;
+    private boolean pendingUntimed;
+
+    /**
+     * @param codecId    the video codec (H.264 and H.265 slice headers are understood)
+     * @param frameTicks one frame's duration in the stream's time base, to date an untimed first picture
+     */
+    AccessUnits(int codecId, long frameTicks) {
+        this.codecId = codecId;
+        this.frameTicks = Math.max(1, frameTicks);
+    }
 
     /**
      * Adds {@code pkt} (not consumed; the caller still unrefs it).
@@ -32,12 +50,26 @@ final class AccessUnits implements AutoCloseable {
      * @return the picture completed by this packet, valid until the next call, or null
      */
     AVPacket add(AVPacket pkt) {
-        if (hasPending && (samePicture(pkt) || (pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS))) {
+        boolean untimed = pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS;
+        if (hasPending && pendingUntimed && !untimed) {
+            if (!SliceHeaders.startsPicture(pkt, codecId)) {
+                append(pkt); // the rest of the untimed picture: it takes this packet's time
+                pending.dts(pkt.dts());
+                pending.pts(pkt.pts());
+                pendingUntimed = false;
+                return null;
+            }
+            long dts = pkt.dts() != TrackClock.NO_TS ? pkt.dts() : pkt.pts();
+            pending.dts(dts - frameTicks);
+            pending.pts(dts - frameTicks);
+            pendingUntimed = false;
+        } else if (hasPending && (untimed || samePicture(pkt))) {
             append(pkt);
             return null;
-        }
-        if (pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS) {
-            return null; // nothing to attach it to and no time of its own
+        } else if (!hasPending && untimed) {
+            ref(pkt);
+            pendingUntimed = true;
+            return null;
         }
         AVPacket done = null;
         if (hasPending) {
@@ -51,7 +83,7 @@ final class AccessUnits implements AutoCloseable {
 
     /** The picture being collected, at the end of a stream; null when there is none. */
     AVPacket flush() {
-        if (!hasPending) {
+        if (!hasPending || pendingUntimed) {
             return null;
         }
         av_packet_unref(ready);

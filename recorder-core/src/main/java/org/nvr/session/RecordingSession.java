@@ -73,7 +73,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private long lastVideoEndMicros;
     private long recordedMicros;
     private OpenSegment segment;
-    private final AccessUnits pictures = new AccessUnits();
+    private AccessUnits pictures;
     private final PendingAudio audio = new PendingAudio();
 
     public RecordingSession(CameraConfig camera, Transport transport, Context ctx, CameraObserver observer,
@@ -100,6 +100,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
         try {
             plan = StreamPlan.of(source.context(), camera, audioWarnings);
             clocks = plan.clocks();
+            pictures = new AccessUnits(plan.videoCodecId(), plan.videoFrameTicks());
             rotation = new Rotation(ctx.segmentTarget().toNanos() / 1000);
             observer.state(CameraState.CONNECTING, ctx.clock().instant(), null, "stream opened");
             while (true) {
@@ -143,7 +144,9 @@ public final class RecordingSession implements CameraSupervisor.Session {
             } catch (IOException | SourceException e) {
                 LOG.error("{}: cannot write the last picture: {}", camera.id(), e.getMessage());
             } finally {
-                pictures.close();
+                if (pictures != null) {
+                    pictures.close();
+                }
                 audio.close();
                 if (plan != null) {
                     plan.close();

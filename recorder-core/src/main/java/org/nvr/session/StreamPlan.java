@@ -126,6 +126,22 @@ final class StreamPlan {
         videoParameters.close();
     }
 
+    int videoCodecId() {
+        return streams.get(0).codecpar().codec_id();
+    }
+
+    /** One frame's duration in the video time base, from the stream's frame rate (25 fps if unknown). */
+    long videoFrameTicks() {
+        AVStream v = streams.get(0);
+        AVRational rate = v.avg_frame_rate().num() > 0 ? v.avg_frame_rate() : v.r_frame_rate();
+        double fps = rate.num() > 0 && rate.den() > 0 ? (double) rate.num() / rate.den() : 25;
+        if (fps < 1 || fps > 240) {
+            fps = 25;
+        }
+        AVRational tb = v.time_base();
+        return Math.max(1, Math.round(tb.den() / (tb.num() * fps)));
+    }
+
     String videoCodec() {
         return codecName(streams.get(0).codecpar());
     }

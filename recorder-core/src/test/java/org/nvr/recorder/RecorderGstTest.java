@@ -53,6 +53,7 @@ class RecorderGstTest {
         gst = GstRtspServer.start();
         config = TestCameras.config(root, SEGMENT,
                 TestCameras.camera("h264", "gst", gst.url(GstRtspServer.H264)),
+                TestCameras.camera("h264-slices", "gst", gst.url(GstRtspServer.H264_SLICES)),
                 TestCameras.camera("h264-aac", "gst", gst.url(GstRtspServer.H264_AAC)),
                 TestCameras.camera("h264-alaw", "gst", gst.url(GstRtspServer.H264_ALAW)),
                 TestCameras.camera("h265", "gst", gst.url(GstRtspServer.H265)));
@@ -80,7 +81,7 @@ class RecorderGstTest {
 
     @Test
     void everySegmentDecodesCleanlyAndMatchesItsIndexRow() throws Exception {
-        for (String camera : List.of("h264", "h264-aac", "h264-alaw", "h265")) {
+        for (String camera : List.of("h264", "h264-slices", "h264-aac", "h264-alaw", "h265")) {
             List<SegmentRow> rows = segments(camera);
             assertTrue(rows.size() >= 3, camera + ": about 30 s in 10 s segments, got " + rows.size());
             for (SegmentRow row : rows) {
@@ -129,7 +130,7 @@ class RecorderGstTest {
     @Test
     void consecutiveSegmentsOfARunAreContiguousAndAddUpToTheRun() throws Exception {
         try (FootageQueries q = FootageQueries.open(config.storage().indexPath())) {
-            for (String camera : List.of("h264", "h264-aac", "h264-alaw", "h265")) {
+            for (String camera : List.of("h264", "h264-slices", "h264-aac", "h264-alaw", "h265")) {
                 List<RunRow> runs = q.runs(camera, Instant.EPOCH, Instant.now().plusSeconds(60));
                 assertEquals(1, runs.size(), camera + ": one unbroken run");
                 RunRow run = runs.get(0);
@@ -156,6 +157,7 @@ class RecorderGstTest {
     void codecsAreCopiedAndTaggedForPlayers() throws Exception {
         Map<String, List<String>> expected = Map.of(
                 "h264", List.of("h264/avc1"),
+                "h264-slices", List.of("h264/avc1"),
                 "h264-aac", List.of("h264/avc1", "aac/mp4a"),
                 "h264-alaw", List.of("h264/avc1"), // MP4 cannot hold A-law: video only, one warning
                 "h265", List.of("hevc/hvc1"));

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code gst/rtsp_server.py} (a classpath resource, so this works from the test-jar too) with
  * Debian's {@code /usr/bin/python3} as a child process listening on 127.0.0.1.
  *
- * <p>Mounts: {@link #H264}, {@link #H264_AAC}, {@link #H264_ALAW}, {@link #H265}; all live, shared
+ * <p>Mounts: {@link #H264}, {@link #H264_SLICES}, {@link #H264_AAC}, {@link #H264_ALAW}, {@link #H265}; all live, shared
  * between clients like a camera's encoder, with parameter sets before every keyframe. The script's
  * docstring lists the exact pipelines.
  *
@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class GstRtspServer implements AutoCloseable {
 
     public static final String H264 = "/h264";
+    /** H.264 coded in several slices per picture (x264 sliced threads), as many IP cameras do. */
+    public static final String H264_SLICES = "/h264slices";
     public static final String H264_AAC = "/h264aac";
     public static final String H264_ALAW = "/h264alaw";
     public static final String H265 = "/h265";
