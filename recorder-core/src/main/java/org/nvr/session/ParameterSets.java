@@ -132,9 +132,13 @@ final class ParameterSets implements AutoCloseable {
         }
     }
 
-    /** The parameter-set NAL units of an Annex-B access unit, each behind a 4-byte start code, in order. */
+    /**
+     * The distinct parameter-set NAL units of an Annex-B access unit, ordered by type then content,
+     * each behind a 4-byte start code. Duplicates are common (the camera's own headers plus the RTP
+     * payloader's re-insertion) and must not read as a change.
+     */
     static byte[] parameterSets(byte[] au, int codecId) {
-        ByteArrayOutputStream sets = new ByteArrayOutputStream();
+        java.util.TreeMap<String, byte[]> distinct = new java.util.TreeMap<>();
         int i = nextStart(au, 0);
         while (i >= 0) {
             int payload = i + (au[i + 2] == 1 ? 3 : 4);
@@ -144,13 +148,18 @@ final class ParameterSets implements AutoCloseable {
                 end--; // trailing zero bytes belong to the next start code
             }
             if (payload < end && isParameterSet(au[payload], codecId)) {
-                sets.write(0);
-                sets.write(0);
-                sets.write(0);
-                sets.write(1);
-                sets.write(au, payload, end - payload);
+                byte[] nal = Arrays.copyOfRange(au, payload, end);
+                distinct.put(java.util.HexFormat.of().formatHex(nal), nal);
             }
             i = next;
+        }
+        ByteArrayOutputStream sets = new ByteArrayOutputStream();
+        for (byte[] nal : distinct.values()) {
+            sets.write(0);
+            sets.write(0);
+            sets.write(0);
+            sets.write(1);
+            sets.write(nal, 0, nal.length);
         }
         return sets.toByteArray();
     }
