@@ -32,20 +32,28 @@ public final class FfmpegCameraOpener implements CameraOpener {
         });
         grabber.setOption("timeout", Long.toString(timeoutMicros));
         grabber.setOption("user_agent", "nvr");
-        // Probe just long enough to learn resolution when SPS/PPS are not in the SDP.
-        grabber.setOption("analyzeduration", "2000000");
+        // Probe just long enough to learn resolution when SPS/PPS are not in the SDP, and estimate the
+        // frame rate from 3 frames instead of FFmpeg's default (which waits ~1 s on every reconnect).
+        grabber.setOption("analyzeduration", "1000000");
         grabber.setOption("probesize", "1000000");
+        grabber.setOption("fpsprobesize", "3");
         // Keep packets FFmpeg marks corrupt (a lost UDP packet): the picture is damaged but a decoder
         // conceals it, while dropping it would break every later picture of its GOP.
         grabber.setOption("fflags", "+genpts");
         grabber.setVideoOption("threads", "1");
         grabber.setAudioOption("threads", "1");
+        long began = System.nanoTime();
         try {
             grabber.startUnsafe(true);
         } catch (FFmpegFrameGrabber.Exception e) {
             release(grabber);
             int code = AvErrors.codeFromMessage(e.getMessage());
             FailureReason reason = code == 0 ? FailureReason.PROTOCOL : AvErrors.classifyOpen(code);
+            if (reason == FailureReason.PROTOCOL && System.nanoTime() - began >= timeoutMicros * 900) {
+                // FFmpeg reports a camera that accepted the connection and then said nothing as invalid
+                // data; it is a timeout, and telling it apart from garbage matters to a technician.
+                reason = FailureReason.TIMEOUT;
+            }
             throw new SourceException(reason, camera.id() + ": cannot open " + camera.redactedUrl() + ": "
                     + (code == 0 ? e.getMessage() : AvErrors.text(code)));
         }

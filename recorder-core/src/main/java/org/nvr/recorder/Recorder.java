@@ -22,6 +22,8 @@ import org.nvr.metrics.RecorderMetrics;
 import org.nvr.ingest.CameraOpener;
 import org.nvr.ingest.FfmpegCameraOpener;
 import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.ingest.PortProbe;
+import org.nvr.ingest.TcpPortProbe;
 import org.nvr.segment.SegmentFinisher;
 import org.nvr.session.AudioWarnings;
 import org.nvr.session.Backoff;
@@ -111,6 +113,7 @@ public final class Recorder implements AutoCloseable {
         RecorderMetrics metrics = options.metrics() != null ? options.metrics() : (ownMetrics = new RecorderMetrics());
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
                 config.storage().segmentDuration(), index, finisher, options.opener(), options.clock());
+        PortProbe probe = new TcpPortProbe(loop, CameraSupervisor.PROBE_PERIOD);
         config.cameras().forEach(camera -> {
             var cameraMetrics = metrics.camera(camera.siteId(), camera.id());
             cameraMetrics.oldestFootage(storage.oldest(camera.id()));
@@ -123,7 +126,8 @@ public final class Recorder implements AutoCloseable {
                         Thread t = new Thread(r, "nvr-cam-" + camera.id());
                         t.start();
                     },
-                    new Backoff(() -> ThreadLocalRandom.current().nextDouble()), status, options.clock());
+                    new Backoff(() -> ThreadLocalRandom.current().nextDouble()), probe,
+                    () -> ThreadLocalRandom.current().nextDouble(), status, options.clock());
             statuses.add(status);
             supervisors.add(supervisor);
         });

@@ -2,13 +2,16 @@ package org.nvr.session;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import org.nvr.config.CameraConfig;
 import org.nvr.ingest.FailureReason;
+import org.nvr.ingest.PortProbe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +19,12 @@ import org.slf4j.LoggerFactory;
  * Keeps one camera recording for the life of the daemon: runs a {@link RecordingSession} on the
  * camera's own thread, and when it ends schedules the next one on the event loop after a
  * {@link Backoff} delay. It never gives up. Reconnection lives here and nowhere else.
+ *
+ * <p>While a camera is unreachable at the network level (refused, unreachable, timed out) it is not
+ * retried with full RTSP sessions: a cheap TCP connect ({@link PortProbe}) asks its port about once a
+ * second, and a session starts as soon as the port answers again, so recording resumes within about a
+ * second of the camera's return. A port that answered all along (the camera is up but its RTSP fails
+ * or hangs) waits out the backoff instead, so a broken camera is not hammered either.
  *
  * <p>It also owns the camera's state machine (connecting, recording, down, stopped): it logs once per
  * change of state or reason (a camera down for a day writes one line, not thousands) and reports every
@@ -47,6 +56,8 @@ public final class CameraSupervisor {
     private final Backoff backoff;
     private final CameraObserver observer;
     private final Clock clock;
+    private final PortProbe probe;
+    private final DoubleSupplier random;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private volatile boolean stopping;
@@ -54,9 +65,19 @@ public final class CameraSupervisor {
     private ScheduledFuture<?> pending;
     private FailureReason lastReason;
     private long attempts;
+    /** While probing: fires when the backoff allows the next session. */
+    private ScheduledFuture<?> retryTimer;
+    private boolean retryAllowed;
+    private boolean attemptWhenAllowed;
+    /** While probing: whether the port has refused since the last failure (the camera was really away). */
+    private boolean portWasClosed;
+
+    /** How often a down camera's port is probed. */
+    public static final Duration PROBE_PERIOD = Duration.ofSeconds(1);
 
     public CameraSupervisor(CameraConfig camera, SessionFactory sessions, EventExecutor loop, Executor sessionThreads,
-                            Backoff backoff, CameraObserver observer, Clock clock) {
+                            Backoff backoff, PortProbe probe, DoubleSupplier random, CameraObserver observer,
+                            Clock clock) {
         this.camera = camera;
         this.sessions = sessions;
         this.loop = loop;
@@ -64,6 +85,8 @@ public final class CameraSupervisor {
         this.backoff = backoff;
         this.observer = observer;
         this.clock = clock;
+        this.probe = probe;
+        this.random = random;
     }
 
     public CameraConfig camera() {
@@ -85,6 +108,10 @@ public final class CameraSupervisor {
                 pending.cancel(false);
                 pending = null;
             }
+            if (retryTimer != null) {
+                retryTimer.cancel(false);
+                retryTimer = null;
+            }
             if (!running) {
                 finish();
             }
@@ -94,6 +121,10 @@ public final class CameraSupervisor {
 
     private void attempt() {
         pending = null;
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+            retryTimer = null;
+        }
         if (stopping) {
             finish();
             return;
@@ -142,7 +173,72 @@ public final class CameraSupervisor {
                     result.detail(), attempts, delay.toMillis());
         }
         moveTo(CameraState.DOWN, result.reason(), result.detail());
-        pending = loop.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+        if (result.wroteFootage() && delay.compareTo(Backoff.INITIAL) > 0) {
+            // The camera was recording a moment ago: it is worth trying again at once rather than after
+            // the backoff its earlier failures earned; if it is really gone the probe takes over.
+            delay = Backoff.INITIAL;
+        }
+        if (isNetworkFailure(result.reason())) {
+            // A refused or unreachable port proves the camera is away: the first probe that finds it
+            // open is its return. A timeout may come from a camera that accepts and never answers.
+            portWasClosed = result.reason() != FailureReason.TIMEOUT;
+            retryAllowed = false;
+            attemptWhenAllowed = false;
+            retryTimer = loop.schedule(() -> {
+                retryTimer = null;
+                retryAllowed = true;
+                if (attemptWhenAllowed && !running) {
+                    attempt();
+                }
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+            schedule(this::probe, PROBE_PERIOD.compareTo(delay) < 0 ? jittered(PROBE_PERIOD) : delay);
+        } else {
+            schedule(this::attempt, delay);
+        }
+    }
+
+    private static boolean isNetworkFailure(FailureReason reason) {
+        return reason == FailureReason.REFUSED || reason == FailureReason.UNREACHABLE
+                || reason == FailureReason.TIMEOUT;
+    }
+
+    private void probe() {
+        pending = null;
+        if (stopping) {
+            finish();
+            return;
+        }
+        URI url = camera.url();
+        int port = url.getPort() > 0 ? url.getPort() : "rtsps".equalsIgnoreCase(url.getScheme()) ? 322 : 554;
+        probe.probe(url.getHost(), port).whenComplete((open, err) ->
+                loop.execute(() -> probed(Boolean.TRUE.equals(open))));
+    }
+
+    private void probed(boolean open) {
+        LOG.debug("{}: port probe: {}", camera.id(), open ? "open" : "closed");
+        if (stopping) {
+            finish();
+            return;
+        }
+        if (!open) {
+            portWasClosed = true;
+            schedule(this::probe, jittered(PROBE_PERIOD));
+        } else if (portWasClosed || retryAllowed) {
+            if (portWasClosed) {
+                LOG.info("{}: port answers again; reconnecting", camera.id());
+            }
+            attempt(); // the camera is back: no reason to wait
+        } else {
+            attemptWhenAllowed = true; // the port answered all along: wait out the backoff
+        }
+    }
+
+    private void schedule(Runnable task, Duration delay) {
+        pending = loop.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private Duration jittered(Duration d) {
+        return Duration.ofMillis(Math.round(d.toMillis() * (0.9 + 0.2 * random.getAsDouble())));
     }
 
     private void moveTo(CameraState next, FailureReason reason, String detail) {

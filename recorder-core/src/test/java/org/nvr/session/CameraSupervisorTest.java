@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.nvr.config.AudioPolicy;
@@ -35,6 +36,8 @@ class CameraSupervisorTest {
     final Deque<SessionResult> script = new ArrayDeque<>();
     final List<String> events = new ArrayList<>();
     int sessionsRun;
+    int probes;
+    boolean portOpen;
 
     CameraSupervisor supervisor(double random) {
         CameraObserver observer = new CameraObserver() {
@@ -50,9 +53,11 @@ class CameraSupervisorTest {
         };
         return new CameraSupervisor(CAMERA, (cam, obs, stop) -> () -> {
             sessionsRun++;
-            return script.isEmpty() ? new SessionResult(FailureReason.REFUSED, "refused", Duration.ZERO) : script.poll();
-        }, channel.eventLoop(), Runnable::run, new Backoff(() -> random), observer,
-                Clock.fixed(Instant.parse("2026-11-29T00:00:00Z"), ZoneOffset.UTC));
+            return script.isEmpty() ? new SessionResult(FailureReason.AUTH, "401", Duration.ZERO) : script.poll();
+        }, channel.eventLoop(), Runnable::run, new Backoff(() -> random), (host, port) -> {
+            probes++;
+            return CompletableFuture.completedFuture(portOpen);
+        }, () -> 0.5, observer, Clock.fixed(Instant.parse("2026-11-29T00:00:00Z"), ZoneOffset.UTC));
     }
 
     private void advance(long millis) {
@@ -85,7 +90,7 @@ class CameraSupervisorTest {
     @Test
     void healthyMinuteResetsTheBackoff() {
         for (int i = 0; i < 5; i++) {
-            script.add(failed(FailureReason.UNREACHABLE));
+            script.add(failed(FailureReason.PROTOCOL));
         }
         script.add(new SessionResult(FailureReason.EOF, "camera closed", Duration.ofMinutes(5)));
         CameraSupervisor s = supervisor(0.5);
@@ -132,5 +137,46 @@ class CameraSupervisorTest {
         int runs = sessionsRun;
         advance(60_000);
         assertEquals(runs, sessionsRun, "no attempt after stop");
+    }
+
+    @Test
+    void unreachableCameraIsProbedCheaplyAndReconnectedAsSoonAsItsPortAnswers() {
+        for (int i = 0; i < 3; i++) {
+            script.add(failed(FailureReason.REFUSED));
+        }
+        CameraSupervisor s = supervisor(0.5);
+        s.start();
+        channel.runPendingTasks();
+        assertEquals(1, sessionsRun);
+        for (int second = 1; second <= 20; second++) {
+            advance(1000);
+            assertEquals(second, probes, "one TCP probe a second while the port is closed");
+            assertEquals(1, sessionsRun, "no RTSP session while the port is closed");
+        }
+        portOpen = true;
+        advance(1000);
+        assertEquals(2, sessionsRun, "a session as soon as the port answers, not after the 30 s backoff");
+        assertEquals(21, probes);
+    }
+
+    @Test
+    void timeoutWhileThePortAnswersWaitsOutTheBackoff() {
+        for (int i = 0; i < 4; i++) {
+            script.add(failed(FailureReason.TIMEOUT));
+        }
+        portOpen = true; // a camera that accepts connections but never answers RTSP
+        CameraSupervisor s = supervisor(0.5);
+        s.start();
+        channel.runPendingTasks();
+        long[] expectedDelays = {1000, 2000, 4000, 8000};
+        for (long delay : expectedDelays) {
+            int before = sessionsRun;
+            for (long t = 0; t < delay - 1; t += 500) {
+                advance(Math.min(500, delay - 1 - t));
+            }
+            assertEquals(before, sessionsRun, "backoff respected: not before " + delay + " ms");
+            advance(1);
+            assertEquals(before + 1, sessionsRun, "attempt after " + delay + " ms");
+        }
     }
 }
