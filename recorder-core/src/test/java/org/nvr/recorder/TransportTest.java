@@ -1,0 +1,71 @@
+package org.nvr.recorder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nvr.config.AudioPolicy;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.MetricsConfig;
+import org.nvr.config.NvrConfig;
+import org.nvr.config.Retention;
+import org.nvr.config.SiteConfig;
+import org.nvr.config.StorageConfig;
+import org.nvr.config.Transport;
+import org.nvr.index.FootageQueries;
+import org.nvr.index.SegmentRow;
+import org.nvr.session.CameraState;
+import org.nvr.sim.RtspCameraSimulator;
+import org.nvr.sim.SyntheticClip;
+import org.nvr.testing.MediaProbe;
+
+/** {@code transport: tcp | udp | auto}: each records, and auto falls back to TCP where UDP is refused. */
+class TransportTest {
+    @TempDir
+    Path root;
+
+    static CameraConfig camera(String id, String url, Transport transport) {
+        return new CameraConfig(id, "site", id, URI.create(url), Optional.empty(), Optional.empty(), transport,
+                AudioPolicy.DROP, Duration.ofSeconds(3), Retention.NONE, Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void everyTransportRecordsAndAutoFallsBackToTcp() throws Exception {
+        SyntheticClip clip = SyntheticClip.generate(320, 240, 25, 25, 100, 300_000);
+        try (RtspCameraSimulator udpCapable = new RtspCameraSimulator();
+             RtspCameraSimulator tcpOnly = new RtspCameraSimulator()) {
+            udpCapable.addCamera("cam", clip);
+            udpCapable.setUdpEnabled(true);
+            udpCapable.start();
+            tcpOnly.addCamera("cam", clip);
+            tcpOnly.setUdpEnabled(false); // answers a UDP SETUP with 461, as cameras behind some routers do
+            tcpOnly.start();
+            List<CameraConfig> cams = List.of(
+                    camera("tcp", udpCapable.url("cam"), Transport.TCP),
+                    camera("udp", udpCapable.url("cam"), Transport.UDP),
+                    camera("auto", udpCapable.url("cam"), Transport.AUTO),
+                    camera("auto-fallback", tcpOnly.url("cam"), Transport.AUTO));
+            NvrConfig config = new NvrConfig(new StorageConfig(root, Duration.ofSeconds(60), Retention.NONE),
+                    new MetricsConfig("127.0.0.1", 0), List.of(new SiteConfig("site", "Site", cams)));
+            try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults())) {
+                RecorderGstTest.await(Duration.ofSeconds(20), "all recording", () -> recorder.statuses().stream()
+                        .allMatch(s -> s.current() == CameraState.RECORDING));
+                Thread.sleep(2500); // a little footage
+            }
+        }
+        try (FootageQueries q = FootageQueries.open(root.resolve("index.db"))) {
+            for (String id : List.of("tcp", "udp", "auto", "auto-fallback")) {
+                List<SegmentRow> segs = q.segments(id, Instant.EPOCH, Instant.now());
+                assertEquals(1, segs.size(), id);
+                assertEquals(1, q.runs(id, Instant.EPOCH, Instant.now()).size(), id + ": no reconnect needed");
+                assertEquals(List.of(), MediaProbe.decodeErrors(root.resolve(segs.get(0).path())), id);
+            }
+        }
+    }
+}
