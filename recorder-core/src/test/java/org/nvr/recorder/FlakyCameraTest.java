@@ -158,6 +158,10 @@ class FlakyCameraTest {
             lines.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()));
         }
         assertTrue(lines.stream().anyMatch(l -> l.contains("basic-bad")), "the failures were logged");
+        // The 404 camera was retried several times; it is logged once at WARN (per change, not per retry).
+        long missingWarnings = logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .filter(e -> e.getFormattedMessage().startsWith("missing:")).count();
+        assertEquals(1, missingWarnings, "one warning for a camera that keeps failing the same way");
         for (String l : lines) {
             assertFalse(l.contains(SECRET) || l.contains(SECRET_ENCODED) || l.contains("wrong"), "credential in log: " + l);
         }
