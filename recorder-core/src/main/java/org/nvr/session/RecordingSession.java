@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Time.</b> Segment and run times come from the recorder's clock read once, at the run's first
  * keyframe, then advanced by stream time (camera wall clocks are often wrong; stream time is smooth).
  *
- * <p>Runs on the camera's own thread, which owns the source, the open segment writer and the packet;
- * all are released before {@link #run()} returns.
+ * <p>Runs on the camera's own thread, which owns the source, the stream plan (and with it the audio
+ * transcoder), the open segment writer and the packet; all are released before {@link #run()} returns.
  */
 public final class RecordingSession implements CameraSupervisor.Session {
     private static final Logger LOG = LoggerFactory.getLogger(RecordingSession.class);
@@ -74,6 +74,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private long recordedMicros;
     private OpenSegment segment;
     private AccessUnits pictures;
+    private final HeldPictures held = new HeldPictures();
     private final PendingAudio audio = new PendingAudio();
 
     public RecordingSession(CameraConfig camera, Transport transport, Context ctx, CameraObserver observer,
@@ -139,35 +140,98 @@ public final class RecordingSession implements CameraSupervisor.Session {
             detail = e.toString();
         } finally {
             try {
+                flushTranscoder();
+                releasePictures(true);
                 flushPicture();
-                endRun(reason, detail);
             } catch (IOException | SourceException e) {
-                LOG.error("{}: cannot write the last picture: {}", camera.id(), e.getMessage());
+                LOG.error("{}: cannot write the last pictures: {}", camera.id(), e.getMessage());
             } finally {
-                if (pictures != null) {
-                    pictures.close();
+                try {
+                    endRun(reason, detail); // even when the last pictures could not be written
+                } finally {
+                    if (pictures != null) {
+                        pictures.close();
+                    }
+                    held.close();
+                    audio.close();
+                    if (plan != null) {
+                        plan.close();
+                    }
+                    av_packet_free(pkt);
+                    source.close();
                 }
-                audio.close();
-                if (plan != null) {
-                    plan.close();
-                }
-                av_packet_free(pkt);
-                source.close();
             }
         }
         return new SessionResult(reason, detail, Duration.ofNanos(recordedMicros * 1000));
     }
 
-    /** Routes a packet: video is assembled into whole pictures first, audio goes straight on. */
+    /** Routes a packet: video is assembled into whole pictures first, audio is queued (after transcoding). */
     private void accept(AVPacket pkt) throws IOException, SourceException, InterruptedException {
         int track = plan.trackOf(pkt.stream_index());
         if (track == 0) {
             AVPacket picture = pictures.add(pkt);
-            if (picture != null) {
-                handle(picture, 0);
+            if (picture == null) {
+                return;
             }
+            if (plan.transcodedTrack() < 0 && held.isEmpty()) {
+                handlePicture(picture);
+            } else {
+                long ts = picture.dts() != TrackClock.NO_TS ? picture.dts() : picture.pts();
+                held.add(picture, av_rescale_q(ts, plan.timeBase(0), MICROS));
+                releasePictures(false);
+            }
+        } else if (plan.transcoder(track) != null) {
+            transcodeAudio(pkt, track);
+            releasePictures(false);
         } else if (track > 0) {
-            handle(pkt, track);
+            queueAudio(pkt, track);
+        }
+    }
+
+    /**
+     * Audio that MP4 cannot hold goes through the AAC transcoder, whose packets are then queued like
+     * copied audio; pictures are held until it catches up (see {@link HeldPictures}). If the transcoder
+     * fails, audio stops for the rest of the session; video goes on.
+     */
+    private void transcodeAudio(AVPacket pkt, int track) {
+        try {
+            plan.transcoder(track).transcode(pkt, aac -> queueTranscoded(aac, track));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: audio transcoder failed", camera.id(), e);
+            audioWarnings.dropped(camera.id(), plan.transcodedFrom(), "transcoding it to AAC failed mid-session ("
+                    + (e instanceof IOException ? e.getMessage() : e.toString()) + ")");
+            plan.stopTranscoding();
+            held.audioUntil(Long.MAX_VALUE);
+        }
+    }
+
+    private void queueTranscoded(AVPacket aac, int track) {
+        held.audioUntil(av_rescale_q(aac.pts() + aac.duration(), plan.timeBase(track), MICROS));
+        queueAudio(aac, track);
+    }
+
+    /** Drains the transcoder at the end of the session: the last fraction of a second of audio. */
+    private void flushTranscoder() {
+        int track = plan == null ? -1 : plan.transcodedTrack();
+        AudioTranscoder transcoder = track < 0 ? null : plan.transcoder(track);
+        if (transcoder != null) {
+            try {
+                transcoder.flush(aac -> queueTranscoded(aac, track));
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{}: cannot drain the audio transcoder", camera.id(), e);
+            }
+        }
+    }
+
+    /** Hands on the held pictures that audio has caught up with (all of them when {@code all}). */
+    private void releasePictures(boolean all) throws IOException, SourceException, InterruptedException {
+        AVPacket picture;
+        while ((picture = held.poll(all)) != null) {
+            try {
+                handlePicture(picture);
+            } finally {
+                held.release(picture);
+            }
         }
     }
 
@@ -177,59 +241,67 @@ public final class RecordingSession implements CameraSupervisor.Session {
         }
         AVPacket picture = pictures.flush();
         if (picture != null && segment != null) {
-            handle(picture, 0);
+            handlePicture(picture);
         }
         drainAudio(lastVideoEndMicros);
     }
 
-    private void handle(AVPacket pkt, int track) throws IOException, SourceException, InterruptedException {
-        boolean video = track == 0;
+    private void handlePicture(AVPacket pkt) throws IOException, SourceException, InterruptedException {
         boolean key = (pkt.flags() & AV_PKT_FLAG_KEY) != 0;
         if (anchor == null) {
             // Drop until a video keyframe with a timestamp: nothing before it can be decoded.
-            if (!video || !key || (pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS)) {
+            if (!key || (pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS)) {
                 return;
             }
         }
-        TrackClock.Stamp stamp = clocks[track].next(pkt.dts(), pkt.pts());
+        TrackClock.Stamp stamp = clocks[0].next(pkt.dts(), pkt.pts());
         if (stamp == null) {
             return;
         }
-        AVRational tb = plan.timeBase(track);
+        AVRational tb = plan.timeBase(0);
         long micros = av_rescale_q(stamp.dts(), tb, MICROS);
         if (anchor == null) {
             startRun(micros);
         }
         long runMicros = micros - originMicros;
-        if (video) {
-            // Audio up to this picture belongs with the pictures before it (and so in the old segment
-            // if this picture opens a new one); later audio waits for the next picture.
-            drainAudio(runMicros);
-            boolean changed = anchor != null && segment != null && plan.parametersChanged(pkt);
-            if (segment == null && key) {
-                plan.parametersChanged(pkt); // the first keyframe sets the baseline
-            }
-            if (changed) {
-                LOG.info("{}: stream parameters changed; starting a new segment", camera.id());
-            }
-            if (rotation.shouldCut(key, runMicros, changed)) {
-                cut(runMicros);
-            }
-            if (segment == null) {
-                return;
-            }
-            long frameMicros = Math.max(1, av_rescale_q(clocks[0].typicalDelta(), tb, MICROS));
-            write(pkt, track, stamp);
-            segment.frames++;
-            lastVideoEndMicros = runMicros + frameMicros;
-            recordedMicros += frameMicros;
-            observer.frameWritten(wall(runMicros), Duration.ofNanos(frameMicros * 1000), pkt.size(), key);
-        } else {
-            if (segment == null || runMicros < segment.startMicros) {
-                return; // audio from before the segment's first keyframe has no picture to go with
-            }
-            audio.add(pkt, track, stamp, runMicros);
+        // Audio up to this picture belongs with the pictures before it (and so in the old segment
+        // if this picture opens a new one); later audio waits for the next picture.
+        drainAudio(runMicros);
+        boolean changed = segment != null && plan.parametersChanged(pkt);
+        if (segment == null && key) {
+            plan.parametersChanged(pkt); // the first keyframe sets the baseline
         }
+        if (changed) {
+            LOG.info("{}: stream parameters changed; starting a new segment", camera.id());
+        }
+        if (rotation.shouldCut(key, runMicros, changed)) {
+            cut(runMicros);
+        }
+        if (segment == null) {
+            return;
+        }
+        long frameMicros = Math.max(1, av_rescale_q(clocks[0].typicalDelta(), tb, MICROS));
+        write(pkt, 0, stamp);
+        segment.frames++;
+        lastVideoEndMicros = runMicros + frameMicros;
+        recordedMicros += frameMicros;
+        observer.frameWritten(wall(runMicros), Duration.ofNanos(frameMicros * 1000), pkt.size(), key);
+    }
+
+    /** Queues an audio packet (copied, or from the transcoder) until the pictures it goes with are written. */
+    private void queueAudio(AVPacket pkt, int track) {
+        if (anchor == null) {
+            return; // nothing is recorded before the run's first keyframe
+        }
+        TrackClock.Stamp stamp = clocks[track].next(pkt.dts(), pkt.pts());
+        if (stamp == null) {
+            return;
+        }
+        long runMicros = av_rescale_q(stamp.dts(), plan.timeBase(track), MICROS) - originMicros;
+        if (segment == null || runMicros < segment.startMicros) {
+            return; // audio from before the segment's first keyframe has no picture to go with
+        }
+        audio.add(pkt, track, stamp, runMicros);
     }
 
     /** Writes queued audio older than {@code beforeMicros} (everything when it is Long.MAX_VALUE). */

@@ -20,8 +20,12 @@ public final class TestCameras {
     }
 
     public static CameraConfig camera(String id, String site, String url) {
+        return camera(id, site, url, AudioPolicy.TRANSCODE);
+    }
+
+    public static CameraConfig camera(String id, String site, String url, AudioPolicy audio) {
         return new CameraConfig(id, site, id, URI.create(url), Optional.empty(), Optional.empty(), Transport.TCP,
-                AudioPolicy.TRANSCODE, Duration.ofSeconds(5), Retention.NONE, Optional.empty(), Optional.empty());
+                audio, Duration.ofSeconds(5), Retention.NONE, Optional.empty(), Optional.empty());
     }
 
     public static NvrConfig config(Path root, Duration segment, CameraConfig... cameras) {

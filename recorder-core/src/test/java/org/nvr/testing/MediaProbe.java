@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Independent checks on recorded media for tests: runs Debian's {@code /usr/bin/ffprobe} and
@@ -24,6 +26,7 @@ public final class MediaProbe {
     public static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern MEAN_VOLUME = Pattern.compile("mean_volume: (-?[0-9.]+) dB");
 
     /**
      * One stream. {@code codecName} as FFmpeg names it ({@code h264}, {@code hevc}, {@code aac},
@@ -41,7 +44,7 @@ public final class MediaProbe {
         }
     }
 
-    /** One packet of the first video stream; times in seconds, {@code NaN} where ffprobe says N/A. */
+    /** One packet of a stream; times in seconds, {@code NaN} where ffprobe says N/A. */
     public record Packet(double ptsTime, double dtsTime, double durationTime, boolean keyframe, long size) {
     }
 
@@ -63,7 +66,30 @@ public final class MediaProbe {
 
     /** The packets of the first video stream in file (decode) order. */
     public static List<Packet> videoPackets(Path file) throws IOException, InterruptedException {
-        JsonNode root = ffprobe(file, "-select_streams", "v:0",
+        return packets(file, "v:0");
+    }
+
+    /** The packets of the first audio stream in file order. */
+    public static List<Packet> audioPackets(Path file) throws IOException, InterruptedException {
+        return packets(file, "a:0");
+    }
+
+    /**
+     * The mean volume of the first audio stream in dBFS, from {@code ffmpeg -af volumedetect}: tells
+     * a recorded sound from recorded silence (which has no volume: {@code -91} dB).
+     */
+    public static double meanVolumeDb(Path file) throws IOException, InterruptedException {
+        ExternalCommand.Result r = ExternalCommand.run(List.of(FFMPEG, "-nostdin", "-hide_banner", "-v", "info",
+                "-i", file.toString(), "-map", "0:a:0", "-af", "volumedetect", "-f", "null", "-"), TIMEOUT);
+        Matcher m = MEAN_VOLUME.matcher(r.stderr());
+        if (r.exitCode() != 0 || !m.find()) {
+            throw new IOException("volumedetect failed (exit " + r.exitCode() + ") on " + file + ": " + r.stderr());
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static List<Packet> packets(Path file, String stream) throws IOException, InterruptedException {
+        JsonNode root = ffprobe(file, "-select_streams", stream,
                 "-show_entries", "packet=pts_time,dts_time,duration_time,flags,size");
         List<Packet> packets = new ArrayList<>();
         for (JsonNode p : root.path("packets")) {
