@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * clock runs on, as with a real encoder; sending resumes at the next keyframe so the client never
  * sees a picture whose references it missed.
  *
+ * <p>Before each frame the streamer sends the burst of {@link SimulatedCamera#injectGarbage
+ * injected garbage}, if any was asked for since the last frame.
+ *
  * <p>Runs on, and is confined to, the event loop of its RTSP connection: {@link #start()} and
  * {@link #stop()} must be called there. One scheduled task at a time; no thread of its own.
  */
@@ -38,6 +41,7 @@ final class RtpStreamer {
     private long startNanos;
     private long frameNumber;
     private long nextReportNanos;
+    private long garbageSeen;
     private boolean waitForKeyframe;
     private ScheduledFuture<?> pending;
     private boolean stopped;
@@ -56,6 +60,8 @@ final class RtpStreamer {
     void start() {
         startNanos = executor.ticker().nanoTime();
         nextReportNanos = startNanos;
+        // Garbage asked for before the session started is not this session's.
+        garbageSeen = camera.garbageInjections();
         pending = executor.schedule(this::tick, 0, TimeUnit.NANOSECONDS);
     }
 
@@ -93,6 +99,12 @@ final class RtpStreamer {
     }
 
     private void sendFrame() {
+        long injections = camera.garbageInjections();
+        if (injections != garbageSeen) {
+            garbageSeen = injections;
+            sink.sendGarbage(camera.garbageShared());
+            sink.flush();
+        }
         AccessUnit unit = clip.frame((int) (frameNumber % clip.frameCount()));
         if (camera.isStreamPaused() || !sink.isWritable()) {
             waitForKeyframe = true;

@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
  *     // ... record from url; make the camera misbehave:
  *     cam.pauseStream(true);                    // stall
  *     cam.setAvailable(false);                  // offline
+ *     cam.injectGarbage();                      // junk in the middle of the stream
  *     sim.stop(); sim.start();                  // server restart, same port
  * }
  * }</pre>

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One mount of an {@link RtspCameraSimulator}: the path a client asks for, the clip it streams, and
@@ -19,7 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link #setSilent(boolean) setSilent(true)}: requests are read and never answered.
  *   <li>{@link #pauseStream(boolean) pauseStream(true)}: sessions stay connected and answer RTSP,
  *       but no RTP flows (an encoder stall); on resume the stream restarts at a keyframe.
+ *   <li>{@link #sendGarbageInsteadOfRtsp(boolean) sendGarbageInsteadOfRtsp(true)}: every request
+ *       is answered with a burst of random bytes instead of a reply; the connection stays open.
+ *   <li>{@link #injectGarbage()}: one burst of random bytes goes into every playing stream, between
+ *       two RTP packets (a firmware bug, a proxy that mixes connections up).
  * </ul>
+ *
+ * <p>Deterministic: the garbage is drawn from a {@link java.util.Random} seeded with {@link
+ * #setGarbageSeed(long) the camera's garbage seed}, so every burst is the same bytes; when a burst
+ * reaches a playing stream depends on when it is asked for: before the next frame that session
+ * sends.
  *
  * <p>Thread-safe: the switches may be flipped from any thread at any time and take effect on the
  * next request or frame. The camera does not own its sessions' connections; it only keeps track of
@@ -27,12 +37,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SimulatedCamera {
 
+    /** Size of one burst of garbage, on the RTSP connection or in the media stream. */
+    static final int GARBAGE_BYTES = 1024;
+    private static final long DEFAULT_GARBAGE_SEED = 0x5EED_0F_BAD_CAFEL;
+
     private final String path;
     private final SyntheticClip clip;
     private final Set<Channel> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicLong garbageInjections = new AtomicLong();
     private volatile boolean available = true;
     private volatile boolean silent;
     private volatile boolean streamPaused;
+    private volatile boolean garbageInsteadOfRtsp;
+    private volatile byte[] garbage = Garbage.burst(DEFAULT_GARBAGE_SEED, GARBAGE_BYTES);
     private volatile RtspAuthenticator authenticator;
 
     SimulatedCamera(String path, SyntheticClip clip) {
@@ -88,6 +105,34 @@ public final class SimulatedCamera {
         this.streamPaused = paused;
     }
 
+    /**
+     * While on, every request for this camera (OPTIONS included) is answered with the camera's
+     * {@link #garbage() burst of garbage} instead of a reply, and the connection is left open: the
+     * client decides when to give up. Sessions already playing keep streaming.
+     */
+    public void sendGarbageInsteadOfRtsp(boolean on) {
+        this.garbageInsteadOfRtsp = on;
+    }
+
+    /**
+     * Sends the camera's {@link #garbage() burst of garbage} once into every session that is playing
+     * now, just before its next frame: between two interleaved RTP frames on TCP (the client's
+     * demuxer has to find the next {@code '$'} again), as one datagram to the RTP port on UDP.
+     */
+    public void injectGarbage() {
+        garbageInjections.incrementAndGet();
+    }
+
+    /** Seeds the garbage; every burst is the same {@value #GARBAGE_BYTES} bytes for a given seed. */
+    public void setGarbageSeed(long seed) {
+        this.garbage = Garbage.burst(seed, GARBAGE_BYTES);
+    }
+
+    /** The burst of garbage this camera sends, a copy. */
+    public byte[] garbage() {
+        return garbage.clone();
+    }
+
     /** Sessions that have done SETUP and whose connection is still open. */
     public int sessionCount() {
         return sessions.size();
@@ -99,6 +144,20 @@ public final class SimulatedCamera {
 
     boolean isStreamPaused() {
         return streamPaused;
+    }
+
+    boolean isGarbageInsteadOfRtsp() {
+        return garbageInsteadOfRtsp;
+    }
+
+    /** The burst itself, shared: callers must not modify it. */
+    byte[] garbageShared() {
+        return garbage;
+    }
+
+    /** How many times {@link #injectGarbage()} was called; sessions compare it with what they saw. */
+    long garbageInjections() {
+        return garbageInjections.get();
     }
 
     RtspAuthenticator authenticator() {
