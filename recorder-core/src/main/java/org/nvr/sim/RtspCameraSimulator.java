@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  *     cam.pauseStream(true);                    // stall
  *     cam.setAvailable(false);                  // offline
  *     cam.injectGarbage();                      // junk in the middle of the stream
+ *     cam.jumpTimestamps(Duration.ofSeconds(-30)); // camera clock reset
+ *     cam.switchClip(otherClip);                // resolution change, new SPS in band
  *     sim.stop(); sim.start();                  // server restart, same port
  * }
  * }</pre>

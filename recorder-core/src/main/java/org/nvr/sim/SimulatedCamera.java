@@ -1,6 +1,7 @@
 package org.nvr.sim;
 
 import io.netty.channel.Channel;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -24,16 +25,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *       is answered with a burst of random bytes instead of a reply; the connection stays open.
  *   <li>{@link #injectGarbage()}: one burst of random bytes goes into every playing stream, between
  *       two RTP packets (a firmware bug, a proxy that mixes connections up).
+ *   <li>{@link #jumpTimestamps(Duration)}: the RTP clock of playing sessions steps forward or back
+ *       (a camera whose clock was reset); the pictures go on as before.
+ *   <li>{@link #switchClip(SyntheticClip)}: playing sessions go on with another clip, starting at
+ *       its first IDR with its SPS/PPS in band (a resolution or profile change); new sessions are
+ *       described with the new clip.
  * </ul>
  *
  * <p>Deterministic: the garbage is drawn from a {@link java.util.Random} seeded with {@link
- * #setGarbageSeed(long) the camera's garbage seed}, so every burst is the same bytes; when a burst
- * reaches a playing stream depends on when it is asked for: before the next frame that session
- * sends.
+ * #setGarbageSeed(long) the camera's garbage seed}, so every burst is the same bytes. What a fault
+ * sends depends only on the clips and on the session's random SSRC, first sequence number and
+ * first timestamp; when it reaches a playing stream depends on when the switch is flipped: at the
+ * next frame that session sends.
  *
  * <p>Thread-safe: the switches may be flipped from any thread at any time and take effect on the
  * next request or frame. The camera does not own its sessions' connections; it only keeps track of
- * them so it can close them.
+ * them so it can close them. Clips are shared, not owned.
  */
 public final class SimulatedCamera {
 
@@ -42,9 +49,10 @@ public final class SimulatedCamera {
     private static final long DEFAULT_GARBAGE_SEED = 0x5EED_0F_BAD_CAFEL;
 
     private final String path;
-    private final SyntheticClip clip;
     private final Set<Channel> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicLong garbageInjections = new AtomicLong();
+    private final AtomicLong timestampJumpTicks = new AtomicLong();
+    private volatile SyntheticClip clip;
     private volatile boolean available = true;
     private volatile boolean silent;
     private volatile boolean streamPaused;
@@ -62,6 +70,7 @@ public final class SimulatedCamera {
         return path;
     }
 
+    /** The clip new sessions are described with and play: the first one, or the last switched to. */
     public SyntheticClip clip() {
         return clip;
     }
@@ -133,6 +142,26 @@ public final class SimulatedCamera {
         return garbage.clone();
     }
 
+    /**
+     * Shifts the RTP timestamps of every packet that sessions playing now send from their next
+     * frame on by {@code delta} (90 kHz clock, rounded down to a tick), forward if positive and
+     * backward if negative, as a camera whose clock is reset does. Frames, their pace and their
+     * sequence numbers go on unchanged; jumps add up. Sessions that start later are not affected.
+     */
+    public void jumpTimestamps(Duration delta) {
+        timestampJumpTicks.addAndGet(ticks(Objects.requireNonNull(delta, "delta")));
+    }
+
+    /**
+     * From their next frame on, sessions playing now stream {@code other} from its first picture, an
+     * IDR preceded by the new clip's SPS and PPS, as a camera does when its resolution or profile is
+     * changed; RTP timestamps and sequence numbers go on from where they were, at the new clip's
+     * frame rate. DESCRIBE from now on announces {@code other}.
+     */
+    public void switchClip(SyntheticClip other) {
+        this.clip = Objects.requireNonNull(other, "other");
+    }
+
     /** Sessions that have done SETUP and whose connection is still open. */
     public int sessionCount() {
         return sessions.size();
@@ -158,6 +187,17 @@ public final class SimulatedCamera {
     /** How many times {@link #injectGarbage()} was called; sessions compare it with what they saw. */
     long garbageInjections() {
         return garbageInjections.get();
+    }
+
+    /** Sum of all {@link #jumpTimestamps} so far, in 90 kHz ticks. */
+    long timestampJumpTicks() {
+        return timestampJumpTicks.get();
+    }
+
+    /** A duration in 90 kHz ticks, rounded toward negative infinity. */
+    static long ticks(Duration duration) {
+        return Math.addExact(Math.multiplyExact(duration.getSeconds(), (long) H264Packetizer.CLOCK_RATE),
+                duration.getNano() * (long) H264Packetizer.CLOCK_RATE / 1_000_000_000L);
     }
 
     RtspAuthenticator authenticator() {

@@ -264,6 +264,68 @@ class RtspProtocolTest {
         }
     }
 
+    @Test
+    void timestampJumpMovesTheClockAndNotThePictures() throws IOException {
+        SimulatedCamera camera = sim.camera("cam-01");
+        Playing playing = play("cam-01");
+        try (RawRtspClient client = playing.client()) {
+            List<Unit> units = new ArrayList<>();
+            int next = readUnits(playing, 3, playing.sequence(), units);
+            camera.jumpTimestamps(Duration.ofMillis(-1500));
+            readUnits(playing, 30, next, units);
+
+            int jumps = 0;
+            for (int k = 0; k < units.size(); k++) {
+                assertPicture(clip, k, units.get(k));
+                if (k > 0) {
+                    int step = units.get(k).timestamp() - units.get(k - 1).timestamp();
+                    if (step != 3600) {
+                        assertEquals(3600 - 135_000, step, "step into unit " + k);
+                        assertTrue(k >= 3, "jump after the call, at unit " + k);
+                        jumps++;
+                    }
+                }
+            }
+            assertEquals(1, jumps);
+        }
+    }
+
+    @Test
+    void switchedClipStartsAtItsFirstIdrWithItsParameterSets() throws IOException {
+        SimulatedCamera camera = sim.camera("cam-01");
+        SyntheticClip next = TestClips.demo();
+        assertFalse(Arrays.equals(clip.sps(), next.sps()));
+        Playing playing = play("cam-01");
+        try (RawRtspClient client = playing.client()) {
+            List<Unit> units = new ArrayList<>();
+            int sequence = readUnits(playing, 3, playing.sequence(), units);
+            camera.switchClip(next);
+            readUnits(playing, 40, sequence, units);
+
+            int first = -1;
+            for (int k = 0; k < units.size() && first < 0; k++) {
+                if (Arrays.equals(next.sps(), units.get(k).nalUnits().get(0))) {
+                    first = k;
+                }
+            }
+            assertTrue(first >= 3, "the new clip after the call, from unit " + first);
+            for (int k = 0; k < units.size(); k++) {
+                assertEquals(playing.rtptime() + k * 3600, units.get(k).timestamp(), "timestamp of unit " + k);
+                if (k < first) {
+                    assertPicture(clip, k, units.get(k));
+                } else {
+                    assertPicture(next, k - first, units.get(k));
+                }
+            }
+        }
+        try (RawRtspClient client = new RawRtspClient(sim.port(), TIMEOUT_MILLIS)) {
+            String sdp = client.request("DESCRIBE", sim.url("cam-01")).body();
+            assertTrue(sdp.contains(";profile-level-id=" + next.profileLevelId() + ";sprop-parameter-sets="
+                    + next.spropParameterSets() + "\r\n"), sdp);
+            assertTrue(sdp.contains("a=x-dimensions:640,360\r\n"), sdp);
+        }
+    }
+
     private Playing play(String path) throws IOException {
         RawRtspClient client = new RawRtspClient(sim.port(), TIMEOUT_MILLIS);
         assertEquals(200, client.request("DESCRIBE", sim.url(path)).status());
