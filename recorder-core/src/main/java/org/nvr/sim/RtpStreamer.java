@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>Before each frame the streamer applies the camera's stream faults: a {@link
  * SimulatedCamera#switchClip clip switch} starts a new segment (the new clip from its first
  * picture, timed from where the old one was), {@link SimulatedCamera#injectGarbage injected
- * garbage} goes out before the frame, and {@link SimulatedCamera#jumpTimestamps timestamp jumps}
- * made since the session started are added to the frame's timestamp.
+ * garbage} goes out before the frame, {@link SimulatedCamera#jumpTimestamps timestamp jumps} made
+ * since the session started are added to the frame's timestamp, and {@link
+ * SimulatedCamera#setRtpLossEvery packet loss} is applied by a {@link LossyRtpSink}.
  *
  * <p>Runs on, and is confined to, the event loop of its RTSP connection: {@link #start()} and
  * {@link #stop()} must be called there. One scheduled task at a time; no thread of its own.
@@ -62,7 +63,7 @@ final class RtpStreamer {
             EventExecutor executor, Clock clock) {
         this.camera = camera;
         this.clip = camera.clip();
-        this.sink = sink;
+        this.sink = new LossyRtpSink(sink, camera::rtpLossEvery);
         this.packetizer = packetizer;
         this.firstTimestamp = firstTimestamp;
         this.executor = executor;

@@ -30,13 +30,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link #switchClip(SyntheticClip)}: playing sessions go on with another clip, starting at
  *       its first IDR with its SPS/PPS in band (a resolution or profile change); new sessions are
  *       described with the new clip.
+ *   <li>{@link #setRtpLossEvery(int)}: every n-th RTP packet of each session is not sent (a lossy
+ *       link; the sequence numbers show the gaps).
  * </ul>
  *
  * <p>Deterministic: the garbage is drawn from a {@link java.util.Random} seeded with {@link
- * #setGarbageSeed(long) the camera's garbage seed}, so every burst is the same bytes. What a fault
- * sends depends only on the clips and on the session's random SSRC, first sequence number and
- * first timestamp; when it reaches a playing stream depends on when the switch is flipped: at the
- * next frame that session sends.
+ * #setGarbageSeed(long) the camera's garbage seed}, so every burst is the same bytes, and loss
+ * counts packets from each session's start. What a fault sends depends only on the clips and on
+ * the session's random SSRC, first sequence number and first timestamp; when it reaches a playing
+ * stream depends on when the switch is flipped: at the next frame that session sends.
  *
  * <p>Thread-safe: the switches may be flipped from any thread at any time and take effect on the
  * next request or frame. The camera does not own its sessions' connections; it only keeps track of
@@ -58,6 +60,7 @@ public final class SimulatedCamera {
     private volatile boolean streamPaused;
     private volatile boolean garbageInsteadOfRtsp;
     private volatile byte[] garbage = Garbage.burst(DEFAULT_GARBAGE_SEED, GARBAGE_BYTES);
+    private volatile int rtpLossEvery;
     private volatile RtspAuthenticator authenticator;
 
     SimulatedCamera(String path, SyntheticClip clip) {
@@ -162,6 +165,21 @@ public final class SimulatedCamera {
         this.clip = Objects.requireNonNull(other, "other");
     }
 
+    /**
+     * Leaves out every {@code n}-th RTP packet of each session (counting from its first), so the
+     * client sees a sequence number gap and a damaged picture; 0 turns loss off. RTCP is not
+     * affected, and sender reports count the dropped packets as sent, as a camera on a lossy link
+     * would.
+     *
+     * @throws IllegalArgumentException if {@code n} is 1 (nothing would be sent) or negative
+     */
+    public void setRtpLossEvery(int n) {
+        if (n < 0 || n == 1) {
+            throw new IllegalArgumentException("loss interval must be 0 (off) or at least 2: " + n);
+        }
+        this.rtpLossEvery = n;
+    }
+
     /** Sessions that have done SETUP and whose connection is still open. */
     public int sessionCount() {
         return sessions.size();
@@ -192,6 +210,10 @@ public final class SimulatedCamera {
     /** Sum of all {@link #jumpTimestamps} so far, in 90 kHz ticks. */
     long timestampJumpTicks() {
         return timestampJumpTicks.get();
+    }
+
+    int rtpLossEvery() {
+        return rtpLossEvery;
     }
 
     /** A duration in 90 kHz ticks, rounded toward negative infinity. */

@@ -326,6 +326,24 @@ class RtspProtocolTest {
         }
     }
 
+    @Test
+    void rtpLossLeavesOutEveryNthPacket() throws IOException {
+        SimulatedCamera camera = sim.camera("cam-01");
+        assertThrows(IllegalArgumentException.class, () -> camera.setRtpLossEvery(1));
+        camera.setRtpLossEvery(4);
+        Playing playing = play("cam-01");
+        try (RawRtspClient client = playing.client()) {
+            // Packet n of the session (from 1) has sequence number first + n - 1; 4, 8, 12... are lost.
+            for (int n = 1; n <= 40; n++) {
+                if (n % 4 == 0) {
+                    continue;
+                }
+                assertEquals((playing.sequence() + n - 1) & 0xFFFF, client.readRtp().rtpSequence(),
+                        "packet " + n);
+            }
+        }
+    }
+
     private Playing play(String path) throws IOException {
         RawRtspClient client = new RawRtspClient(sim.port(), TIMEOUT_MILLIS);
         assertEquals(200, client.request("DESCRIBE", sim.url(path)).status());
