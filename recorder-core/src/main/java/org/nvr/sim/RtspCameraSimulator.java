@@ -17,6 +17,7 @@ import io.netty.handler.codec.rtsp.RtspDecoder;
 import io.netty.handler.codec.rtsp.RtspEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -267,6 +268,11 @@ public final class RtspCameraSimulator implements AutoCloseable {
 
     UdpRtpPorts udpPorts() {
         return udpPorts;
+    }
+
+    /** One of the simulator's event loops, for schedules such as {@link FlakyScript}'s. */
+    EventExecutor executor() {
+        return group.next();
     }
 
     /** The camera a request URI names, by its aggregate or its track URL; null if none. */
