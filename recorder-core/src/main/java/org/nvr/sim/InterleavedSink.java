@@ -1,6 +1,7 @@
 package org.nvr.sim;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 
 /**
@@ -37,6 +38,11 @@ final class InterleavedSink implements RtpSink {
         packet.setByte(1, rtcp ? rtcpChannel : rtpChannel);
         packet.setShort(2, packet.readableBytes() - HEADER);
         channel.write(packet, channel.voidPromise());
+    }
+
+    @Override
+    public void sendGarbage(byte[] bytes) {
+        channel.write(Unpooled.copiedBuffer(bytes), channel.voidPromise());
     }
 
     @Override

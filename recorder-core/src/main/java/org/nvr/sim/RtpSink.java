@@ -17,6 +17,12 @@ interface RtpSink {
     /** Queues a packet obtained from {@link #newPacket}; ownership passes to the sink. */
     void send(ByteBuf packet, boolean rtcp);
 
+    /**
+     * Queues bytes that are not a packet at all, unframed: raw on the RTSP connection for interleaved
+     * TCP, one datagram to the RTP port for UDP. The array is not modified or kept.
+     */
+    void sendGarbage(byte[] bytes);
+
     void flush();
 
     /** False while the transport's outbound buffer is over its high-water mark. */

@@ -17,6 +17,13 @@ import org.slf4j.LoggerFactory;
  * clock runs on, as with a real encoder; sending resumes at the next keyframe so the client never
  * sees a picture whose references it missed.
  *
+ * <p>Before each frame the streamer applies the camera's stream faults: a {@link
+ * SimulatedCamera#switchClip clip switch} starts a new segment (the new clip from its first
+ * picture, timed from where the old one was), {@link SimulatedCamera#injectGarbage injected
+ * garbage} goes out before the frame, {@link SimulatedCamera#jumpTimestamps timestamp jumps} made
+ * since the session started are added to the frame's timestamp, and {@link
+ * SimulatedCamera#setRtpLossEvery packet loss} is applied by a {@link LossyRtpSink}.
+ *
  * <p>Runs on, and is confined to, the event loop of its RTSP connection: {@link #start()} and
  * {@link #stop()} must be called there. One scheduled task at a time; no thread of its own.
  */
@@ -33,11 +40,21 @@ final class RtpStreamer {
     private final EventExecutor executor;
     private final Clock clock;
     private final int firstTimestamp;
-    private final SyntheticClip clip;
 
-    private long startNanos;
+    /*
+     * The current segment: one clip played from its first picture. Frame numbers count from the
+     * session start across segments; a segment starts at frame segmentFrame, due at segmentNanos,
+     * with RTP timestamp firstTimestamp + segmentTicks (before jumps).
+     */
+    private SyntheticClip clip;
+    private long segmentFrame;
+    private long segmentNanos;
+    private long segmentTicks;
+
     private long frameNumber;
     private long nextReportNanos;
+    private long jumpTicksAtStart;
+    private long garbageSeen;
     private boolean waitForKeyframe;
     private ScheduledFuture<?> pending;
     private boolean stopped;
@@ -46,7 +63,7 @@ final class RtpStreamer {
             EventExecutor executor, Clock clock) {
         this.camera = camera;
         this.clip = camera.clip();
-        this.sink = sink;
+        this.sink = new LossyRtpSink(sink, camera::rtpLossEvery);
         this.packetizer = packetizer;
         this.firstTimestamp = firstTimestamp;
         this.executor = executor;
@@ -54,8 +71,11 @@ final class RtpStreamer {
     }
 
     void start() {
-        startNanos = executor.ticker().nanoTime();
-        nextReportNanos = startNanos;
+        segmentNanos = executor.ticker().nanoTime();
+        nextReportNanos = segmentNanos;
+        // Faults already in place when the session starts are the camera's normal state.
+        jumpTicksAtStart = camera.timestampJumpTicks();
+        garbageSeen = camera.garbageInjections();
         pending = executor.schedule(this::tick, 0, TimeUnit.NANOSECONDS);
     }
 
@@ -93,7 +113,17 @@ final class RtpStreamer {
     }
 
     private void sendFrame() {
-        AccessUnit unit = clip.frame((int) (frameNumber % clip.frameCount()));
+        SyntheticClip current = camera.clip();
+        if (current != clip) {
+            switchTo(current);
+        }
+        long injections = camera.garbageInjections();
+        if (injections != garbageSeen) {
+            garbageSeen = injections;
+            sink.sendGarbage(camera.garbageShared());
+            sink.flush();
+        }
+        AccessUnit unit = clip.frame((int) ((frameNumber - segmentFrame) % clip.frameCount()));
         if (camera.isStreamPaused() || !sink.isWritable()) {
             waitForKeyframe = true;
             return;
@@ -113,12 +143,26 @@ final class RtpStreamer {
         sink.flush();
     }
 
-    private long dueNanos(long frame) {
-        return startNanos + frame * 1_000_000_000L / clip.fps();
+    /** Starts a segment of {@code next} at the current frame, which the old clip would have sent. */
+    private void switchTo(SyntheticClip next) {
+        segmentTicks = ticksAt(frameNumber);
+        segmentNanos = dueNanos(frameNumber);
+        segmentFrame = frameNumber;
+        log.debug("camera {}: switching from {} to {} at frame {}", camera.path(), clip, next, frameNumber);
+        clip = next;
     }
 
-    /** 90 kHz timestamp of a frame; wraps at 2^32 as RTP timestamps do. */
+    private long dueNanos(long frame) {
+        return segmentNanos + (frame - segmentFrame) * 1_000_000_000L / clip.fps();
+    }
+
+    /** 90 kHz ticks from the session's first frame to {@code frame}, without jumps. */
+    private long ticksAt(long frame) {
+        return segmentTicks + (frame - segmentFrame) * H264Packetizer.CLOCK_RATE / clip.fps();
+    }
+
+    /** RTP timestamp of a frame, jumps included; wraps at 2^32 as RTP timestamps do. */
     int timestamp(long frame) {
-        return (int) (firstTimestamp + frame * H264Packetizer.CLOCK_RATE / clip.fps());
+        return (int) (firstTimestamp + ticksAt(frame) + camera.timestampJumpTicks() - jumpTicksAtStart);
     }
 }

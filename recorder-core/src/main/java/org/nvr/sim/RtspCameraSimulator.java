@@ -17,6 +17,7 @@ import io.netty.handler.codec.rtsp.RtspDecoder;
 import io.netty.handler.codec.rtsp.RtspEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -47,6 +48,9 @@ import org.slf4j.LoggerFactory;
  *     // ... record from url; make the camera misbehave:
  *     cam.pauseStream(true);                    // stall
  *     cam.setAvailable(false);                  // offline
+ *     cam.injectGarbage();                      // junk in the middle of the stream
+ *     cam.jumpTimestamps(Duration.ofSeconds(-30)); // camera clock reset
+ *     cam.switchClip(otherClip);                // resolution change, new SPS in band
  *     sim.stop(); sim.start();                  // server restart, same port
  * }
  * }</pre>
@@ -264,6 +268,11 @@ public final class RtspCameraSimulator implements AutoCloseable {
 
     UdpRtpPorts udpPorts() {
         return udpPorts;
+    }
+
+    /** One of the simulator's event loops, for schedules such as {@link FlakyScript}'s. */
+    EventExecutor executor() {
+        return group.next();
     }
 
     /** The camera a request URI names, by its aggregate or its track URL; null if none. */

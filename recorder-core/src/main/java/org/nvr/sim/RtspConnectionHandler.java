@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers the RTSP requests of one client connection and owns the one media session it may set up:
  * OPTIONS, DESCRIBE, SETUP (interleaved TCP or unicast UDP), PLAY, TEARDOWN and GET/SET_PARAMETER
- * as keepalives. Applies the camera's fault switches before anything else.
+ * as keepalives. Applies the camera's fault switches before anything else: silence, unavailability,
+ * garbage instead of a reply, authentication.
  *
  * <p>One instance per connection, confined to the connection's event loop. Owns the session's
  * {@link RtpStreamer} and stops it when the session or the connection ends.
@@ -69,6 +70,11 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
             }
             if (!camera.isAvailable()) {
                 ctx.close();
+                return;
+            }
+            if (camera.isGarbageInsteadOfRtsp()) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(camera.garbageShared()))
+                        .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 return;
             }
         }

@@ -1,10 +1,12 @@
 package org.nvr.sim;
 
 import io.netty.channel.Channel;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One mount of an {@link RtspCameraSimulator}: the path a client asks for, the clip it streams, and
@@ -19,20 +21,46 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link #setSilent(boolean) setSilent(true)}: requests are read and never answered.
  *   <li>{@link #pauseStream(boolean) pauseStream(true)}: sessions stay connected and answer RTSP,
  *       but no RTP flows (an encoder stall); on resume the stream restarts at a keyframe.
+ *   <li>{@link #sendGarbageInsteadOfRtsp(boolean) sendGarbageInsteadOfRtsp(true)}: every request
+ *       is answered with a burst of random bytes instead of a reply; the connection stays open.
+ *   <li>{@link #injectGarbage()}: one burst of random bytes goes into every playing stream, between
+ *       two RTP packets (a firmware bug, a proxy that mixes connections up).
+ *   <li>{@link #jumpTimestamps(Duration)}: the RTP clock of playing sessions steps forward or back
+ *       (a camera whose clock was reset); the pictures go on as before.
+ *   <li>{@link #switchClip(SyntheticClip)}: playing sessions go on with another clip, starting at
+ *       its first IDR with its SPS/PPS in band (a resolution or profile change); new sessions are
+ *       described with the new clip.
+ *   <li>{@link #setRtpLossEvery(int)}: every n-th RTP packet of each session is not sent (a lossy
+ *       link; the sequence numbers show the gaps).
  * </ul>
+ *
+ * <p>Deterministic: the garbage is drawn from a {@link java.util.Random} seeded with {@link
+ * #setGarbageSeed(long) the camera's garbage seed}, so every burst is the same bytes, and loss
+ * counts packets from each session's start. What a fault sends depends only on the clips and on
+ * the session's random SSRC, first sequence number and first timestamp; when it reaches a playing
+ * stream depends on when the switch is flipped: at the next frame that session sends.
  *
  * <p>Thread-safe: the switches may be flipped from any thread at any time and take effect on the
  * next request or frame. The camera does not own its sessions' connections; it only keeps track of
- * them so it can close them.
+ * them so it can close them. Clips are shared, not owned.
  */
 public final class SimulatedCamera {
 
+    /** Size of one burst of garbage, on the RTSP connection or in the media stream. */
+    static final int GARBAGE_BYTES = 1024;
+    private static final long DEFAULT_GARBAGE_SEED = 0x5EED_0F_BAD_CAFEL;
+
     private final String path;
-    private final SyntheticClip clip;
     private final Set<Channel> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicLong garbageInjections = new AtomicLong();
+    private final AtomicLong timestampJumpTicks = new AtomicLong();
+    private volatile SyntheticClip clip;
     private volatile boolean available = true;
     private volatile boolean silent;
     private volatile boolean streamPaused;
+    private volatile boolean garbageInsteadOfRtsp;
+    private volatile byte[] garbage = Garbage.burst(DEFAULT_GARBAGE_SEED, GARBAGE_BYTES);
+    private volatile int rtpLossEvery;
     private volatile RtspAuthenticator authenticator;
 
     SimulatedCamera(String path, SyntheticClip clip) {
@@ -45,6 +73,7 @@ public final class SimulatedCamera {
         return path;
     }
 
+    /** The clip new sessions are described with and play: the first one, or the last switched to. */
     public SyntheticClip clip() {
         return clip;
     }
@@ -88,6 +117,69 @@ public final class SimulatedCamera {
         this.streamPaused = paused;
     }
 
+    /**
+     * While on, every request for this camera (OPTIONS included) is answered with the camera's
+     * {@link #garbage() burst of garbage} instead of a reply, and the connection is left open: the
+     * client decides when to give up. Sessions already playing keep streaming.
+     */
+    public void sendGarbageInsteadOfRtsp(boolean on) {
+        this.garbageInsteadOfRtsp = on;
+    }
+
+    /**
+     * Sends the camera's {@link #garbage() burst of garbage} once into every session that is playing
+     * now, just before its next frame: between two interleaved RTP frames on TCP (the client's
+     * demuxer has to find the next {@code '$'} again), as one datagram to the RTP port on UDP.
+     */
+    public void injectGarbage() {
+        garbageInjections.incrementAndGet();
+    }
+
+    /** Seeds the garbage; every burst is the same {@value #GARBAGE_BYTES} bytes for a given seed. */
+    public void setGarbageSeed(long seed) {
+        this.garbage = Garbage.burst(seed, GARBAGE_BYTES);
+    }
+
+    /** The burst of garbage this camera sends, a copy. */
+    public byte[] garbage() {
+        return garbage.clone();
+    }
+
+    /**
+     * Shifts the RTP timestamps of every packet that sessions playing now send from their next
+     * frame on by {@code delta} (90 kHz clock, rounded down to a tick), forward if positive and
+     * backward if negative, as a camera whose clock is reset does. Frames, their pace and their
+     * sequence numbers go on unchanged; jumps add up. Sessions that start later are not affected.
+     */
+    public void jumpTimestamps(Duration delta) {
+        timestampJumpTicks.addAndGet(ticks(Objects.requireNonNull(delta, "delta")));
+    }
+
+    /**
+     * From their next frame on, sessions playing now stream {@code other} from its first picture, an
+     * IDR preceded by the new clip's SPS and PPS, as a camera does when its resolution or profile is
+     * changed; RTP timestamps and sequence numbers go on from where they were, at the new clip's
+     * frame rate. DESCRIBE from now on announces {@code other}.
+     */
+    public void switchClip(SyntheticClip other) {
+        this.clip = Objects.requireNonNull(other, "other");
+    }
+
+    /**
+     * Leaves out every {@code n}-th RTP packet of each session (counting from its first), so the
+     * client sees a sequence number gap and a damaged picture; 0 turns loss off. RTCP is not
+     * affected, and sender reports count the dropped packets as sent, as a camera on a lossy link
+     * would.
+     *
+     * @throws IllegalArgumentException if {@code n} is 1 (nothing would be sent) or negative
+     */
+    public void setRtpLossEvery(int n) {
+        if (n < 0 || n == 1) {
+            throw new IllegalArgumentException("loss interval must be 0 (off) or at least 2: " + n);
+        }
+        this.rtpLossEvery = n;
+    }
+
     /** Sessions that have done SETUP and whose connection is still open. */
     public int sessionCount() {
         return sessions.size();
@@ -99,6 +191,35 @@ public final class SimulatedCamera {
 
     boolean isStreamPaused() {
         return streamPaused;
+    }
+
+    boolean isGarbageInsteadOfRtsp() {
+        return garbageInsteadOfRtsp;
+    }
+
+    /** The burst itself, shared: callers must not modify it. */
+    byte[] garbageShared() {
+        return garbage;
+    }
+
+    /** How many times {@link #injectGarbage()} was called; sessions compare it with what they saw. */
+    long garbageInjections() {
+        return garbageInjections.get();
+    }
+
+    /** Sum of all {@link #jumpTimestamps} so far, in 90 kHz ticks. */
+    long timestampJumpTicks() {
+        return timestampJumpTicks.get();
+    }
+
+    int rtpLossEvery() {
+        return rtpLossEvery;
+    }
+
+    /** A duration in 90 kHz ticks, rounded toward negative infinity. */
+    static long ticks(Duration duration) {
+        return Math.addExact(Math.multiplyExact(duration.getSeconds(), (long) H264Packetizer.CLOCK_RATE),
+                duration.getNano() * (long) H264Packetizer.CLOCK_RATE / 1_000_000_000L);
     }
 
     RtspAuthenticator authenticator() {

@@ -1,6 +1,7 @@
 package org.nvr.sim;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
@@ -39,6 +40,11 @@ final class UdpSink implements RtpSink {
         } else {
             rtpSocket.write(new DatagramPacket(packet, rtpDestination), rtpSocket.voidPromise());
         }
+    }
+
+    @Override
+    public void sendGarbage(byte[] bytes) {
+        rtpSocket.write(new DatagramPacket(Unpooled.copiedBuffer(bytes), rtpDestination), rtpSocket.voidPromise());
     }
 
     @Override

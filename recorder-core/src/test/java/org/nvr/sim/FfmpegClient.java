@@ -17,10 +17,18 @@ import org.bytedeco.javacv.FrameGrabber;
  */
 final class FfmpegClient {
 
-    /** What the tests keep of a packet after unreferencing it; {@code dts} in 1/90000 s. */
-    record Packet(long dts, boolean keyframe, int size, long receivedNanos) {
+    /**
+     * What the tests keep of a packet after unreferencing it; {@code dts} in 1/90000 s; {@code data}
+     * (Annex-B, as FFmpeg's RTP depacketizer writes it) only if asked for, else null.
+     */
+    record Packet(long dts, boolean keyframe, int size, long receivedNanos, byte[] data) {
         boolean hasDts() {
             return dts != AV_NOPTS_VALUE;
+        }
+
+        /** The packet's NAL units of one type, in order; needs {@code data}. */
+        List<byte[]> nalUnits(int type) {
+            return AnnexB.split(data, data.length).stream().filter(n -> AnnexB.nalType(n) == type).toList();
         }
     }
 
@@ -50,6 +58,11 @@ final class FfmpegClient {
      * list rather than propagating, so a test can assert how a stream ended.
      */
     static List<Packet> grabUntil(FFmpegFrameGrabber grabber, Predicate<List<Packet>> done) {
+        return grabUntil(grabber, done, false);
+    }
+
+    /** Same, keeping each packet's bytes if {@code keepData}. */
+    static List<Packet> grabUntil(FFmpegFrameGrabber grabber, Predicate<List<Packet>> done, boolean keepData) {
         List<Packet> packets = new ArrayList<>();
         while (!done.test(packets)) {
             AVPacket packet;
@@ -62,8 +75,13 @@ final class FfmpegClient {
                 return packets;
             }
             try {
+                byte[] data = null;
+                if (keepData) {
+                    data = new byte[packet.size()];
+                    packet.data().get(data);
+                }
                 packets.add(new Packet(packet.dts(), (packet.flags() & AV_PKT_FLAG_KEY) != 0, packet.size(),
-                        System.nanoTime()));
+                        System.nanoTime(), data));
             } finally {
                 av_packet_unref(packet);
             }

@@ -32,6 +32,11 @@ class H264PacketizerTest {
         }
 
         @Override
+        public void sendGarbage(byte[] bytes) {
+            throw new AssertionError("the packetizer never sends garbage");
+        }
+
+        @Override
         public void flush() {
         }
 

@@ -133,6 +133,24 @@ final class RawRtspClient implements AutoCloseable {
         }
     }
 
+    /** The next byte, without consuming it. */
+    int peek() throws IOException {
+        in.mark(1);
+        int next = in.read();
+        in.reset();
+        if (next < 0) {
+            throw new EOFException("connection closed by the server");
+        }
+        return next;
+    }
+
+    /** Exactly {@code count} raw bytes, whatever they are. */
+    byte[] readBytes(int count) throws IOException {
+        byte[] bytes = new byte[count];
+        in.readFully(bytes);
+        return bytes;
+    }
+
     private Object readNext() throws IOException {
         int first = in.read();
         if (first < 0) {

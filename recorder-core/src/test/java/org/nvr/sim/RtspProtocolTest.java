@@ -2,6 +2,7 @@ package org.nvr.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +14,9 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -79,19 +82,8 @@ class RtspProtocolTest {
             // 30 access units: the whole one-second clip, then the start of its second loop.
             List<Unit> units = readUnits(playing, 30);
             for (int k = 0; k < units.size(); k++) {
-                AccessUnit expected = clip.frame(k % clip.frameCount());
-                List<byte[]> nals = new ArrayList<>();
-                if (expected.keyframe()) {
-                    nals.add(clip.sps());
-                    nals.add(clip.pps());
-                }
-                nals.addAll(expected.nalUnits());
-                Unit unit = units.get(k);
-                assertEquals(playing.rtptime() + k * 3600, unit.timestamp(), "timestamp of unit " + k);
-                assertEquals(nals.size(), unit.nalUnits().size(), "NAL units in unit " + k);
-                for (int n = 0; n < nals.size(); n++) {
-                    assertArrayEquals(nals.get(n), unit.nalUnits().get(n), "NAL " + n + " of unit " + k);
-                }
+                assertEquals(playing.rtptime() + k * 3600, units.get(k).timestamp(), "timestamp of unit " + k);
+                assertPicture(clip, k, units.get(k));
             }
             RawRtspClient.Interleaved report = client.frames.stream()
                     .filter(f -> f.channel() == 1).findFirst().orElse(null);
@@ -217,6 +209,141 @@ class RtspProtocolTest {
         }
     }
 
+    @Test
+    void garbageInsteadOfAReplyOnAConnectionLeftOpen() throws IOException {
+        SimulatedCamera camera = sim.camera("cam-01");
+        camera.sendGarbageInsteadOfRtsp(true);
+        byte[] garbage = camera.garbage();
+        assertEquals(SimulatedCamera.GARBAGE_BYTES, garbage.length);
+        try (RawRtspClient client = new RawRtspClient(sim.port(), TIMEOUT_MILLIS)) {
+            client.send("OPTIONS", sim.url("cam-01"));
+            assertArrayEquals(garbage, client.readBytes(garbage.length));
+            client.send("DESCRIBE", sim.url("cam-01"));
+            assertArrayEquals(garbage, client.readBytes(garbage.length), "the same garbage every time");
+            client.setTimeout(300);
+            assertThrows(SocketTimeoutException.class, client::peek, "nothing else, and no close");
+
+            camera.sendGarbageInsteadOfRtsp(false);
+            client.setTimeout(TIMEOUT_MILLIS);
+            assertEquals("3", client.request("OPTIONS", sim.url("cam-01")).header("CSeq"));
+        }
+    }
+
+    @Test
+    void garbageIsDeterministic() {
+        SimulatedCamera camera = sim.camera("cam-01");
+        SimulatedCamera other = sim.addCamera("cam-02", clip);
+        assertArrayEquals(camera.garbage(), other.garbage(), "same default seed, same bytes");
+        other.setGarbageSeed(42);
+        assertArrayEquals(seeded(42), other.garbage());
+        assertFalse(Arrays.equals(camera.garbage(), other.garbage()));
+    }
+
+    @Test
+    void injectedGarbageGoesBetweenTwoAccessUnitsOnce() throws IOException {
+        SimulatedCamera camera = sim.camera("cam-01");
+        byte[] garbage = camera.garbage();
+        assertNotEquals((byte) '$', garbage[0], "precondition: the garbage does not start like a frame");
+        Playing playing = play("cam-01");
+        try (RawRtspClient client = playing.client()) {
+            int next = readUnits(playing, 2, playing.sequence());
+            camera.injectGarbage();
+            boolean endOfUnit = true;
+            while (client.peek() == '$') {
+                RawRtspClient.Interleaved frame = client.readFrame();
+                if (frame.channel() == 0) {
+                    assertEquals(next, frame.rtpSequence());
+                    next = (next + 1) & 0xFFFF;
+                    endOfUnit = frame.marker();
+                }
+            }
+            assertTrue(endOfUnit, "garbage only after the last packet of an access unit");
+            assertArrayEquals(garbage, client.readBytes(garbage.length));
+            // RTP goes on where it was, whole access units, and the garbage came once.
+            readUnits(playing, 5, next);
+        }
+    }
+
+    @Test
+    void timestampJumpMovesTheClockAndNotThePictures() throws IOException {
+        SimulatedCamera camera = sim.camera("cam-01");
+        Playing playing = play("cam-01");
+        try (RawRtspClient client = playing.client()) {
+            List<Unit> units = new ArrayList<>();
+            int next = readUnits(playing, 3, playing.sequence(), units);
+            camera.jumpTimestamps(Duration.ofMillis(-1500));
+            readUnits(playing, 30, next, units);
+
+            int jumps = 0;
+            for (int k = 0; k < units.size(); k++) {
+                assertPicture(clip, k, units.get(k));
+                if (k > 0) {
+                    int step = units.get(k).timestamp() - units.get(k - 1).timestamp();
+                    if (step != 3600) {
+                        assertEquals(3600 - 135_000, step, "step into unit " + k);
+                        assertTrue(k >= 3, "jump after the call, at unit " + k);
+                        jumps++;
+                    }
+                }
+            }
+            assertEquals(1, jumps);
+        }
+    }
+
+    @Test
+    void switchedClipStartsAtItsFirstIdrWithItsParameterSets() throws IOException {
+        SimulatedCamera camera = sim.camera("cam-01");
+        SyntheticClip next = TestClips.demo();
+        assertFalse(Arrays.equals(clip.sps(), next.sps()));
+        Playing playing = play("cam-01");
+        try (RawRtspClient client = playing.client()) {
+            List<Unit> units = new ArrayList<>();
+            int sequence = readUnits(playing, 3, playing.sequence(), units);
+            camera.switchClip(next);
+            readUnits(playing, 40, sequence, units);
+
+            int first = -1;
+            for (int k = 0; k < units.size() && first < 0; k++) {
+                if (Arrays.equals(next.sps(), units.get(k).nalUnits().get(0))) {
+                    first = k;
+                }
+            }
+            assertTrue(first >= 3, "the new clip after the call, from unit " + first);
+            for (int k = 0; k < units.size(); k++) {
+                assertEquals(playing.rtptime() + k * 3600, units.get(k).timestamp(), "timestamp of unit " + k);
+                if (k < first) {
+                    assertPicture(clip, k, units.get(k));
+                } else {
+                    assertPicture(next, k - first, units.get(k));
+                }
+            }
+        }
+        try (RawRtspClient client = new RawRtspClient(sim.port(), TIMEOUT_MILLIS)) {
+            String sdp = client.request("DESCRIBE", sim.url("cam-01")).body();
+            assertTrue(sdp.contains(";profile-level-id=" + next.profileLevelId() + ";sprop-parameter-sets="
+                    + next.spropParameterSets() + "\r\n"), sdp);
+            assertTrue(sdp.contains("a=x-dimensions:640,360\r\n"), sdp);
+        }
+    }
+
+    @Test
+    void rtpLossLeavesOutEveryNthPacket() throws IOException {
+        SimulatedCamera camera = sim.camera("cam-01");
+        assertThrows(IllegalArgumentException.class, () -> camera.setRtpLossEvery(1));
+        camera.setRtpLossEvery(4);
+        Playing playing = play("cam-01");
+        try (RawRtspClient client = playing.client()) {
+            // Packet n of the session (from 1) has sequence number first + n - 1; 4, 8, 12... are lost.
+            for (int n = 1; n <= 40; n++) {
+                if (n % 4 == 0) {
+                    continue;
+                }
+                assertEquals((playing.sequence() + n - 1) & 0xFFFF, client.readRtp().rtpSequence(),
+                        "packet " + n);
+            }
+        }
+    }
+
     private Playing play(String path) throws IOException {
         RawRtspClient client = new RawRtspClient(sim.port(), TIMEOUT_MILLIS);
         assertEquals(200, client.request("DESCRIBE", sim.url(path)).status());
@@ -289,7 +416,7 @@ class RtspProtocolTest {
                 assertTrue(!packet.marker() || end, "marker only on the last fragment");
             } else {
                 assertTrue(type >= 1 && type <= 23, "single NAL unit packet, type " + type);
-                nals.add(java.util.Arrays.copyOfRange(data, 12, data.length));
+                nals.add(Arrays.copyOfRange(data, 12, data.length));
             }
             if (packet.marker()) {
                 units.add(new Unit(timestamp, List.copyOf(nals)));
@@ -298,6 +425,27 @@ class RtspProtocolTest {
             }
         }
         return expectedSequence;
+    }
+
+    /** A unit holds frame {@code frame} of {@code clip} (counted from its start, looping), SPS/PPS first if a keyframe. */
+    private static void assertPicture(SyntheticClip clip, int frame, Unit unit) {
+        AccessUnit expected = clip.frame(frame % clip.frameCount());
+        List<byte[]> nals = new ArrayList<>();
+        if (expected.keyframe()) {
+            nals.add(clip.sps());
+            nals.add(clip.pps());
+        }
+        nals.addAll(expected.nalUnits());
+        assertEquals(nals.size(), unit.nalUnits().size(), "NAL units in frame " + frame);
+        for (int n = 0; n < nals.size(); n++) {
+            assertArrayEquals(nals.get(n), unit.nalUnits().get(n), "NAL " + n + " of frame " + frame);
+        }
+    }
+
+    private static byte[] seeded(long seed) {
+        byte[] bytes = new byte[SimulatedCamera.GARBAGE_BYTES];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
     }
 
     /** The first RTP packet after the last request: one read while awaiting its reply, or the next. */
