@@ -254,7 +254,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
                 return;
             }
         }
-        TrackClock.Stamp stamp = clocks[0].next(pkt.dts(), pkt.pts());
+        TrackClock.Stamp stamp = clocks[0].next(pkt.dts(), pkt.pts(), arrivalMicros());
         if (stamp == null) {
             return;
         }
@@ -293,7 +293,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
         if (anchor == null) {
             return; // nothing is recorded before the run's first keyframe
         }
-        TrackClock.Stamp stamp = clocks[track].next(pkt.dts(), pkt.pts());
+        TrackClock.Stamp stamp = clocks[track].next(pkt.dts(), pkt.pts(), arrivalMicros());
         if (stamp == null) {
             return;
         }
@@ -402,6 +402,11 @@ public final class RecordingSession implements CameraSupervisor.Session {
         if (runId != null) {
             ctx.index().endRun(runId, wall(lastVideoEndMicros), reason.label(), detail);
         }
+    }
+
+    /** Now, for telling camera clock jumps from real gaps (see {@link TrackClock}). */
+    private long arrivalMicros() {
+        return ctx.clock().millis() * 1000;
     }
 
     private Instant wall(long runMicros) {

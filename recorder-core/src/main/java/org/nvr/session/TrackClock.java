@@ -2,9 +2,14 @@ package org.nvr.session;
 
 /**
  * Makes one track's timestamps usable for muxing: fills in a missing dts, keeps dts strictly
- * increasing, and turns a large jump (a camera restarting its clock, a wrapped or reset RTP timestamp)
- * into a continuation one frame after the previous packet. Cameras produce all of these; none of them
- * may stop recording.
+ * increasing, and turns a jump of the camera's clock (a reset or wrapped RTP timestamp, a clock set
+ * forward or back) into a continuation. Cameras produce all of these; none of them may stop recording.
+ *
+ * <p>A jump is told from a real gap by the packets' arrival: if the stream time between two packets
+ * differs from the time between their arrivals by more than {@link #JUMP_TOLERANCE_MICROS}, the
+ * camera's clock jumped, and the stream continues after the time that really passed; if both agree
+ * (the camera stopped sending for five seconds, then went on), the gap is real and is kept. A dts that
+ * does not increase continues one frame later, so frames stay evenly spaced.
  *
  * <p>Values are in the track's own time base. Not thread-safe (one per track per session).
  */
@@ -12,9 +17,13 @@ final class TrackClock {
     /** FFmpeg's AV_NOPTS_VALUE. */
     static final long NO_TS = Long.MIN_VALUE;
 
-    private final long maxJump;
+    /** Scheduling and buffering jitter (held pictures, TCP bursts) stays well inside this. */
+    static final long JUMP_TOLERANCE_MICROS = 2_000_000;
+
+    private final long ticksPerSecond;
     private long offset;
     private long lastDts = NO_TS;
+    private long lastArrivalMicros;
     private long typicalDelta;
     private long repairs;
     private long discontinuities;
@@ -24,7 +33,7 @@ final class TrackClock {
      * @param defaultDelta   a guess at one frame's duration, used until two packets have been seen
      */
     TrackClock(long ticksPerSecond, long defaultDelta) {
-        this.maxJump = 10 * ticksPerSecond;
+        this.ticksPerSecond = ticksPerSecond;
         this.typicalDelta = Math.max(1, defaultDelta);
     }
 
@@ -32,7 +41,10 @@ final class TrackClock {
     record Stamp(long dts, long pts) {
     }
 
-    Stamp next(long dts, long pts) {
+    /**
+     * @param arrivalMicros when the packet arrived, on any monotonic microsecond scale
+     */
+    Stamp next(long dts, long pts, long arrivalMicros) {
         if (dts == NO_TS) {
             if (pts != NO_TS && (lastDts == NO_TS || pts + offset > lastDts)) {
                 dts = pts;
@@ -49,21 +61,28 @@ final class TrackClock {
         long p = pts + offset;
         if (lastDts != NO_TS) {
             long delta = d - lastDts;
-            if (delta > maxJump || delta < -2 * typicalDelta) {
-                long shift = lastDts + typicalDelta - d;
-                offset += shift;
-                d += shift;
-                p += shift;
+            long arrived = Math.max(0, arrivalMicros - lastArrivalMicros);
+            long deltaMicros = delta * 1_000_000 / ticksPerSecond;
+            long target = -1;
+            if (Math.abs(deltaMicros - arrived) > JUMP_TOLERANCE_MICROS) {
+                // the camera's clock jumped: continue after the time that really passed
+                target = lastDts + Math.max(typicalDelta, arrived * ticksPerSecond / 1_000_000);
                 discontinuities++;
             } else if (delta <= 0) {
-                d = lastDts + 1;
-                p = Math.max(p, d);
+                target = lastDts + typicalDelta;
                 repairs++;
             } else {
                 typicalDelta = delta;
             }
+            if (target >= 0) {
+                long shift = target - d;
+                offset += shift;
+                d += shift;
+                p += shift;
+            }
         }
         lastDts = d;
+        lastArrivalMicros = arrivalMicros;
         return new Stamp(d, p);
     }
 
