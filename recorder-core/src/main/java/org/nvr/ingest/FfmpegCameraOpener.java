@@ -28,7 +28,7 @@ public final class FfmpegCameraOpener implements CameraOpener {
         grabber.setOption("rtsp_transport", switch (transport) {
             case TCP -> "tcp";
             case UDP -> "udp";
-            case AUTO -> "udp+tcp";
+            case AUTO -> "udp+tcp"; // the supervisor resolves auto to one of the others; kept for callers that do not
         });
         grabber.setOption("timeout", Long.toString(timeoutMicros));
         grabber.setOption("user_agent", "nvr");

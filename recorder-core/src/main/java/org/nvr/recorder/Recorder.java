@@ -121,7 +121,7 @@ public final class Recorder implements AutoCloseable {
                     new MetricsObserver(cameraMetrics, storage));
             AudioWarnings audio = new AudioWarnings();
             CameraSupervisor supervisor = new CameraSupervisor(camera,
-                    (cam, observer, stop) -> new RecordingSession(cam, cam.transport(), ctx, observer, stop, audio),
+                    (cam, transport, observer, stop) -> new RecordingSession(cam, transport, ctx, observer, stop, audio),
                     loop.next(), r -> {
                         Thread t = new Thread(r, "nvr-cam-" + camera.id());
                         t.start();

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import org.nvr.config.CameraConfig;
+import org.nvr.config.Transport;
 import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.PortProbe;
 import org.slf4j.Logger;
@@ -43,10 +44,11 @@ public final class CameraSupervisor {
         SessionResult run() throws InterruptedException;
     }
 
-    /** Creates the session for one attempt; the stop flag is the supervisor's. */
+    /** Creates the session for one attempt over {@code transport}; the stop flag is the supervisor's. */
     @FunctionalInterface
     public interface SessionFactory {
-        Session create(CameraConfig camera, CameraObserver observer, java.util.function.BooleanSupplier stop);
+        Session create(CameraConfig camera, Transport transport, CameraObserver observer,
+                       java.util.function.BooleanSupplier stop);
     }
 
     private final CameraConfig camera;
@@ -65,6 +67,8 @@ public final class CameraSupervisor {
     private ScheduledFuture<?> pending;
     private FailureReason lastReason;
     private long attempts;
+    /** The transport of the next session: {@code auto} starts on UDP and moves to TCP for good if UDP fails. */
+    private Transport transport;
     /** While probing: fires when the backoff allows the next session. */
     private ScheduledFuture<?> retryTimer;
     private boolean retryAllowed;
@@ -87,6 +91,7 @@ public final class CameraSupervisor {
         this.clock = clock;
         this.probe = probe;
         this.random = random;
+        this.transport = camera.transport() == Transport.AUTO ? Transport.UDP : camera.transport();
     }
 
     public CameraConfig camera() {
@@ -131,7 +136,7 @@ public final class CameraSupervisor {
         }
         running = true;
         attempts++;
-        Session session = sessions.create(camera, observer, () -> stopping);
+        Session session = sessions.create(camera, transport, observer, () -> stopping);
         try {
             sessionThreads.execute(() -> {
                 SessionResult result;
@@ -160,6 +165,11 @@ public final class CameraSupervisor {
             return;
         }
         observer.sessionEnded(result.reason());
+        if (camera.transport() == Transport.AUTO && transport == Transport.UDP && !result.wroteFootage()) {
+            // UDP was refused, or set up and then brought nothing (a router dropping it): TCP from now on.
+            transport = Transport.TCP;
+            LOG.info("{}: transport auto: no footage over UDP ({}); using TCP", camera.id(), result.reason().label());
+        }
         Duration delay = backoff.next(result);
         // A camera down for a day fails thousands of times: log the first failure after footage, or a
         // change of reason, at warn; the rest at debug.

@@ -133,7 +133,7 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         RtpSink chosen = null;
         for (TransportSpec spec : TransportSpec.parse(request.headers().get(RtspHeaderNames.TRANSPORT))) {
-            chosen = sinkFor(ctx, spec);
+            chosen = sinkFor(ctx, spec, camera);
             if (chosen != null) {
                 break;
             }
@@ -159,7 +159,7 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
         write(ctx, response);
     }
 
-    private RtpSink sinkFor(ChannelHandlerContext ctx, TransportSpec spec) {
+    private RtpSink sinkFor(ChannelHandlerContext ctx, TransportSpec spec, SimulatedCamera camera) {
         if (spec.multicast()) {
             return null;
         }
@@ -176,9 +176,10 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
             return null;
         }
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
-        return new UdpSink(ports.rtp(), ports.rtcp(),
+        UdpSink udp = new UdpSink(ports.rtp(), ports.rtcp(),
                 new InetSocketAddress(peer.getAddress(), spec.firstPort()),
                 new InetSocketAddress(peer.getAddress(), spec.secondPort()));
+        return camera.isUdpBlackhole() ? new BlackholeSink(udp) : udp;
     }
 
     private void play(ChannelHandlerContext ctx, FullHttpRequest request) {

@@ -61,6 +61,7 @@ public final class SimulatedCamera {
     private volatile boolean garbageInsteadOfRtsp;
     private volatile byte[] garbage = Garbage.burst(DEFAULT_GARBAGE_SEED, GARBAGE_BYTES);
     private volatile int rtpLossEvery;
+    private volatile boolean udpBlackhole;
     private volatile RtspAuthenticator authenticator;
 
     SimulatedCamera(String path, SyntheticClip clip) {
@@ -178,6 +179,19 @@ public final class SimulatedCamera {
             throw new IllegalArgumentException("loss interval must be 0 (off) or at least 2: " + n);
         }
         this.rtpLossEvery = n;
+    }
+
+    /**
+     * Accepts UDP sessions but lets none of their datagrams through, as a router or firewall that
+     * drops inbound UDP does: the client set up fine and then receives nothing. TCP sessions are not
+     * affected.
+     */
+    public void setUdpBlackhole(boolean on) {
+        this.udpBlackhole = on;
+    }
+
+    boolean isUdpBlackhole() {
+        return udpBlackhole;
     }
 
     /** Sessions that have done SETUP and whose connection is still open. */

@@ -25,7 +25,10 @@ import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
 import org.nvr.testing.MediaProbe;
 
-/** {@code transport: tcp | udp | auto}: each records, and auto falls back to TCP where UDP is refused. */
+/**
+ * {@code transport: tcp | udp | auto}: each records, and auto falls back to TCP where UDP is refused
+ * or where UDP is set up but brings no packets.
+ */
 class TransportTest {
     @TempDir
     Path root;
@@ -46,11 +49,14 @@ class TransportTest {
             tcpOnly.addCamera("cam", clip);
             tcpOnly.setUdpEnabled(false); // answers a UDP SETUP with 461, as cameras behind some routers do
             tcpOnly.start();
+            udpCapable.addCamera("blackhole", clip);
+            udpCapable.camera("blackhole").setUdpBlackhole(true); // UDP is set up, then nothing arrives
             List<CameraConfig> cams = List.of(
                     camera("tcp", udpCapable.url("cam"), Transport.TCP),
                     camera("udp", udpCapable.url("cam"), Transport.UDP),
                     camera("auto", udpCapable.url("cam"), Transport.AUTO),
-                    camera("auto-fallback", tcpOnly.url("cam"), Transport.AUTO));
+                    camera("auto-fallback", tcpOnly.url("cam"), Transport.AUTO),
+                    camera("auto-no-udp", udpCapable.url("blackhole"), Transport.AUTO));
             NvrConfig config = new NvrConfig(new StorageConfig(root, Duration.ofSeconds(60), Retention.NONE),
                     new MetricsConfig("127.0.0.1", 0), List.of(new SiteConfig("site", "Site", cams)));
             try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults())) {
@@ -60,7 +66,7 @@ class TransportTest {
             }
         }
         try (FootageQueries q = FootageQueries.open(root.resolve("index.db"))) {
-            for (String id : List.of("tcp", "udp", "auto", "auto-fallback")) {
+            for (String id : List.of("tcp", "udp", "auto", "auto-fallback", "auto-no-udp")) {
                 List<SegmentRow> segs = q.segments(id, Instant.EPOCH, Instant.now());
                 assertEquals(1, segs.size(), id);
                 assertEquals(1, q.runs(id, Instant.EPOCH, Instant.now()).size(), id + ": no reconnect needed");

@@ -51,7 +51,7 @@ class CameraSupervisorTest {
                 events.add("reconnect:" + reason.label());
             }
         };
-        return new CameraSupervisor(CAMERA, (cam, obs, stop) -> () -> {
+        return new CameraSupervisor(CAMERA, (cam, transport, obs, stop) -> () -> {
             sessionsRun++;
             return script.isEmpty() ? new SessionResult(FailureReason.AUTH, "401", Duration.ZERO) : script.poll();
         }, channel.eventLoop(), Runnable::run, new Backoff(() -> random), (host, port) -> {
