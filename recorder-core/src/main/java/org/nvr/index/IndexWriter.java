@@ -129,14 +129,36 @@ public final class IndexWriter implements AutoCloseable {
     }
 
     public CompletableFuture<Void> endRun(long runId, Instant end, String reason, String detail) {
+        return endRun(runId, null, end, reason, detail);
+    }
+
+    /** Ends a run; {@code start}, when not null, corrects the start written when it began. */
+    public CompletableFuture<Void> endRun(long runId, Instant start, Instant end, String reason, String detail) {
         return submit(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE runs SET end_ms = ?, end_reason = ?, detail = ? WHERE id = ?")) {
-                ps.setLong(1, end.toEpochMilli());
-                ps.setString(2, reason);
-                ps.setString(3, detail);
-                ps.setLong(4, runId);
+                    "UPDATE runs SET start_ms = COALESCE(?, start_ms), end_ms = ?, end_reason = ?, detail = ? WHERE id = ?")) {
+                setLong(ps, 1, start == null ? null : start.toEpochMilli());
+                ps.setLong(2, end.toEpochMilli());
+                ps.setString(3, reason);
+                ps.setString(4, detail);
+                ps.setLong(5, runId);
                 ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    /** Re-dates a run and its first segment once the run's clock anchor has settled. */
+    public CompletableFuture<Void> correctStart(long runId, long segmentId, Instant start) {
+        return submit(c -> {
+            try (PreparedStatement run = c.prepareStatement("UPDATE runs SET start_ms = ? WHERE id = ?");
+                 PreparedStatement seg = c.prepareStatement("UPDATE segments SET start_ms = ? WHERE id = ?")) {
+                run.setLong(1, start.toEpochMilli());
+                run.setLong(2, runId);
+                run.executeUpdate();
+                seg.setLong(1, start.toEpochMilli());
+                seg.setLong(2, segmentId);
+                seg.executeUpdate();
                 return null;
             }
         });
@@ -174,20 +196,24 @@ public final class IndexWriter implements AutoCloseable {
     /** Step 2 of the invariant: called once the file is complete, fsynced and hashed. */
     public CompletableFuture<Void> closeSegment(long id, Instant end, Duration duration, long bytes, Long frames,
                                                 String sha256) {
+        return closeSegment(id, null, end, duration, bytes, frames, sha256);
+    }
+
+    /** As above; {@code start}, when not null, corrects the start written when the segment opened. */
+    public CompletableFuture<Void> closeSegment(long id, Instant start, Instant end, Duration duration, long bytes,
+                                                Long frames, String sha256) {
         return submit(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE segments SET state = 'closed', end_ms = ?, duration_ms = ?, bytes = ?, frames = ?, sha256 = ?
+                    UPDATE segments SET state = 'closed', start_ms = COALESCE(?, start_ms), end_ms = ?, duration_ms = ?,
+                        bytes = ?, frames = ?, sha256 = ?
                     WHERE id = ?""")) {
-                ps.setLong(1, end.toEpochMilli());
-                ps.setLong(2, duration.toMillis());
-                ps.setLong(3, bytes);
-                if (frames == null) {
-                    ps.setNull(4, Types.INTEGER);
-                } else {
-                    ps.setLong(4, frames);
-                }
-                ps.setString(5, sha256);
-                ps.setLong(6, id);
+                setLong(ps, 1, start == null ? null : start.toEpochMilli());
+                ps.setLong(2, end.toEpochMilli());
+                ps.setLong(3, duration.toMillis());
+                ps.setLong(4, bytes);
+                setLong(ps, 5, frames);
+                ps.setString(6, sha256);
+                ps.setLong(7, id);
                 ps.executeUpdate();
                 return null;
             }
@@ -273,6 +299,14 @@ public final class IndexWriter implements AutoCloseable {
                 throw new SQLException("insert returned no id");
             }
             return rs.getLong(1);
+        }
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setLong(i, v);
         }
     }
 

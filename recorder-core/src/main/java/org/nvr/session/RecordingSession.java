@@ -68,6 +68,10 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private TrackClock[] clocks;
     private Rotation rotation;
     private Instant anchor;
+    /** While true, the anchor may still move earlier (see {@link #settleAnchor}). */
+    private boolean anchorSettling;
+    /** Pictures before this run-time may still be re-dated: only the run's first segment. */
+    private static final long ANCHOR_SETTLE_MICROS = 15_000_000;
     private long originMicros;
     private Long runId;
     private long lastVideoEndMicros;
@@ -264,6 +268,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
             startRun(micros);
         }
         long runMicros = micros - originMicros;
+        settleAnchor(runMicros);
         // Audio up to this picture belongs with the pictures before it (and so in the old segment
         // if this picture opens a new one); later audio waits for the next picture.
         drainAudio(runMicros);
@@ -324,6 +329,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
 
     private void startRun(long micros) throws InterruptedException, SourceException {
         anchor = ctx.clock().instant();
+        anchorSettling = true;
         originMicros = micros;
         runId = await(ctx.index().startRun(camera.siteId(), camera.id(), anchor, plan.videoCodec(),
                 plan.width(), plan.height(), plan.audioCodec()), "start run");
@@ -371,6 +377,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
                 deleteQuietly(s.file);
             } else {
                 Instant end = wall(endMicros);
+                Instant start = wall(s.startMicros); // the anchor may have settled since the row was written
                 Duration duration = Duration.ofNanos((endMicros - s.startMicros) * 1000);
                 long frames = s.frames;
                 ctx.finisher().finish(s.file).whenComplete((durable, err) -> {
@@ -378,13 +385,13 @@ public final class RecordingSession implements CameraSupervisor.Session {
                         LOG.error("{}: cannot make {} durable: {}", camera.id(), s.file, err.getMessage());
                         return;
                     }
-                    ctx.index().closeSegment(s.id, end, duration, durable.bytes(), frames, durable.sha256())
+                    ctx.index().closeSegment(s.id, start, end, duration, durable.bytes(), frames, durable.sha256())
                             .whenComplete((v, e) -> {
                                 if (e != null) {
                                     LOG.error("{}: cannot index closed segment {}: {}", camera.id(), s.file,
                                             e.getMessage());
                                 } else {
-                                    observer.segmentClosed(camera.siteId(), camera.id(), s.file, s.start, end,
+                                    observer.segmentClosed(camera.siteId(), camera.id(), s.file, start, end,
                                             durable.bytes());
                                 }
                             });
@@ -400,7 +407,34 @@ public final class RecordingSession implements CameraSupervisor.Session {
             LOG.error("{}: cannot close segment: {}", camera.id(), e.getMessage());
         }
         if (runId != null) {
-            ctx.index().endRun(runId, wall(lastVideoEndMicros), reason.label(), detail);
+            ctx.index().endRun(runId, anchor, wall(lastVideoEndMicros), reason.label(), detail);
+        }
+    }
+
+    /**
+     * A session starts with a burst: FFmpeg's probing buffered the first pictures, and many cameras
+     * send a second or two of buffered pictures at once. Anchoring the run at the first picture's
+     * arrival would date everything that much in the future. No picture can have been taken after it
+     * arrived, so while the run's first segment is open the anchor moves earlier whenever a picture
+     * would otherwise be dated after its own arrival; the segment and run rows are corrected when
+     * they close.
+     */
+    private void settleAnchor(long runMicros) {
+        if (!anchorSettling) {
+            return;
+        }
+        if (runMicros > ANCHOR_SETTLE_MICROS || (segment != null && segment.startMicros > 0)) {
+            anchorSettling = false;
+            if (segment != null && segment.startMicros == 0 && !anchor.equals(segment.start)) {
+                // settled while the first segment is open: date its row now, in case of a crash
+                ctx.index().correctStart(runId, segment.id, anchor);
+            }
+            return;
+        }
+        Instant arrival = ctx.clock().instant();
+        Instant dated = wall(runMicros);
+        if (dated.isAfter(arrival)) {
+            anchor = anchor.minus(Duration.between(arrival, dated));
         }
     }
 

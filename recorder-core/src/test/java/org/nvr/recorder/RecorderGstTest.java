@@ -145,6 +145,10 @@ class RecorderGstTest {
                 assertEquals(frames * FRAME, indexed, 0.05, camera + ": frames x 40 ms = the run's length");
                 // The run covers the time we recorded, within one GOP at each end.
                 assertTrue(!run.start().isAfter(recordingFrom), camera + " was recording when the window opened");
+                // No picture is dated after it arrived: the start-of-session burst does not push the run
+                // into the future.
+                assertTrue(!run.end().isAfter(recordingTo.plusMillis(300)), camera + " ends at " + run.end()
+                        + ", after the stop at " + recordingTo);
                 assertEquals(Duration.between(recordingFrom, recordingTo).toMillis() / 1000.0,
                         Duration.between(recordingFrom, run.end()).toMillis() / 1000.0, GOP + 0.5,
                         camera + " recorded until the stop");
