@@ -23,6 +23,8 @@ import sun.misc.Signal;
 /**
  * The running daemon: the HTTP endpoint, then the recorder. Shared by {@code run} and {@code demo}.
  * Closes in reverse order: the recorder (open segments closed and indexed), then the endpoint.
+ * With {@code metrics.auth} the endpoint asks scrapers of {@code /metrics} for Basic credentials;
+ * without it, a warning is logged when it listens beyond loopback.
  *
  * <p>SIGTERM and SIGINT are caught (not left to shutdown hooks) so that a stop ends with exit code 0
  * after everything is closed, as systemd and the contract expect.
