@@ -1,12 +1,16 @@
 package org.nvr.cli;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import org.nvr.config.MetricsConfig;
 import org.nvr.config.NvrConfig;
 import org.nvr.index.IndexException;
+import org.nvr.metrics.BasicAuth;
 import org.nvr.metrics.Health;
 import org.nvr.metrics.MetricsServer;
 import org.nvr.metrics.RecorderMetrics;
@@ -19,6 +23,8 @@ import sun.misc.Signal;
 /**
  * The running daemon: the HTTP endpoint, then the recorder. Shared by {@code run} and {@code demo}.
  * Closes in reverse order: the recorder (open segments closed and indexed), then the endpoint.
+ * With {@code metrics.auth} the endpoint asks scrapers of {@code /metrics} for Basic credentials;
+ * without it, a warning is logged when it listens beyond loopback.
  *
  * <p>SIGTERM and SIGINT are caught (not left to shutdown hooks) so that a stop ends with exit code 0
  * after everything is closed, as systemd and the contract expect.
@@ -41,8 +47,14 @@ final class Daemon implements AutoCloseable {
             InterruptedException {
         RecorderMetrics metrics = new RecorderMetrics();
         AtomicReference<Recorder> recorderRef = new AtomicReference<>();
-        MetricsServer server = MetricsServer.start(config.metrics().host(), config.metrics().port(), metrics,
-                () -> health(recorderRef.get()));
+        MetricsServer server;
+        try {
+            server = MetricsServer.start(config.metrics().host(), config.metrics().port(), metrics,
+                    () -> health(recorderRef.get()), serverOptions(config.metrics()));
+        } catch (IOException | RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
         try {
             Recorder recorder = Recorder.start(config, options.withMetrics(metrics));
             recorderRef.set(recorder);
@@ -51,6 +63,26 @@ final class Daemon implements AutoCloseable {
             server.close();
             metrics.close();
             throw e;
+        }
+    }
+
+    /** Basic auth from {@code metrics.auth}; a warning when the scrape is open beyond this machine. */
+    private static MetricsServer.Options serverOptions(MetricsConfig config) {
+        if (config.auth().isPresent()) {
+            return MetricsServer.Options.DEFAULT.withAuth(BasicAuth.of(config.auth().get()));
+        }
+        if (!isLoopback(config.host())) {
+            LOG.warn("/metrics on {} is open to anyone who can reach it; set metrics.auth to require a password",
+                    config.listen());
+        }
+        return MetricsServer.Options.DEFAULT;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 

@@ -1,5 +1,6 @@
 package org.nvr.cli;
 
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
             CheckConfigCommand.class,
             CamerasCommand.class,
             FootageCommand.class,
+            HashPasswordCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -26,8 +28,14 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The log pattern under systemd: the journal adds the time, host and unit; the line starts with
+     * the priority journald reads; %oneLineMessage (logback.xml) keeps one event on one line.
+     */
+    static final String JOURNAL_PATTERN = "%journalPriority%-5level [%thread] %logger{0} - %oneLineMessage%n";
+
     public static void main(String[] args) {
-        configureLogging();
+        configureLogging(System.getenv());
         System.exit(commandLine().execute(args));
     }
 
@@ -52,10 +60,14 @@ public final class Main implements Runnable {
         return cl;
     }
 
-    /** Before the first logger exists: no timestamps when the journal adds its own. */
-    static void configureLogging() {
-        if (System.getenv("JOURNAL_STREAM") != null && System.getProperty("nvr.log.pattern") == null) {
-            System.setProperty("nvr.log.pattern", "%-5level [%thread] %logger{0} - %msg%n");
+    /**
+     * Before the first logger exists: under systemd (which sets {@code JOURNAL_STREAM} when stderr is
+     * the journal) no timestamp of our own, since the journal adds one. An explicit
+     * {@code -Dnvr.log.pattern} wins.
+     */
+    static void configureLogging(Map<String, String> env) {
+        if (env.get("JOURNAL_STREAM") != null && System.getProperty("nvr.log.pattern") == null) {
+            System.setProperty("nvr.log.pattern", JOURNAL_PATTERN);
         }
     }
 

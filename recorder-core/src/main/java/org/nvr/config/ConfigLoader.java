@@ -104,8 +104,26 @@ public final class ConfigLoader {
     }
 
     private static MetricsConfig metrics(Section metrics) throws ConfigException {
-        metrics.allowOnly("listen");
-        return metrics.value("listen", MetricsConfig::parse, MetricsConfig.DEFAULT);
+        metrics.allowOnly("listen", "auth");
+        MetricsConfig listen = metrics.value("listen", MetricsConfig::parse, MetricsConfig.DEFAULT);
+        Optional<Section> auth = metrics.section("auth");
+        return auth.isPresent() ? listen.withAuth(Optional.of(metricsAuth(auth.get()))) : listen;
+    }
+
+    /** {@code metrics.auth: { username, password_hash }}; a plain {@code password} is refused by name. */
+    private static MetricsAuth metricsAuth(Section auth) throws ConfigException {
+        if (auth.has("password")) {
+            throw new ConfigException(auth.keyPath("password"), "a plain password is not accepted; "
+                    + "store its hash as password_hash (made by 'nvr hash-password')");
+        }
+        auth.allowOnly("username", "password_hash");
+        String username = auth.requiredString("username");
+        if (username.indexOf(':') >= 0) {
+            throw new ConfigException(auth.keyPath("username"), "must not contain ':'");
+        }
+        PasswordHash hash = auth.value("password_hash", PasswordHash::parse)
+                .orElseThrow(() -> auth.missing("password_hash"));
+        return new MetricsAuth(username, hash);
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.nvr.config;
 
+import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -7,9 +9,23 @@ import java.util.regex.Pattern;
  *
  * @param host literal address or host name to bind (default {@code 127.0.0.1}); IPv6 without brackets
  * @param port TCP port, 0 picks a free one (default 9108)
+ * @param auth Basic credentials required for {@code /metrics}; empty: open to whoever can connect
  */
-public record MetricsConfig(String host, int port) {
+public record MetricsConfig(String host, int port, Optional<MetricsAuth> auth) {
     public static final MetricsConfig DEFAULT = new MetricsConfig("127.0.0.1", 9108);
+
+    public MetricsConfig {
+        Objects.requireNonNull(auth, "auth");
+    }
+
+    /** Without auth. */
+    public MetricsConfig(String host, int port) {
+        this(host, port, Optional.empty());
+    }
+
+    public MetricsConfig withAuth(Optional<MetricsAuth> scrapeAuth) {
+        return new MetricsConfig(host, port, scrapeAuth);
+    }
 
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9.-]+");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");

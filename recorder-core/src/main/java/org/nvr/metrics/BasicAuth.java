@@ -1,5 +1,8 @@
 package org.nvr.metrics;
 
+import org.nvr.config.MetricsAuth;
+import org.nvr.config.PasswordHash;
+
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import java.nio.ByteBuffer;
@@ -15,9 +18,8 @@ import java.util.Objects;
 
 /**
  * HTTP Basic credentials for {@link MetricsServer}: one user name and a salted PBKDF2-HMAC-SHA256
- * hash of the password, stored as {@code pbkdf2-sha256:ITERATIONS:SALT:HASH} (salt and hash in
- * base64), so the configuration never holds the password itself. {@link #hash(char[])} makes such
- * a string.
+ * hash of the password, stored as {@code pbkdf2-sha256:ITERATIONS:SALT:HASH} ({@link PasswordHash}),
+ * so the configuration never holds the password itself. {@link #hash(char[])} makes such a string.
  *
  * <p>Threads: any; {@link #accepts} is called on the HTTP event loop. A full check costs one PBKDF2
  * derivation (tens of milliseconds at {@link #DEFAULT_ITERATIONS}), so the digest of the last
@@ -27,9 +29,8 @@ import java.util.Objects;
  */
 public final class BasicAuth {
     public static final int DEFAULT_ITERATIONS = 100_000;
-    private static final String SCHEME = "pbkdf2-sha256";
     private static final int SALT_BYTES = 16;
-    private static final int HASH_BITS = 256;
+    private static final int HASH_BITS = PasswordHash.HASH_BYTES * 8;
 
     private final byte[] user;
     private final int iterations;
@@ -52,25 +53,21 @@ public final class BasicAuth {
      *                                  repeats it)
      */
     public static BasicAuth of(String user, String storedHash) {
+        return of(user, PasswordHash.parse(storedHash));
+    }
+
+    public static BasicAuth of(String user, PasswordHash storedHash) {
         Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(storedHash, "storedHash");
         if (user.isEmpty() || user.indexOf(':') >= 0) {
             throw new IllegalArgumentException("user must be non-empty and contain no ':'");
         }
-        String[] parts = storedHash == null ? new String[0] : storedHash.split(":", -1);
-        try {
-            if (parts.length != 4 || !parts[0].equals(SCHEME)) {
-                throw new IllegalArgumentException();
-            }
-            int iterations = Integer.parseInt(parts[1]);
-            byte[] salt = Base64.getDecoder().decode(parts[2]);
-            byte[] hash = Base64.getDecoder().decode(parts[3]);
-            if (iterations < 1 || salt.length == 0 || hash.length != HASH_BITS / 8) {
-                throw new IllegalArgumentException();
-            }
-            return new BasicAuth(user, iterations, salt, hash);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("password hash must look like " + SCHEME + ":ITERATIONS:SALT:HASH");
-        }
+        return new BasicAuth(user, storedHash.iterations(), storedHash.salt(), storedHash.hash());
+    }
+
+    /** The credentials of {@code metrics.auth}. */
+    public static BasicAuth of(MetricsAuth auth) {
+        return of(auth.username(), auth.passwordHash());
     }
 
     /** A storable hash of {@code password} with a fresh random salt and {@link #DEFAULT_ITERATIONS}. */
@@ -88,9 +85,7 @@ public final class BasicAuth {
         }
         byte[] salt = new byte[SALT_BYTES];
         new SecureRandom().nextBytes(salt);
-        Base64.Encoder b64 = Base64.getEncoder();
-        return SCHEME + ":" + iterations + ":" + b64.encodeToString(salt) + ":"
-                + b64.encodeToString(derive(password, salt, iterations));
+        return PasswordHash.of(iterations, salt, derive(password, salt, iterations)).text();
     }
 
     /** Whether an {@code Authorization} header value carries this user and password. */

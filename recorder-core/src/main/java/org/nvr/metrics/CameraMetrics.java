@@ -15,8 +15,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The meters of one camera: {@code nvr_camera_*}, {@code nvr_segments_written_total} and
  * {@code nvr_retention_deleted_bytes_total}, all labelled {@code site} and {@code camera}. Obtained
  * from {@link RecorderMetrics#camera(String, String)}, which registers every series at once (every
- * reconnect reason at 0 included) so dashboards and {@code rate()} see a configured camera before
- * its first event.
+ * reason at 0 included) so dashboards and {@code rate()} see a configured camera before its first
+ * event.
+ *
+ * <p>Beyond the contract, for the dashboard and alerts ({@code config/grafana},
+ * {@code config/prometheus}):
+ * <ul>
+ *   <li>{@code nvr_camera_outages_total{reason}}: outages (the camera stopped recording, or never
+ *       started), counted once each, by the reason that began them; unlike
+ *       {@code nvr_camera_reconnects_total} a camera retrying every 30 s for a day counts once.</li>
+ *   <li>{@code nvr_camera_down_reason{reason}}: 1 for the reason of the current outage, else 0.</li>
+ *   <li>picture health from {@link PictureHealth}: {@code nvr_camera_frames_per_second},
+ *       {@code nvr_camera_bitrate_bytes_per_second} (bytes, the base unit {@code promtool} insists on),
+ *       {@code nvr_camera_bitrate_reference_bytes_per_second},
+ *       {@code nvr_camera_keyframe_interval_seconds} and
+ *       {@code nvr_camera_picture_suspect{reason="no_keyframes"|"bitrate_collapse"}} (1 while up and
+ *       suspect).</li>
+ *   <li>{@code nvr_camera_retention_target_seconds}: the {@code max_age} that applies to the camera,
+ *       NaN without one, so alerts can compare the footage really kept with it.</li>
+ * </ul>
  *
  * <p>Threads: any number, concurrently and without locks. Counters are Micrometer counters (adders);
  * gauges read fields of this object, which {@link RecorderMetrics} keeps strongly reachable, since
@@ -38,6 +55,11 @@ public final class CameraMetrics {
     private final AtomicBoolean up = new AtomicBoolean();
     private volatile double lastFrameSeconds;
     private volatile double oldestFootageSeconds = Double.NaN;
+    private volatile double retentionTargetSeconds = Double.NaN;
+    /** The reason of the current outage, null while none. */
+    private volatile ReconnectReason downReason;
+    private final PictureHealth picture = new PictureHealth();
+    private final Map<ReconnectReason, Counter> outages = new EnumMap<>(ReconnectReason.class);
     private final Map<ReconnectReason, Counter> reconnects = new EnumMap<>(ReconnectReason.class);
     private final Counter recordedSeconds;
     private final Counter receivedBytes;
@@ -52,6 +74,10 @@ public final class CameraMetrics {
         for (ReconnectReason reason : ReconnectReason.values()) {
             reconnects.put(reason, Counter.builder("nvr.camera.reconnects")
                     .description("Failed or lost camera sessions, by reason")
+                    .tags(tags).tag("reason", reason.label())
+                    .register(registry));
+            outages.put(reason, Counter.builder("nvr.camera.outages")
+                    .description("Outages (camera stopped recording or never started), by the reason that began them")
                     .tags(tags).tag("reason", reason.label())
                     .register(registry));
         }
@@ -82,6 +108,33 @@ public final class CameraMetrics {
         Gauge.builder("nvr.camera.oldest.footage.timestamp", metrics, m -> m.oldestFootageSeconds)
                 .description("Unix time where the camera's kept footage starts, NaN without footage")
                 .baseUnit("seconds").tags(tags).register(registry);
+        Gauge.builder("nvr.camera.retention.target", metrics, m -> m.retentionTargetSeconds)
+                .description("Longest footage kept for the camera (retention max_age), NaN without one")
+                .baseUnit("seconds").tags(tags).register(registry);
+        for (ReconnectReason reason : ReconnectReason.values()) {
+            Gauge.builder("nvr.camera.down.reason", metrics, m -> m.downReason == reason ? 1 : 0)
+                    .description("1 for the reason of the camera's current outage")
+                    .tags(tags).tag("reason", reason.label()).register(registry);
+        }
+        PictureHealth picture = metrics.picture;
+        Gauge.builder("nvr.camera.frames.per.second", picture, PictureHealth::framesPerSecond)
+                .description("Pictures per second written, over the last whole GOPs of at least 10 s; 0 while down")
+                .tags(tags).register(registry);
+        Gauge.builder("nvr.camera.bitrate", picture, PictureHealth::bytesPerSecond)
+                .description("Video bit rate written, over the last whole GOPs of at least 10 s; 0 while down")
+                .baseUnit("bytes.per.second").tags(tags).register(registry);
+        Gauge.builder("nvr.camera.bitrate.reference", picture, PictureHealth::referenceBytesPerSecond)
+                .description("The camera's learned normal video bit rate (1 h average); NaN before it is known")
+                .baseUnit("bytes.per.second").tags(tags).register(registry);
+        Gauge.builder("nvr.camera.keyframe.interval", picture, PictureHealth::keyframeIntervalSeconds)
+                .description("Time between the last two keyframes, or since the last one when longer; NaN while down")
+                .baseUnit("seconds").tags(tags).register(registry);
+        Gauge.builder("nvr.camera.picture.suspect", picture, p -> p.noKeyframes() ? 1 : 0)
+                .description("1 while a recording camera's picture is suspect, by reason")
+                .tags(tags).tag("reason", "no_keyframes").register(registry);
+        Gauge.builder("nvr.camera.picture.suspect", picture, p -> p.bitrateCollapsed() ? 1 : 0)
+                .description("1 while a recording camera's picture is suspect, by reason")
+                .tags(tags).tag("reason", "bitrate_collapse").register(registry);
         return metrics;
     }
 
@@ -93,10 +146,16 @@ public final class CameraMetrics {
         return camera;
     }
 
-    /** Whether frames arrive and are written; {@code nvr_site_cameras_up} follows. Idempotent. */
+    /**
+     * Whether frames arrive and are written; {@code nvr_site_cameras_up} follows. Idempotent. Going
+     * down clears the picture-health gauges.
+     */
     public void setUp(boolean isUp) {
         if (up.compareAndSet(!isUp, isUp)) {
             siteGauges.upChanged(isUp ? 1 : -1);
+        }
+        if (!isUp) {
+            picture.reset();
         }
     }
 
@@ -112,6 +171,29 @@ public final class CameraMetrics {
     /** Counts one failed or lost session; an unknown {@code reason} counts as {@code error}. */
     public void reconnect(String reason) {
         reconnect(ReconnectReason.fromLabel(reason));
+    }
+
+    /** Counts the start of an outage; an unknown {@code reason} counts as {@code error}. */
+    public void outage(String reason) {
+        outages.get(ReconnectReason.fromLabel(reason)).increment();
+    }
+
+    /** The reason of the current outage ({@code nvr_camera_down_reason}); null when there is none. */
+    public void downReason(String reason) {
+        downReason = reason == null ? null : ReconnectReason.fromLabel(reason);
+    }
+
+    /**
+     * One video picture written: feeds frame rate, bit rate, keyframe interval and the suspect flags.
+     * Called by the camera's session thread, in picture order.
+     */
+    public void pictureWritten(Instant at, int bytes, boolean keyframe) {
+        picture.frame(at, bytes, keyframe);
+    }
+
+    /** The {@code max_age} that applies to this camera; {@code null} when none (exposed as NaN). */
+    public void retentionTarget(Duration maxAge) {
+        retentionTargetSeconds = maxAge == null ? Double.NaN : maxAge.toMillis() / 1000.0;
     }
 
     public void recorded(Duration footage) {

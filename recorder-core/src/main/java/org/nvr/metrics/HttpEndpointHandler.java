@@ -23,7 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
- * Routes one aggregated request of {@link MetricsServer} and writes the whole response. Stateless
+ * Routes one aggregated request of {@link MetricsServer} and writes the whole response. When Basic
+ * auth is configured it guards {@code /metrics} only; {@code /healthz} answers anyone. Stateless
  * and shared by every connection; runs only on the server's event loop. Closes a connection that
  * went idle ({@link IdleStateEvent}) or failed.
  */
@@ -49,12 +50,6 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
             respond(ctx, request, text(HttpResponseStatus.BAD_REQUEST, "bad request\n"), true);
             return;
         }
-        if (auth != null && !auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            FullHttpResponse response = text(HttpResponseStatus.UNAUTHORIZED, "unauthorized\n");
-            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"nvr\", charset=\"UTF-8\"");
-            respond(ctx, request, response, false);
-            return;
-        }
         String path = new QueryStringDecoder(request.uri()).path();
         if (!path.equals("/metrics") && !path.equals("/healthz")) {
             respond(ctx, request, text(HttpResponseStatus.NOT_FOUND, "not found\n"), false);
@@ -64,6 +59,14 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
             response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            respond(ctx, request, response, false);
+            return;
+        }
+        // /healthz stays open: it tells only ok/unhealthy and camera counts, and liveness probes
+        // (systemd, a router's watchdog) should not need the scrape password.
+        if (path.equals("/metrics") && auth != null && !auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            FullHttpResponse response = text(HttpResponseStatus.UNAUTHORIZED, "unauthorized\n");
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"nvr\", charset=\"UTF-8\"");
             respond(ctx, request, response, false);
             return;
         }

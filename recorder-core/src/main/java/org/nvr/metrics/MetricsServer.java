@@ -52,7 +52,8 @@ public final class MetricsServer implements AutoCloseable {
      * Tuning and optional protection.
      *
      * @param idleTimeout a connection with no read or write for this long is closed
-     * @param auth        when not null, every request must carry matching Basic credentials
+     * @param auth        when not null, {@code /metrics} requests must carry matching Basic credentials
+     *                    ({@code /healthz} stays open, as the contract describes it)
      */
     public record Options(Duration idleTimeout, BasicAuth auth) {
         public static final Options DEFAULT = new Options(Duration.ofSeconds(60), null);

@@ -15,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -101,6 +102,16 @@ public final class RecorderMetrics implements AutoCloseable {
         storage.locked = lockedBytes;
     }
 
+    /**
+     * The configured storage limits ({@code storage.retention.max_bytes} and {@code min_free_bytes}),
+     * exposed as {@code nvr_storage_budget_bytes} and {@code nvr_storage_min_free_bytes} so alerts can
+     * compare usage with them; an absent limit is NaN (no alert compares true against it).
+     */
+    public void storageLimits(OptionalLong budgetBytes, OptionalLong minFreeBytes) {
+        storage.budget = budgetBytes.isPresent() ? budgetBytes.getAsLong() : Double.NaN;
+        storage.minFree = minFreeBytes.isPresent() ? minFreeBytes.getAsLong() : Double.NaN;
+    }
+
     /** Every meter in Prometheus text format 0.0.4 ({@link #contentType()}). */
     public String scrape() {
         return registry.scrape(CONTENT_TYPE);
@@ -140,11 +151,13 @@ public final class RecorderMetrics implements AutoCloseable {
         }
     }
 
-    /** {@code nvr_storage_*_bytes}: written by the retention thread, read by scrapes. */
+    /** {@code nvr_storage_*_bytes}: written by the retention thread (limits once at start), read by scrapes. */
     private static final class StorageGauges {
         volatile double used = Double.NaN;
         volatile double free = Double.NaN;
         volatile double locked = Double.NaN;
+        volatile double budget = Double.NaN;
+        volatile double minFree = Double.NaN;
 
         void register(PrometheusMeterRegistry registry) {
             Gauge.builder("nvr.storage.used", this, s -> s.used)
@@ -153,6 +166,12 @@ public final class RecorderMetrics implements AutoCloseable {
                     .description("Free space on the footage filesystem").baseUnit("bytes").register(registry);
             Gauge.builder("nvr.storage.locked", this, s -> s.locked)
                     .description("Footage under evidence hold").baseUnit("bytes").register(registry);
+            Gauge.builder("nvr.storage.budget", this, s -> s.budget)
+                    .description("Configured limit for all unlocked footage (retention max_bytes), NaN without one")
+                    .baseUnit("bytes").register(registry);
+            Gauge.builder("nvr.storage.min.free", this, s -> s.minFree)
+                    .description("Configured free space to keep on the filesystem (retention min_free_bytes), NaN without one")
+                    .baseUnit("bytes").register(registry);
         }
     }
 }

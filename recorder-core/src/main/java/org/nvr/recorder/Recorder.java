@@ -9,13 +9,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
+import org.nvr.config.Retention;
 import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
 import org.nvr.metrics.RecorderMetrics;
@@ -114,9 +117,12 @@ public final class Recorder implements AutoCloseable {
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
                 config.storage().segmentDuration(), index, finisher, options.opener(), options.clock());
         PortProbe probe = new TcpPortProbe(loop, CameraSupervisor.PROBE_PERIOD);
+        Retention global = config.storage().retention();
+        metrics.storageLimits(global.maxBytes(), global.minFreeBytes());
         config.cameras().forEach(camera -> {
             var cameraMetrics = metrics.camera(camera.siteId(), camera.id());
             cameraMetrics.oldestFootage(storage.oldest(camera.id()));
+            cameraMetrics.retentionTarget(maxAge(global, camera.retention()));
             CameraStatus status = new CameraStatus(camera.siteId(), camera.id(), index,
                     new MetricsObserver(cameraMetrics, storage));
             AudioWarnings audio = new AudioWarnings();
@@ -144,6 +150,11 @@ public final class Recorder implements AutoCloseable {
         loop.next().scheduleAtFixedRate(gauges, STORAGE_GAUGE_PERIOD.toMillis(), STORAGE_GAUGE_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
         LOG.info("recording {} camera(s) into {}", supervisors.size(), config.storage().root());
+    }
+
+    /** The age limit that applies to a camera: the shorter of the global and its own, or null. */
+    private static Duration maxAge(Retention global, Retention own) {
+        return Stream.of(global.maxAge(), own.maxAge()).flatMap(Optional::stream).min(Duration::compareTo).orElse(null);
     }
 
     private StorageStats loadStorage() {

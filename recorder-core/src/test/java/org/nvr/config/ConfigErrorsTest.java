@@ -23,6 +23,8 @@ class ConfigErrorsTest {
             "SEG", SECRET, "SHORT", "5");
 
     private static final String STORAGE = "storage: { root: /srv/nvr }\n";
+    /** A well-formed hash (of nothing in particular). */
+    private static final String HASH = "\"pbkdf2-sha256:1000:c2FsdHNhbHQ=:" + "A".repeat(43) + "=\"";
     private static final String SITES = "sites: [ { id: s1, cameras: [ { id: c1, url: \"rtsp://cam/x\" } ] } ]\n";
 
     /** A document with one site holding the given camera (a flow mapping body). */
@@ -65,7 +67,15 @@ class ConfigErrorsTest {
                 Arguments.of(STORAGE + SITES + "metrics: { listen: \"::1:9108\" }\n", "metrics.listen", "in brackets"),
                 Arguments.of(STORAGE + SITES + "metrics: { listen: localhost }\n", "metrics.listen", "expected host:port"),
                 Arguments.of(STORAGE + SITES + "metrics: { listen: \"1.2.3.4:70000\" }\n", "metrics.listen", "invalid port"),
-                Arguments.of(STORAGE + SITES + "metrics: { port: 9108 }\n", "metrics.port", "unknown key (expected listen)"),
+                Arguments.of(STORAGE + SITES + "metrics: { port: 9108 }\n", "metrics.port", "unknown key (expected listen, auth)"),
+                Arguments.of(STORAGE + SITES + "metrics: { auth: { username: prometheus } }\n", "metrics.auth.password_hash", "missing (required)"),
+                Arguments.of(STORAGE + SITES + "metrics: { auth: { password_hash: " + HASH + " } }\n", "metrics.auth.username", "missing (required)"),
+                Arguments.of(STORAGE + SITES + "metrics: { auth: { username: \"a:b\", password_hash: " + HASH + " } }\n", "metrics.auth.username", "must not contain ':'"),
+                Arguments.of(STORAGE + SITES + "metrics: { auth: { username: p, password: " + SECRET + " } }\n", "metrics.auth.password", "a plain password is not accepted"),
+                Arguments.of(STORAGE + SITES + "metrics: { auth: { username: p, password_hash: " + SECRET + " } }\n", "metrics.auth.password_hash", "not a password hash: expected pbkdf2-sha256:"),
+                Arguments.of(STORAGE + SITES + "metrics: { auth: { username: p, password_hash: \"${CAM_PASS}\" } }\n", "metrics.auth.password_hash", "not a password hash"),
+                Arguments.of(STORAGE + SITES + "metrics: { auth: { username: p, password_hash: " + HASH + ", realm: x } }\n", "metrics.auth.realm", "unknown key (expected username, password_hash)"),
+                Arguments.of(STORAGE + SITES + "metrics: { auth: prometheus }\n", "metrics.auth", "expected a mapping"),
                 // sites
                 Arguments.of(STORAGE, "sites", "missing (at least one site is required)"),
                 Arguments.of(STORAGE + "sites: []\n", "sites", "at least one site is required"),

@@ -163,6 +163,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metricsAuthHoldsAUserAndAPasswordHash() throws ConfigException {
+        String hash = "pbkdf2-sha256:100000:c2FsdHNhbHRzYWx0c2FsdA==:" + "q".repeat(43) + "=";
+        NvrConfig config = ConfigLoader.parse("""
+                storage: { root: /srv/nvr }
+                metrics:
+                  listen: 0.0.0.0:9108
+                  auth: { username: prometheus, password_hash: "${SCRAPE_HASH}" }
+                sites: [ { id: s1, cameras: [ { id: c1, url: "rtsp://cam/x" } ] } ]
+                """, Map.of("SCRAPE_HASH", hash));
+        MetricsAuth auth = config.metrics().auth().orElseThrow();
+        assertEquals("prometheus", auth.username());
+        assertEquals(hash, auth.passwordHash().text());
+        assertEquals(100_000, auth.passwordHash().iterations());
+        assertEquals(32, auth.passwordHash().hash().length);
+        assertEquals("0.0.0.0:9108", config.metrics().listen());
+        assertFalse(config.toString().contains("qqqq"), "the hash stays out of toString");
+        assertEquals(Optional.empty(), ConfigLoader.parse("""
+                storage: { root: /srv/nvr }
+                metrics: { listen: 0.0.0.0:9108 }
+                sites: [ { id: s1, cameras: [ { id: c1, url: "rtsp://cam/x" } ] } ]
+                """, Map.of()).metrics().auth());
+    }
+
+    @Test
     void missingVariableNamesKeyAndVariableButNoValue() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(FULL,
                 Map.of("CAM01_USER", "admin", "CAM02_USER", "viewer", "CAM02_PASS", "TopSecret")));

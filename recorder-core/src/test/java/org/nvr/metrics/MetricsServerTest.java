@@ -237,23 +237,42 @@ class MetricsServerTest {
     }
 
     @Test
-    void optionalBasicAuthGuardsEveryPath() throws Exception {
+    void optionalBasicAuthGuardsTheScrapeButNotHealthz() throws Exception {
         BasicAuth auth = BasicAuth.of("prometheus", BasicAuth.hash("s3cret".toCharArray(), 1_000));
         try (MetricsServer guarded = MetricsServer.start("127.0.0.1", 0, metrics, health::get,
                 MetricsServer.Options.DEFAULT.withAuth(auth))) {
             String base = "http://127.0.0.1:" + guarded.port();
-            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(401, anonymous.statusCode());
-            assertEquals("Basic realm=\"nvr\", charset=\"UTF-8\"",
-                    anonymous.headers().firstValue("www-authenticate").orElseThrow());
             String good = "Basic " + java.util.Base64.getEncoder()
                     .encodeToString("prometheus:s3cret".getBytes(StandardCharsets.UTF_8));
-            for (String path : new String[]{"/metrics", "/healthz"}) {
-                HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                        .header("Authorization", good).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(200, ok.statusCode(), path);
+            String wrong = "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString("prometheus:guess".getBytes(StandardCharsets.UTF_8));
+            for (String header : new String[]{null, wrong}) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/metrics"));
+                if (header != null) {
+                    request.header("Authorization", header);
+                }
+                HttpResponse<String> refused = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(401, refused.statusCode());
+                assertEquals("Basic realm=\"nvr\", charset=\"UTF-8\"",
+                        refused.headers().firstValue("www-authenticate").orElseThrow());
+                assertFalse(refused.body().contains("nvr_"), refused.body());
             }
+            HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                    .header("Authorization", good).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, scrape.statusCode());
+            assertTrue(scrape.body().contains("nvr_camera_up{"));
+            for (String header : new String[]{null, good}) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/healthz"));
+                if (header != null) {
+                    request.header("Authorization", header);
+                }
+                assertEquals(200, http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+                        "healthz answers with or without credentials");
+            }
+            health.set(Health.unhealthy("index not writable"));
+            assertEquals(503, http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            health.set(Health.healthy(Map.of()));
         }
     }
 

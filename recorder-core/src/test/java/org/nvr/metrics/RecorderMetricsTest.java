@@ -33,7 +33,7 @@ class RecorderMetricsTest {
     }
 
     @Test
-    void exposesExactlyTheContractNamesAndTypes() {
+    void exposesExactlyTheContractNamesAndTypesPlusTheDocumentedAdditions() {
         metrics.camera("thon-1", "cam-01");
         Map<String, String> nvr = new TreeMap<>(Exposition.types(metrics.scrape()).entrySet().stream()
                 .filter(e -> e.getKey().startsWith("nvr_"))
@@ -51,7 +51,18 @@ class RecorderMetricsTest {
                 Map.entry("nvr_site_cameras_up", "gauge"),
                 Map.entry("nvr_storage_used_bytes", "gauge"),
                 Map.entry("nvr_storage_free_bytes", "gauge"),
-                Map.entry("nvr_storage_locked_bytes", "gauge")));
+                Map.entry("nvr_storage_locked_bytes", "gauge"),
+                // additions for the dashboard and the alert rules
+                Map.entry("nvr_camera_outages_total", "counter"),
+                Map.entry("nvr_camera_down_reason", "gauge"),
+                Map.entry("nvr_camera_frames_per_second", "gauge"),
+                Map.entry("nvr_camera_bitrate_bytes_per_second", "gauge"),
+                Map.entry("nvr_camera_bitrate_reference_bytes_per_second", "gauge"),
+                Map.entry("nvr_camera_keyframe_interval_seconds", "gauge"),
+                Map.entry("nvr_camera_picture_suspect", "gauge"),
+                Map.entry("nvr_camera_retention_target_seconds", "gauge"),
+                Map.entry("nvr_storage_budget_bytes", "gauge"),
+                Map.entry("nvr_storage_min_free_bytes", "gauge")));
         assertEquals(expected, nvr);
     }
 
@@ -73,6 +84,66 @@ class RecorderMetricsTest {
         assertEquals(1.0, Exposition.value(text, "nvr_site_cameras", Map.of("site", "thon-1")));
         assertEquals(0.0, Exposition.value(text, "nvr_site_cameras_up", Map.of("site", "thon-1")));
         assertTrue(Double.isNaN(Exposition.value(text, "nvr_storage_free_bytes", Map.of())), "unmeasured is NaN");
+    }
+
+    @Test
+    void additionsStartAtZeroOrUnknown() {
+        metrics.camera("thon-1", "cam-01");
+        String text = metrics.scrape();
+        for (ReconnectReason reason : ReconnectReason.values()) {
+            Map<String, String> labels = Map.of("site", "thon-1", "camera", "cam-01", "reason", reason.label());
+            assertEquals(0.0, Exposition.value(text, "nvr_camera_outages_total", labels), reason.label());
+            assertEquals(0.0, Exposition.value(text, "nvr_camera_down_reason", labels), reason.label());
+        }
+        assertEquals(0.0, Exposition.value(text, "nvr_camera_frames_per_second", CAM_01));
+        assertEquals(0.0, Exposition.value(text, "nvr_camera_bitrate_bytes_per_second", CAM_01));
+        assertTrue(Double.isNaN(Exposition.value(text, "nvr_camera_bitrate_reference_bytes_per_second", CAM_01)));
+        assertTrue(Double.isNaN(Exposition.value(text, "nvr_camera_keyframe_interval_seconds", CAM_01)));
+        assertTrue(Double.isNaN(Exposition.value(text, "nvr_camera_retention_target_seconds", CAM_01)));
+        for (String reason : new String[]{"no_keyframes", "bitrate_collapse"}) {
+            assertEquals(0.0, Exposition.value(text, "nvr_camera_picture_suspect",
+                    Map.of("site", "thon-1", "camera", "cam-01", "reason", reason)));
+        }
+        assertTrue(Double.isNaN(Exposition.value(text, "nvr_storage_budget_bytes", Map.of())), "no limit is NaN");
+        assertTrue(Double.isNaN(Exposition.value(text, "nvr_storage_min_free_bytes", Map.of())));
+    }
+
+    @Test
+    void additionsFollowTheCalls() {
+        CameraMetrics cam = metrics.camera("thon-1", "cam-01");
+        cam.setUp(true);
+        Instant t = Instant.parse("2026-11-29T07:00:00Z");
+        for (int i = 0; i <= 250; i++) {
+            cam.pictureWritten(t.plusMillis(40L * i), i % 25 == 0 ? 10_000 : 1_000, i % 25 == 0);
+        }
+        cam.outage("stalled");
+        cam.outage("rtsp://admin:secret@cam/");
+        cam.downReason("refused");
+        cam.retentionTarget(Duration.ofDays(14));
+        metrics.storageLimits(java.util.OptionalLong.of(2_000_000_000_000L), java.util.OptionalLong.of(20_000_000_000L));
+        String text = metrics.scrape();
+        assertEquals(25.0, Exposition.value(text, "nvr_camera_frames_per_second", CAM_01), 0.01);
+        assertEquals(34_000.0, Exposition.value(text, "nvr_camera_bitrate_bytes_per_second", CAM_01), 1);
+        assertEquals(1.0, Exposition.value(text, "nvr_camera_keyframe_interval_seconds", CAM_01), 0.001);
+        assertEquals(1.0, Exposition.value(text, "nvr_camera_outages_total", withReason("stalled")));
+        assertEquals(1.0, Exposition.value(text, "nvr_camera_outages_total", withReason("error")));
+        assertEquals(1.0, Exposition.value(text, "nvr_camera_down_reason", withReason("refused")));
+        assertEquals(0.0, Exposition.value(text, "nvr_camera_down_reason", withReason("stalled")));
+        assertEquals(14 * 86400.0, Exposition.value(text, "nvr_camera_retention_target_seconds", CAM_01));
+        assertTrue(text.contains("\nnvr_storage_budget_bytes 2.0E12\n"), text);
+        assertTrue(text.contains("\nnvr_storage_min_free_bytes 2.0E10\n"), text);
+        assertFalse(text.contains("secret"));
+
+        cam.setUp(false);
+        cam.downReason(null);
+        text = metrics.scrape();
+        assertEquals(0.0, Exposition.value(text, "nvr_camera_frames_per_second", CAM_01), "down reads 0");
+        assertTrue(Double.isNaN(Exposition.value(text, "nvr_camera_keyframe_interval_seconds", CAM_01)));
+        assertEquals(0.0, Exposition.value(text, "nvr_camera_down_reason", withReason("refused")));
+    }
+
+    private static Map<String, String> withReason(String reason) {
+        return Map.of("site", "thon-1", "camera", "cam-01", "reason", reason);
     }
 
     @Test

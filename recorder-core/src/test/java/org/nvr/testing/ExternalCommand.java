@@ -18,16 +18,16 @@ import java.util.concurrent.TimeUnit;
  * calling thread is interrupted, they are killed and the {@link InterruptedException} is rethrown.
  * Nothing outlives {@link #run}. Safe to call from any thread.
  */
-final class ExternalCommand {
+public final class ExternalCommand {
 
     /** What a finished program left behind. */
-    record Result(int exitCode, String stdout, String stderr) {
+    public record Result(int exitCode, String stdout, String stderr) {
     }
 
     private ExternalCommand() {
     }
 
-    static Result run(List<String> command, Duration timeout) throws IOException, InterruptedException {
+    public static Result run(List<String> command, Duration timeout) throws IOException, InterruptedException {
         Path out = Files.createTempFile("nvr-cmd-", ".out");
         Path err = Files.createTempFile("nvr-cmd-", ".err");
         try {
