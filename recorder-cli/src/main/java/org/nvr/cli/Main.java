@@ -1,7 +1,10 @@
 package org.nvr.cli;
 
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code nvr}: the recorder daemon and the operator's commands. Exit codes: 0 done, 1 failed at run
@@ -15,6 +18,7 @@ import picocli.CommandLine.Command;
             CheckConfigCommand.class,
             CamerasCommand.class,
             FootageCommand.class,
+            UptimeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -28,17 +32,47 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         configureLogging();
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
-    /** The configured command line, also used by tests to run commands in-process. */
+    /**
+     * {@code --lang en|vi} on any command: the language of help, messages and tables (default: the
+     * locale's). Applied before parsing by {@link #commandLine(String...)}; here it is only validated.
+     */
+    @Option(names = "--lang", paramLabel = "LANG", scope = ScopeType.INHERIT,
+            description = "language of messages and tables: en or vi (default: from the locale)")
+    void setLanguage(String lang) {
+        if (!lang.equals("en") && !lang.equals("vi")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    Texts.current().get("error.lang", lang));
+        }
+    }
+
+    /** The command line in the language {@code args} ask for ({@code --lang}) or the locale's. */
+    public static CommandLine commandLine(String... args) {
+        Locale locale = Locale.getDefault();
+        for (int i = 0; i < args.length; i++) {
+            String lang = args[i].startsWith("--lang=") ? args[i].substring(7)
+                    : args[i].equals("--lang") && i + 1 < args.length ? args[i + 1] : null;
+            if (lang != null && (lang.equals("vi") || lang.equals("en"))) {
+                locale = Locale.forLanguageTag(lang);
+            }
+        }
+        Texts.use(Texts.of(locale));
+        CommandLine cl = commandLine();
+        cl.setResourceBundle(Texts.current().bundle());
+        return cl;
+    }
+
+    /** The configured command line in the current language, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
         cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("nvr: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("Try 'nvr " + ex.getCommandLine().getCommandName() + " --help'.");
+            ex.getCommandLine().getErr().println("nvr: " + UsageMessages.translate(ex));
+            ex.getCommandLine().getErr().println(Texts.current().get("usage.try",
+                    ex.getCommandLine().getCommandSpec().qualifiedName()));
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
