@@ -70,9 +70,9 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
         cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("nvr: " + UsageMessages.translate(ex));
-            ex.getCommandLine().getErr().println(Texts.current().get("usage.try",
-                    ex.getCommandLine().getCommandSpec().qualifiedName()));
+            // One line: the message naming the wrong thing, then where the help is.
+            ex.getCommandLine().getErr().println("nvr: " + UsageMessages.translate(ex) + " ("
+                    + Texts.current().get("usage.try", ex.getCommandLine().getCommandSpec().qualifiedName()) + ")");
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
