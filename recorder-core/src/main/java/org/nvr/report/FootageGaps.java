@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.nvr.index.FootageQueries;
+import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
 
@@ -53,11 +54,43 @@ public final class FootageGaps {
         // Reasons come from what happened around the holes; look a little wider than the range for the
         // run that ended just before it.
         Instant lookFrom = from.minus(Duration.ofDays(1));
-        GapReasons reasons = new GapReasons(q.outages(camera, lookFrom, end), q.runs(camera, lookFrom, end), now);
+        List<RunRow> runs = q.runs(camera, lookFrom, end);
+        GapReasons reasons = new GapReasons(q.outages(camera, lookFrom, end), runs, now);
         List<Gap> gaps = new ArrayList<>();
         for (Span h : holes) {
-            gaps.add(reasons.explain(camera, h, false));
+            // A hole can hold several stories (the recorder was stopped, then recorded footage that
+            // retention removed since): cut it where runs start or end, explain each piece, and join
+            // neighbours that have the same explanation.
+            for (Span piece : cut(h, runs, now)) {
+                Gap g = reasons.explain(camera, piece, false);
+                Gap last = gaps.isEmpty() ? null : gaps.get(gaps.size() - 1);
+                if (last != null && last.end().equals(g.start()) && last.reason().equals(g.reason())
+                        && java.util.Objects.equals(last.detail(), g.detail())) {
+                    gaps.set(gaps.size() - 1, new Gap(camera, last.start(), g.end(), g.reason(), g.detail()));
+                } else {
+                    gaps.add(g);
+                }
+            }
         }
         return gaps;
+    }
+
+    private static List<Span> cut(Span hole, List<RunRow> runs, Instant now) {
+        java.util.TreeSet<Instant> cuts = new java.util.TreeSet<>();
+        for (RunRow r : runs) {
+            cuts.add(r.start());
+            cuts.add(r.end() != null ? r.end() : now);
+        }
+        List<Span> pieces = new ArrayList<>();
+        Instant from = hole.start();
+        for (Instant c : cuts.subSet(hole.start(), false, hole.end(), false)) {
+            if (Duration.between(from, c).compareTo(TOLERANCE) >= 0
+                    && Duration.between(c, hole.end()).compareTo(TOLERANCE) >= 0) {
+                pieces.add(new Span(from, c));
+                from = c;
+            }
+        }
+        pieces.add(new Span(from, hole.end()));
+        return pieces;
     }
 }
