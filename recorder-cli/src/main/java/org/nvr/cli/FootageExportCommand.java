@@ -142,7 +142,7 @@ final class FootageExportCommand implements Callable<Integer> {
                 Output.json(stdout, manifest);
             } else {
                 stdout.println(t.get("export.done", out, t.time(result.start(), zone), t.time(result.end(), zone),
-                        t.duration(java.time.Duration.between(result.start(), result.end())),
+                        t.duration(result.length()),
                         t.bytes(result.bytes()), result.sources().size(), gaps.size()));
                 stdout.println("sha256 " + result.sha256());
                 stdout.println(t.get("export.manifest", manifestFile));

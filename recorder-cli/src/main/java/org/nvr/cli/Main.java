@@ -31,7 +31,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        configureLogging();
+        configureLogging(args);
         System.exit(commandLine(args).execute(args));
     }
 
@@ -86,7 +86,26 @@ public final class Main implements Runnable {
         return cl;
     }
 
-    /** Before the first logger exists: no timestamps when the journal adds its own. */
+    /** Commands that record or decode and so have something to log; the others only answer questions. */
+    private static final java.util.Set<String> LOGGING_COMMANDS = java.util.Set.of("run", "demo", "export", "snapshot");
+
+    /**
+     * Before the first logger exists: no timestamps when the journal adds its own. A query command
+     * reports everything through its output and exit code, so it does without a logging backend:
+     * initialising Logback is about 500 classes, a third of such a command's start-up.
+     */
+    static void configureLogging(String... args) {
+        boolean logs = false;
+        for (String a : args) {
+            logs |= LOGGING_COMMANDS.contains(a);
+        }
+        if (!logs && System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN"); // no note about the chosen provider
+        }
+        configureLogging();
+    }
+
     static void configureLogging() {
         if (System.getenv("JOURNAL_STREAM") != null && System.getProperty("nvr.log.pattern") == null) {
             System.setProperty("nvr.log.pattern", "%-5level [%thread] %logger{0} - %msg%n");

@@ -13,7 +13,10 @@ import java.util.List;
 
 /** Tables for people (in the operator's language, see {@link Texts}) and JSON for scripts, with times in the machine's zone. */
 final class Output {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Jackson is loaded only by commands that print JSON (a few hundred classes a table does not need). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private final ZoneId zone;
 
@@ -46,7 +49,7 @@ final class Output {
 
     static void json(PrintWriter out, Object value) {
         try {
-            out.println(JSON.writeValueAsString(value));
+            out.println(Json.MAPPER.writeValueAsString(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

@@ -28,7 +28,8 @@ public final class ExportManifest {
     /** The start rule, as written into every manifest. */
     public static final String START_RULE = "starts at the first picture at or after 'from', decoded from the"
             + " keyframe before it; the pictures before the start are hidden by an edit list (nothing is"
-            + " re-encoded); ends at 'to' or where the footage ends; gaps keep their length";
+            + " re-encoded); ends at 'to' or where the footage ends; gaps are cut out of the timeline (listed"
+            + " in 'gaps'), so the file lasts end - start minus the gaps";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -69,7 +70,7 @@ public final class ExportManifest {
         m.put("bytes", result.bytes());
         m.put("start", iso(result.start(), zone));
         m.put("end", iso(result.end(), zone));
-        m.put("duration_s", (result.end().toEpochMilli() - result.start().toEpochMilli()) / 1000.0);
+        m.put("duration_s", result.length().toMillis() / 1000.0);
         m.put("audio", result.audio());
         m.put("start_rule", START_RULE);
         m.put("camera_name", req.cameraName());

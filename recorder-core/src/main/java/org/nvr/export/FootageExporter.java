@@ -72,15 +72,22 @@ import org.nvr.segment.SegmentPaths;
  * <h2>The end and the timeline</h2>
  * The last picture is the last one before {@code to}; its duration is cut so the export ends exactly at
  * {@code to} (or where the footage ends, if earlier). Audio frames that would run past the end are left
- * out. A moment {@code t} seconds into the export is {@code start + t} on the wall clock: gaps keep their
- * length (the last picture before a gap stays on screen through it; there is no audio), so the file's
- * clock never disagrees with the recording times. Gaps are reported by the caller, not hidden.
+ * out. Gaps are cut out of the timeline: the picture after a gap follows the picture before it, so no
+ * picture stays frozen on screen for the length of a gap (which would look like a still scene) and the
+ * file keeps the camera's frame rate. The export's length is therefore the footage it holds:
+ * {@code to - start} minus the gaps, which the caller reports on stderr and in the manifest with their
+ * wall-clock times.
  *
  * <h2>Sources</h2>
  * Only closed (hashed) segments are exported. A background thread ({@code nvr-export-verify}) hashes
  * each source ahead of the muxer (also warming the page cache for it); a source whose hash differs from
  * the index, or whose file is gone, stops the export with {@link SegmentMismatchException} unless
  * mismatches are allowed, in which case it is exported and flagged in the result.
+ *
+ * <h2>Moov first</h2>
+ * Space for the moov is reserved at the start of the file from the sample counts in the index (see
+ * {@link #moovReserve}), so the export is written once; should the estimate ever be short, the export is
+ * written again with the muxer's {@code faststart} (moov moved to the front after writing).
  *
  * <p>One call per export, on the caller's thread; owns every native context and the verify thread for
  * the duration of the call. Writes to {@code OUT.partial} and moves it into place only when complete
@@ -89,6 +96,8 @@ import org.nvr.segment.SegmentPaths;
 public final class FootageExporter {
     private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
     private static final int HVC1 = 'h' | ('v' << 8) | ('c' << 16) | ('1' << 24);
+    /** Segments closer than this to the picture before them are contiguous (timestamp rounding). */
+    private static final long JOIN_TOLERANCE_US = 500_000;
 
     /** Where an export is, for a progress bar. Called on the exporting thread. */
     @FunctionalInterface
@@ -104,8 +113,8 @@ public final class FootageExporter {
     }
 
     /** What was written. {@code start}/{@code end}: the wall-clock span the export shows. */
-    public record Result(Path output, String sha256, long bytes, Instant start, Instant end, boolean audio,
-                         List<Source> sources, List<String> warnings) {
+    public record Result(Path output, String sha256, long bytes, Instant start, Instant end,
+                         java.time.Duration length, boolean audio, List<Source> sources, List<String> warnings) {
     }
 
     private final Path root;
@@ -148,8 +157,14 @@ public final class FootageExporter {
                 Path file = root.resolve(s.path());
                 hashes.add(verifier.submit(() -> Files.isRegularFile(file) ? SegmentHashes.sha256(file) : null));
             }
-            Job job = new Job(segments, from, to, partial, hashes);
+            Job job = new Job(segments, from, to, partial, hashes, moovReserve(segments));
             try {
+                job.run();
+            } catch (MoovTooSmallException e) {
+                // The estimate was short (never seen): write again the slow way, moov moved at the end.
+                job.close();
+                Files.deleteIfExists(partial);
+                job = new Job(segments, from, to, partial, hashes, 0);
                 job.run();
             } finally {
                 job.close();
@@ -160,13 +175,35 @@ public final class FootageExporter {
             progress.update("hash", bytes, bytes);
             move(partial, output);
             done = true;
-            return new Result(output, sha, bytes, job.startWall(), job.endWall(), job.audioOut != null,
+            return new Result(output, sha, bytes, job.startWall(), job.endWall(), job.length(), job.audioOut != null,
                     List.copyOf(job.sources), List.copyOf(job.warnings));
         } finally {
             verifier.shutdownNow();
             if (!done) {
                 Files.deleteIfExists(partial);
             }
+        }
+    }
+
+    /**
+     * Bytes to reserve for the moov at the start of the file, so that it is written in place and the
+     * muxer need not move the whole mdat afterwards (which would read and write the export a second
+     * time). Generous: 32 bytes per sample (size, time, chunk offset, keyframe entries) for the frames
+     * the index counted and up to 50 audio frames a second, plus room for the sample descriptions.
+     */
+    static long moovReserve(List<SegmentRow> segments) {
+        long samples = 0;
+        for (SegmentRow s : segments) {
+            long seconds = s.duration() == null ? 3600 : s.duration().toSeconds() + 1;
+            samples += (s.frames() != null ? s.frames() : seconds * 60) + seconds * 50;
+        }
+        return Math.min(Integer.MAX_VALUE, samples * 32 + 256 * 1024);
+    }
+
+    /** The reserved moov space was too small. */
+    private static final class MoovTooSmallException extends IOException {
+        MoovTooSmallException(String message) {
+            super(message);
         }
     }
 
@@ -207,7 +244,15 @@ public final class FootageExporter {
         private long anchorUs = Long.MIN_VALUE;
         private long lastVideoDts = Long.MIN_VALUE;
         private long lastAudioDts = Long.MIN_VALUE;
+        /** Real wall-clock µs where the last picture written ends. */
         private long endUs = Long.MIN_VALUE;
+        /** The export's length (µs): where the last picture ends on its timeline. */
+        private long timelineEndUs;
+        /** Timeline µs minus wall-clock µs for the current segment: the gaps cut out so far (negative). */
+        private long gapShiftUs;
+        /** Timeline µs where the last picture written so far ends, by its own duration. */
+        private long lastVideoEndTlUs = Long.MIN_VALUE;
+        private long heldWallEndUs;
         private final Deque<Pending> pending = new ArrayDeque<>();
         private AVPacket heldVideo;
         private boolean cutAtEnd;
@@ -216,7 +261,11 @@ public final class FootageExporter {
         private long bytesBefore;
         private long totalBytes;
 
-        Job(List<SegmentRow> segments, Instant from, Instant to, Path partial, List<Future<String>> hashes) {
+        private final long moovReserve;
+
+        Job(List<SegmentRow> segments, Instant from, Instant to, Path partial, List<Future<String>> hashes,
+            long moovReserve) {
+            this.moovReserve = moovReserve;
             this.segments = segments;
             this.fromUs = from.toEpochMilli() * 1000;
             this.toUs = to.toEpochMilli() * 1000;
@@ -231,6 +280,10 @@ public final class FootageExporter {
 
         Instant endWall() {
             return Instant.ofEpochSecond(0, endUs * 1000);
+        }
+
+        java.time.Duration length() {
+            return java.time.Duration.ofNanos(timelineEndUs * 1000);
         }
 
         void run() throws IOException, InterruptedException {
@@ -262,7 +315,11 @@ public final class FootageExporter {
             }
             flushHeld(true);
             progress.update("finish", 0, 1);
-            check(av_write_trailer(oc), "write trailer (moving moov before mdat)");
+            int ret = av_write_trailer(oc);
+            if (ret < 0 && moovReserve > 0) {
+                throw new MoovTooSmallException(partial + ": " + AvErrors.text(ret));
+            }
+            check(ret, "write trailer");
             progress.update("finish", 1, 1);
         }
 
@@ -313,9 +370,9 @@ public final class FootageExporter {
                 AVRational vtb = vin.time_base();
                 AVRational atb = audio ? ic.streams(a).time_base() : null;
                 long segStartUs = seg.start().toEpochMilli() * 1000;
+                placeSegment(seg, segStartUs);
+                long placeUs = segStartUs + gapShiftUs;
                 boolean keySeen = false;
-                long shiftUs = 0;
-                boolean shiftDecided = false;
                 int packets = 0;
                 while (av_read_frame(ic, pkt) >= 0) {
                     try {
@@ -337,12 +394,8 @@ public final class FootageExporter {
                                 continue; // undecodable until this segment's first keyframe
                             }
                             keySeen = true;
-                            if (!shiftDecided && anchorUs != Long.MIN_VALUE) {
-                                shiftUs = overlapShift(seg, pkt, vtb, segStartUs);
-                                shiftDecided = true;
-                            }
                         }
-                        long wallUs = segStartUs + shiftUs + av_rescale_q(pts, tb, MICROS);
+                        long wallUs = segStartUs + av_rescale_q(pts, tb, MICROS);
                         if (anchorUs == Long.MIN_VALUE) {
                             if (isVideo && key(pkt)) {
                                 clearPendingVideo();
@@ -354,10 +407,9 @@ public final class FootageExporter {
                                     return;
                                 }
                                 anchorUs = wallUs;
-                                shiftDecided = true;
                                 flushPending();
                             } else if (isVideo || wallUs >= fromUs) {
-                                pending.add(new Pending(av_packet_clone(pkt), isVideo, segStartUs + shiftUs, tb,
+                                pending.add(new Pending(av_packet_clone(pkt), isVideo, segStartUs, tb,
                                         isVideo && key(pkt) ? prefix : null));
                                 continue;
                             } else {
@@ -370,11 +422,12 @@ public final class FootageExporter {
                                 cutWallUs = wallUs;
                                 return;
                             }
-                            writeVideo(pkt, segStartUs + shiftUs, vtb, key(pkt) ? prefix : null);
+                            writeVideo(pkt, placeUs, vtb, key(pkt) ? prefix : null);
+                            heldWallEndUs = wallUs + (pkt.duration() > 0 ? av_rescale_q(pkt.duration(), vtb, MICROS) : 0);
                         } else {
                             long durUs = pkt.duration() > 0 ? av_rescale_q(pkt.duration(), tb, MICROS) : 0;
                             if (wallUs >= anchorUs && wallUs + durUs <= toUs) {
-                                writeAudio(pkt, segStartUs + shiftUs, atb);
+                                writeAudio(pkt, placeUs, atb);
                             }
                         }
                     } finally {
@@ -392,24 +445,27 @@ public final class FootageExporter {
         }
 
         /**
-         * A segment whose first picture would land at or before the last one written (the recorder's
-         * clock stepped back between runs) is moved later to just after it, and the move is reported.
+         * Places a segment on the export's timeline right after the picture before it: a gap in the
+         * footage is cut out (the manifest and stderr say where), so the file has no picture frozen for
+         * the length of a gap and its frame rate stays the camera's; a segment that would overlap the
+         * one before (the recorder's clock stepped back) is moved after it. Contiguous segments of a run
+         * stay where their recorded times put them.
          */
-        private long overlapShift(SegmentRow seg, AVPacket first, AVRational vtb, long segStartUs) {
-            if (lastVideoDts == Long.MIN_VALUE) {
-                return 0;
+        private void placeSegment(SegmentRow seg, long segStartUs) {
+            if (anchorUs == Long.MIN_VALUE || lastVideoEndTlUs == Long.MIN_VALUE) {
+                return;
             }
-            long dts = first.dts() != AV_NOPTS_VALUE ? first.dts() : first.pts();
-            long outDts = av_rescale_q(dts, vtb, videoTb) + av_rescale_q(segStartUs - anchorUs, MICROS, videoTb);
-            if (outDts > lastVideoDts) {
-                return 0;
+            long nominal = segStartUs - anchorUs + gapShiftUs;
+            long hole = nominal - lastVideoEndTlUs;
+            if (hole > JOIN_TOLERANCE_US) {
+                gapShiftUs -= hole;
+            } else if (hole < 0) {
+                gapShiftUs -= hole;
+                if (hole < -JOIN_TOLERANCE_US) {
+                    warnings.add(seg.path() + ": starts " + (-hole / 1000) + " ms before the end of the footage"
+                            + " before it (the recorder's clock stepped back); placed after it");
+                }
             }
-            long frame = Math.max(1, av_rescale_q(40_000, MICROS, videoTb));
-            long shiftTicks = lastVideoDts + frame - outDts;
-            long shiftUs = av_rescale_q(shiftTicks, videoTb, MICROS) + 1;
-            warnings.add(seg.path() + ": starts " + shiftUs / 1000 + " ms before the end of the footage before it"
-                    + " (clock stepped back); placed after it");
-            return shiftUs;
         }
 
         private byte[] prefixFor(SegmentRow seg, AVCodecParameters par) throws IOException {
@@ -462,7 +518,11 @@ public final class FootageExporter {
             oc.pb(pb);
             AVDictionary opts = new AVDictionary(null);
             try {
-                av_dict_set(opts, "movflags", "+faststart", 0);
+                if (moovReserve > 0) {
+                    av_dict_set(opts, "moov_size", Long.toString(moovReserve), 0);
+                } else {
+                    av_dict_set(opts, "movflags", "+faststart", 0);
+                }
                 check(avformat_write_header(oc, opts), "write header");
             } finally {
                 av_dict_free(opts);
@@ -551,6 +611,8 @@ public final class FootageExporter {
             lastVideoDts = pkt.dts();
             pkt.stream_index(videoOut.index());
             flushHeld(false);
+            long frame = pkt.duration() > 0 ? pkt.duration() : av_rescale_q(40_000, MICROS, videoTb);
+            lastVideoEndTlUs = Math.max(lastVideoEndTlUs, av_rescale_q(pkt.pts() + frame, videoTb, MICROS));
             heldVideo = pkt;
         }
 
@@ -568,14 +630,14 @@ public final class FootageExporter {
             if (last) {
                 // Footage going on past the end: the last picture lasts until the end. Footage ending
                 // before it (or a gap before the next picture): the picture keeps its own duration.
-                long toTicks = av_rescale_q(toUs - anchorUs, MICROS, videoTb);
+                long toTicks = av_rescale_q(toUs + gapShiftUs - anchorUs, MICROS, videoTb);
                 long frame = pkt.duration() > 0 ? pkt.duration() : av_rescale_q(40_000, MICROS, videoTb);
-                long naturalEndUs = anchorUs + av_rescale_q(pts + frame, videoTb, MICROS);
-                boolean continues = cutAtEnd && cutWallUs - naturalEndUs < 500_000;
+                boolean continues = cutAtEnd && cutWallUs - heldWallEndUs < JOIN_TOLERANCE_US;
                 pkt.duration(continues ? Math.max(1, toTicks - pts) : Math.max(1, Math.min(frame, toTicks - pts)));
+                endUs = continues ? toUs : Math.min(heldWallEndUs, toUs);
             }
             long endTicks = pts + Math.max(0, pkt.duration());
-            endUs = Math.max(endUs, anchorUs + av_rescale_q(endTicks, videoTb, MICROS));
+            timelineEndUs = Math.max(timelineEndUs, av_rescale_q(endTicks, videoTb, MICROS));
             try {
                 av_packet_rescale_ts(pkt, videoTb, videoOut.time_base());
                 check(av_interleaved_write_frame(oc, pkt), "write video");
