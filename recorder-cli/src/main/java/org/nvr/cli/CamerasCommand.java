@@ -15,16 +15,18 @@ import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
 import org.nvr.index.CameraStateRow;
 import org.nvr.index.FootageQueries;
-import org.nvr.index.IndexException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Each configured camera's state as the daemon last published it, with its newest footage. */
+/**
+ * Each configured camera's state as the daemon last published it and since when, its newest footage,
+ * last failure reason, location and the contact of the household hosting it (whose modem to check).
+ */
 @Command(name = "cameras", mixinStandardHelpOptions = true,
-        description = "Each camera's state, since when, its last footage and last failure reason.")
+        description = "Each camera's state and since when, last footage, last failure reason, location and contact.")
 final class CamerasCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -36,12 +38,13 @@ final class CamerasCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws SQLException {
+    public Integer call() {
         NvrConfig cfg = config.load();
         ZoneId zone = ZoneId.systemDefault();
         Output fmt = new Output(zone);
         List<Map<String, Object>> cams = new ArrayList<>();
-        try (FootageQueries q = FootageQueries.open(cfg.storage().indexPath())) {
+        try (IndexAccess index = IndexAccess.open(cfg)) {
+            FootageQueries q = index.queries();
             Map<String, CameraStateRow> states = q.cameraStates().stream()
                     .collect(Collectors.toMap(CameraStateRow::camera, Function.identity()));
             for (CameraConfig c : cfg.cameras().toList()) {
@@ -61,21 +64,23 @@ final class CamerasCommand implements Callable<Integer> {
                 m.put("url", c.redactedUrl());
                 cams.add(m);
             }
-        } catch (IndexException e) {
-            throw UserError.failed(e.getMessage());
+        } catch (SQLException e) {
+            throw IndexAccess.failed(e);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Output.json(out, cams);
         } else {
-            Output.Table t = new Output.Table("SITE", "CAMERA", "STATE", "SINCE", "LAST FOOTAGE", "REASON", "LOCATION",
-                    "CONTACT");
+            Texts t = Texts.current();
+            Output.Table table = new Output.Table(t.get("col.site"), t.get("col.camera"), t.get("col.name"),
+                    t.get("col.state"), t.get("col.since"), t.get("col.lastFootage"), t.get("col.reason"),
+                    t.get("col.location"), t.get("col.contact"));
             for (Map<String, Object> m : cams) {
-                t.row(m.get("site"), m.get("camera"), m.get("state"), tableTime(fmt, (String) m.get("since")),
-                        tableTime(fmt, (String) m.get("last_footage_end")), m.get("reason"), m.get("location"),
-                        m.get("contact"));
+                table.row(m.get("site"), m.get("camera"), m.get("name"), t.label("state", (String) m.get("state")),
+                        tableTime(fmt, (String) m.get("since")), tableTime(fmt, (String) m.get("last_footage_end")),
+                        t.label("reason", (String) m.get("reason")), m.get("location"), m.get("contact"));
             }
-            t.print(out);
+            table.print(out);
         }
         return Main.OK;
     }

@@ -20,14 +20,14 @@ final class ConfigOption {
             try {
                 loaded = ConfigLoader.load(file, System.getenv());
             } catch (ConfigException e) {
-                throw UserError.usage(file + ": " + e.getMessage());
+                throw UserError.usage(Texts.current().get("error.config", file, e.getMessage()));
             }
         }
         return loaded;
     }
 
     CameraConfig camera(String id) {
-        return load().camera(id).orElseThrow(() -> UserError.usage("unknown camera '" + id + "' (configured: "
-                + String.join(", ", load().cameras().map(CameraConfig::id).toList()) + ")"));
+        return load().camera(id).orElseThrow(() -> UserError.usage(Texts.current().get("error.camera", id,
+                String.join(", ", load().cameras().map(CameraConfig::id).toList()))));
     }
 }

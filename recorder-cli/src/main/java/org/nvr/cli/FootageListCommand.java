@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
-import org.nvr.index.FootageQueries;
-import org.nvr.index.IndexException;
+import org.nvr.index.EvidenceLog;
+import org.nvr.index.LockRow;
 import org.nvr.index.SegmentRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Lists the segments of one camera that overlap a range. */
+/** Lists the segments of one camera that overlap a range, and whether an evidence hold keeps each. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Segments overlapping the range.")
 final class FootageListCommand implements Callable<Integer> {
     @Mixin
@@ -41,19 +41,22 @@ final class FootageListCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws SQLException {
+    public Integer call() {
         NvrConfig cfg = config.load();
         CameraConfig cam = config.camera(camera);
         ZoneId zone = ZoneId.systemDefault();
         Instant[] r = range.range(Clock.systemUTC(), zone);
         List<SegmentRow> rows;
-        try (FootageQueries q = FootageQueries.open(cfg.storage().indexPath())) {
-            rows = q.segments(cam.id(), r[0], r[1]);
-        } catch (IndexException e) {
-            throw UserError.failed(e.getMessage());
+        List<LockRow> holds;
+        try (IndexAccess index = IndexAccess.open(cfg)) {
+            rows = index.queries().segments(cam.id(), r[0], r[1]);
+            holds = EvidenceLog.activeHolds(index.connection(), cam.id(), r[0].minus(org.nvr.index.FootageQueries.MAX_SEGMENT), r[1].plus(org.nvr.index.FootageQueries.MAX_SEGMENT));
+        } catch (SQLException e) {
+            throw IndexAccess.failed(e);
         }
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(zone);
+        Texts t = Texts.current();
         Path root = cfg.storage().root();
         if (json) {
             List<Map<String, Object>> list = new ArrayList<>();
@@ -63,10 +66,10 @@ final class FootageListCommand implements Callable<Integer> {
                 m.put("site", s.site());
                 m.put("start", fmt.iso(s.start()));
                 m.put("end", fmt.iso(s.end()));
-                m.put("duration_s", s.duration() == null ? null : s.duration().toMillis() / 1000.0);
+                m.put("duration_s", Output.seconds(s.duration()));
                 m.put("bytes", s.bytes());
                 m.put("path", root.resolve(s.path()).toString());
-                m.put("locked", false);
+                m.put("locked", EvidenceLog.held(holds, s.camera(), s.start(), s.end()));
                 m.put("state", s.state().sql());
                 m.put("video_codec", s.videoCodec());
                 m.put("width", s.width());
@@ -77,12 +80,15 @@ final class FootageListCommand implements Callable<Integer> {
             }
             Output.json(out, list);
         } else {
-            Output.Table t = new Output.Table("START", "END", "DURATION", "SIZE", "STATE", "PATH");
+            Output.Table table = new Output.Table(t.get("col.start"), t.get("col.end"), t.get("col.duration"),
+                    t.get("col.size"), t.get("col.state"), t.get("col.locked"), t.get("col.path"));
             for (SegmentRow s : rows) {
-                t.row(fmt.table(s.start()), fmt.table(s.end()), Output.duration(s.duration()),
-                        org.nvr.config.ByteSize.format(s.bytes()), s.state().sql(), root.resolve(s.path()));
+                table.row(fmt.table(s.start()), fmt.table(s.end()), Output.duration(s.duration()),
+                        t.bytes(s.bytes()), t.label("segment", s.state().sql()),
+                        EvidenceLog.held(holds, s.camera(), s.start(), s.end()) ? t.get("yes") : "",
+                        root.resolve(s.path()));
             }
-            t.print(out);
+            table.print(out);
         }
         return rows.isEmpty() ? Main.NO_FOOTAGE : Main.OK;
     }

@@ -8,14 +8,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Tables for people and JSON for scripts, with times in the machine's zone. */
+/** Tables for people (in the operator's language, see {@link Texts}) and JSON for scripts, with times in the machine's zone. */
 final class Output {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final DateTimeFormatter TABLE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    /** Jackson is loaded only by commands that print JSON (a few hundred classes a table does not need). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private final ZoneId zone;
 
@@ -28,22 +29,27 @@ final class Output {
         return t == null ? null : OffsetDateTime.ofInstant(t, zone).toString();
     }
 
+    /** A time for a table: day-first in Vietnamese, {@code yyyy-MM-dd HH:mm:ss} otherwise. */
     String table(Instant t) {
-        return t == null ? "-" : TABLE_TIME.format(t.atZone(zone));
+        return Texts.current().time(t, zone);
+    }
+
+    ZoneId zone() {
+        return zone;
     }
 
     static String duration(Duration d) {
-        if (d == null) {
-            return "-";
-        }
-        long s = d.toSeconds();
-        return s >= 3600 ? String.format("%dh%02dm%02ds", s / 3600, s % 3600 / 60, s % 60)
-                : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : String.format("%.1fs", d.toMillis() / 1000.0);
+        return Texts.current().duration(d);
+    }
+
+    /** Seconds with millisecond precision, for JSON. */
+    static Double seconds(Duration d) {
+        return d == null ? null : d.toMillis() / 1000.0;
     }
 
     static void json(PrintWriter out, Object value) {
         try {
-            out.println(JSON.writeValueAsString(value));
+            out.println(Json.MAPPER.writeValueAsString(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

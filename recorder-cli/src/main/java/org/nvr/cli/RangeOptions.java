@@ -26,16 +26,17 @@ final class RangeOptions {
         Instant f = from(clock, zone);
         Instant t = to(clock, zone);
         if (!t.isAfter(f)) {
-            throw UserError.usage("--to (" + to + ") must be after --from (" + from + ")");
+            throw UserError.usage(Texts.current().get("error.range", to, from));
         }
         return new Instant[] {f, t};
     }
 
-    private static Instant parse(String option, String text, Clock clock, ZoneId zone) {
+    static Instant parse(String option, String text, Clock clock, ZoneId zone) {
+        Texts texts = Texts.current();
         try {
-            return TimeArg.parse(text, clock, zone);
+            return TimeArg.parse(text, clock, zone, texts.vietnamese());
         } catch (IllegalArgumentException e) {
-            throw UserError.usage(option + ": " + e.getMessage());
+            throw UserError.usage(texts.get("error.time", option, text));
         }
     }
 }

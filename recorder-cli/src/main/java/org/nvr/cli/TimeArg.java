@@ -29,12 +29,32 @@ public final class TimeArg {
             .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd().optionalEnd()
             .toFormatter();
 
+    /** Day-first local time, as Vietnamese operators write it: {@code 29/11/2026 14:05[:30]}. */
+    private static final DateTimeFormatter DAY_FIRST = DateTimeFormatter.ofPattern("d/M/uuuu H:mm[:ss]");
+
     private TimeArg() {
     }
 
     /** @throws IllegalArgumentException naming the text and the accepted forms */
     public static Instant parse(String text, Clock clock, ZoneId zone) {
+        return parse(text, clock, zone, false);
+    }
+
+    /**
+     * As {@link #parse(String, Clock, ZoneId)}; with {@code dayFirst} (Vietnamese) also
+     * {@code 29/11/2026 14:05} in the machine's zone.
+     */
+    public static Instant parse(String text, Clock clock, ZoneId zone, boolean dayFirst) {
         String t = text.strip();
+        if (dayFirst && t.indexOf('/') > 0) {
+            try {
+                return LocalDateTime.parse(t, DAY_FIRST.withResolverStyle(java.time.format.ResolverStyle.STRICT))
+                        .atZone(zone).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("bad time '" + text + "': use 29/11/2026 14:05, 2026-11-29T14:05,"
+                        + " an offset or Z, now, or -90s/-15m/-2h/-1d");
+            }
+        }
         if (t.equalsIgnoreCase("now")) {
             return clock.instant();
         }

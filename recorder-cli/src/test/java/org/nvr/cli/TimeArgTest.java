@@ -44,4 +44,20 @@ class TimeArgTest {
         assertThrows(IllegalArgumentException.class, () -> TimeArg.parse("2026-13-01 10:00", NOW, HANOI));
         assertThrows(IllegalArgumentException.class, () -> TimeArg.parse("-5w", NOW, HANOI));
     }
+
+    @Test
+    void dayFirstIsAcceptedForVietnameseOnly() {
+        assertEquals(Instant.parse("2026-11-29T07:05:00Z"), TimeArg.parse("29/11/2026 14:05", NOW, HANOI, true));
+        assertEquals(Instant.parse("2026-03-02T07:05:30Z"), TimeArg.parse("2/3/2026 14:05:30", NOW, HANOI, true));
+        assertThrows(IllegalArgumentException.class, () -> TimeArg.parse("29/11/2026 14:05", NOW, HANOI, false));
+        assertThrows(IllegalArgumentException.class, () -> TimeArg.parse("31/11/2026 14:05", NOW, HANOI, true));
+        assertEquals(Instant.parse("2026-11-29T07:05:00Z"), TimeArg.parse("2026-11-29 14:05", NOW, HANOI, true));
+    }
+
+    @Test
+    void localTimeFollowsTheZonesOffsetOnThatDay() {
+        ZoneId paris = ZoneId.of("Europe/Paris");
+        assertEquals(Instant.parse("2026-07-01T08:00:00Z"), TimeArg.parse("2026-07-01 10:00", NOW, paris));
+        assertEquals(Instant.parse("2026-12-01T09:00:00Z"), TimeArg.parse("2026-12-01 10:00", NOW, paris));
+    }
 }

@@ -1,0 +1,80 @@
+package org.nvr.cli;
+
+import java.io.PrintWriter;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.NvrConfig;
+import org.nvr.export.ExportManifest;
+import org.nvr.report.FootageGaps;
+import org.nvr.report.Gap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Spans of a range with no footage of one camera, with the reason the recorder noted. */
+@Command(name = "gaps", mixinStandardHelpOptions = true,
+        description = "Spans with no footage, with the reason when known.")
+final class FootageGapsCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--camera", required = true, paramLabel = "ID", description = "camera id")
+    String camera;
+
+    @Mixin
+    RangeOptions range;
+
+    @Option(names = "--json", description = "JSON for scripts")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        NvrConfig cfg = config.load();
+        CameraConfig cam = config.camera(camera);
+        ZoneId zone = ZoneId.systemDefault();
+        Clock clock = Clock.systemUTC();
+        Instant[] r = range.range(clock, zone);
+        Instant now = clock.instant();
+        List<Gap> gaps;
+        try (IndexAccess index = IndexAccess.open(cfg)) {
+            gaps = FootageGaps.find(index.connection(), cam.id(), r[0], r[1], now);
+        } catch (SQLException e) {
+            throw IndexAccess.failed(e);
+        }
+        print(spec.commandLine().getOut(), gaps, zone, json);
+        Instant end = r[1].isAfter(now) ? now : r[1];
+        boolean nothing = end.isAfter(r[0]) && gaps.size() == 1 && gaps.get(0).start().equals(r[0])
+                && gaps.get(0).end().equals(end);
+        return nothing ? Main.NO_FOOTAGE : Main.OK;
+    }
+
+    static void print(PrintWriter out, List<Gap> gaps, ZoneId zone, boolean json) {
+        if (json) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            gaps.forEach(g -> list.add(ExportManifest.gap(g, zone)));
+            Output.json(out, list);
+            return;
+        }
+        Texts t = Texts.current();
+        Output fmt = new Output(zone);
+        Output.Table table = new Output.Table(t.get("col.start"), t.get("col.end"), t.get("col.duration"),
+                t.get("col.reason"), t.get("col.detail"));
+        for (Gap g : gaps) {
+            table.row(fmt.table(g.start()), fmt.table(g.end()), Output.duration(g.length()), t.label("reason", g.reason()),
+                    g.detail());
+        }
+        table.print(out);
+    }
+}

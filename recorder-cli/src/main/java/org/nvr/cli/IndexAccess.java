@@ -1,0 +1,69 @@
+package org.nvr.cli;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.ExecutionException;
+import org.nvr.config.NvrConfig;
+import org.nvr.index.FootageQueries;
+import org.nvr.index.IndexDatabase;
+import org.nvr.index.IndexException;
+import org.nvr.index.IndexWriter;
+
+/**
+ * The index as the operator commands use it: one read connection per command (WAL: works while the
+ * daemon records), and short write transactions (holds, audit lines) through this process's own
+ * {@link IndexWriter}, SQLite's busy timeout serialising them with the daemon's writer.
+ *
+ * <p>Used by one command on one thread; owns its connection.
+ */
+final class IndexAccess implements AutoCloseable {
+    private final NvrConfig config;
+    private final Connection connection;
+
+    private IndexAccess(NvrConfig config, Connection connection) {
+        this.config = config;
+        this.connection = connection;
+    }
+
+    /** Opens the existing index; a missing or unreadable one is a run-time failure (exit 1). */
+    static IndexAccess open(NvrConfig config) {
+        try {
+            return new IndexAccess(config, IndexDatabase.openForQueries(config.storage().indexPath()));
+        } catch (IndexException e) {
+            throw UserError.failed(Texts.current().get("error.index", e.getMessage()));
+        }
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    FootageQueries queries() {
+        return FootageQueries.over(connection);
+    }
+
+    /** Runs {@code work} in one write transaction and returns its result. */
+    <T> T write(IndexWriter.Work<T> work) throws InterruptedException {
+        try (IndexWriter writer = IndexWriter.open(config.storage().indexPath())) {
+            return writer.submit(work).get();
+        } catch (IndexException e) {
+            throw UserError.failed(Texts.current().get("error.index", e.getMessage()));
+        } catch (ExecutionException e) {
+            throw UserError.failed(Texts.current().get("error.index", e.getCause().getMessage()));
+        }
+    }
+
+    /** A query failed: the index is unreadable or locked for too long. */
+    static UserError failed(SQLException e) {
+        return UserError.failed(Texts.current().get("error.index", e.getMessage()));
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // read-only use: nothing to lose
+        }
+    }
+}

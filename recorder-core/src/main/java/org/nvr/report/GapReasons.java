@@ -1,0 +1,60 @@
+package org.nvr.report;
+
+import java.time.Duration;
+import java.util.List;
+import org.nvr.index.OutageRow;
+import org.nvr.index.RunRow;
+
+/**
+ * Says why a camera has no footage in a span, from what the recorder wrote down at the time: the outage
+ * that overlaps the span most; else, when a recording run covers the span, the footage was removed
+ * later ({@code deleted}); else how the run before the span ended ({@code shutdown}, {@code crash});
+ * else {@code unknown}.
+ *
+ * <p>Immutable; thread-safe.
+ */
+final class GapReasons {
+    private final List<OutageRow> outages;
+    private final List<RunRow> runs;
+    private final java.time.Instant now;
+
+    GapReasons(List<OutageRow> outages, List<RunRow> runs, java.time.Instant now) {
+        this.outages = outages;
+        this.runs = runs;
+        this.now = now;
+    }
+
+    Gap explain(String camera, Span hole, boolean runsCountAsFootage) {
+        OutageRow best = null;
+        Duration bestOverlap = Duration.ZERO;
+        for (OutageRow o : outages) {
+            Duration d = hole.overlap(new Span(o.start(), o.end() == null ? max(now, o.start()) : o.end()));
+            if (d.compareTo(bestOverlap) > 0) {
+                best = o;
+                bestOverlap = d;
+            }
+        }
+        if (best != null) {
+            return new Gap(camera, hole.start(), hole.end(), best.reason(), best.detail());
+        }
+        RunRow previous = null;
+        for (RunRow r : runs) {
+            Span run = new Span(r.start(), r.end() == null ? max(now, r.start()) : r.end());
+            if (!runsCountAsFootage && hole.overlap(run).compareTo(hole.length().dividedBy(2)) > 0) {
+                return new Gap(camera, hole.start(), hole.end(), "deleted", null);
+            }
+            if (!r.start().isAfter(hole.start())) {
+                previous = r;
+            }
+        }
+        if (previous != null && previous.end() != null && previous.endReason() != null
+                && (previous.endReason().equals("shutdown") || previous.endReason().equals("crash"))) {
+            return new Gap(camera, hole.start(), hole.end(), previous.endReason(), null);
+        }
+        return new Gap(camera, hole.start(), hole.end(), "unknown", null);
+    }
+
+    private static java.time.Instant max(java.time.Instant a, java.time.Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+}
