@@ -172,7 +172,15 @@ public final class Recorder implements AutoCloseable {
         return !closed && index.healthy();
     }
 
-    /** Stops every camera (open segments closed and indexed), then releases everything. Safe twice. */
+    /** Time left until {@code deadline} less {@code reserve}, at least 100 ms. */
+    private static Duration remaining(long deadline, Duration reserve) {
+        return Duration.ofNanos(Math.max(Duration.ofMillis(100).toNanos(), deadline - System.nanoTime() - reserve.toNanos()));
+    }
+
+    /**
+     * Stops every camera (open segments closed and indexed), then releases everything, all within
+     * {@link #STOP_DEADLINE}. Safe twice.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -190,9 +198,11 @@ public final class Recorder implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        finisher.close();
+        // One deadline for every step, so a stop fits the contract's 10 s and systemd's TimeoutStopSec.
+        // Whatever is cut short is finished by the next start's reconciliation.
+        finisher.close(remaining(deadline, Duration.ofMillis(500)));
         loop.shutdownGracefully(0, Math.max(100, (deadline - System.nanoTime()) / 1_000_000 / 2), TimeUnit.MILLISECONDS);
-        index.close();
+        index.close(remaining(deadline, Duration.ZERO));
         if (ownMetrics != null) {
             ownMetrics.close();
         }
