@@ -33,7 +33,12 @@ public final class Main implements Runnable {
 
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    /** The configured command line with commands made by {@code factory} (tests give the daemon other seams). */
+    public static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cl = new CommandLine(new Main(), factory);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
         cl.setParameterExceptionHandler((ex, args) -> {
@@ -53,7 +58,7 @@ public final class Main implements Runnable {
     }
 
     /** Before the first logger exists: no timestamps when the journal adds its own. */
-    static void configureLogging() {
+    public static void configureLogging() {
         if (System.getenv("JOURNAL_STREAM") != null && System.getProperty("nvr.log.pattern") == null) {
             System.setProperty("nvr.log.pattern", "%-5level [%thread] %logger{0} - %msg%n");
         }
