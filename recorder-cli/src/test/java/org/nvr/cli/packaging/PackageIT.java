@@ -40,8 +40,9 @@ class PackageIT {
 
     @BeforeAll
     static void buildAndExtract() throws Exception {
+        // Where build.sh puts them by default, so 'mvn -B verify' leaves the checked packages behind.
         Result built = run(REPO, Map.of(), "sh", REPO.resolve("packaging/build.sh").toString(),
-                "--jar", MODULE.resolve("target/nvr.jar").toString(), "--out", out.resolve("packages").toString());
+                "--jar", MODULE.resolve("target/nvr.jar").toString(), "--out", REPO.resolve("target/packages").toString());
         assertEquals(0, built.code(), built.output());
         List<String> paths = built.output().lines().filter(l -> l.startsWith("/")).toList();
         deb = Path.of(paths.stream().filter(p -> p.endsWith(".deb")).findFirst().orElseThrow());
