@@ -74,7 +74,12 @@ public final class Main implements Runnable {
 
     /** The configured command line in the current language, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    /** The configured command line with commands made by {@code factory} (tests give the daemon other seams). */
+    public static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cl = new CommandLine(new Main(), factory);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
         cl.setParameterExceptionHandler((ex, args) -> {

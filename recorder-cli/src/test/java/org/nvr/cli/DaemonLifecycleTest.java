@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nvr.cli.systemd.NotifySocket;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
@@ -19,12 +20,16 @@ import org.nvr.index.SegmentState;
 import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.MediaProbe;
 
-/** {@code nvr run} as a real process: SIGTERM closes and indexes open segments and exits 0 within 10 s. */
+/**
+ * {@code nvr run} as a real process under a stand-in for systemd's notify socket: READY once it records,
+ * then SIGTERM reports STOPPING at once, closes and indexes open segments and exits 0 within 10 s.
+ */
 class DaemonLifecycleTest {
     @TempDir
     Path dir;
 
     GstRtspServer gst;
+    NotifySocket systemd;
     Process daemon;
 
     @AfterEach
@@ -34,6 +39,9 @@ class DaemonLifecycleTest {
         }
         if (gst != null) {
             gst.close();
+        }
+        if (systemd != null) {
+            systemd.close();
         }
     }
 
@@ -50,9 +58,13 @@ class DaemonLifecycleTest {
                       - { id: cam-a, url: "%s" }
                       - { id: cam-b, url: "%s" }
                 """.formatted(root, gst.url(GstRtspServer.H264), gst.url(GstRtspServer.H264_AAC)));
-        daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        systemd = NotifySocket.at(dir.resolve("notify"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile());
+        pb.environment().put("NOTIFY_SOCKET", systemd.name());
+        daemon = pb.start();
+        systemd.await("READY=1", Duration.ofSeconds(60));
         Path db = root.resolve("index.db");
         await(Duration.ofSeconds(30), "both cameras writing a segment for 3 s", () -> {
             try (FootageQueries q = FootageQueries.open(db)) {
@@ -64,8 +76,11 @@ class DaemonLifecycleTest {
             }
         });
         Instant term = Instant.now();
+        long termNanos = System.nanoTime();
         daemon.destroy(); // SIGTERM
+        NotifySocket.Message stopping = systemd.await("STOPPING=1", Duration.ofSeconds(5));
         assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "exited within 10 s");
+        assertTrue(stopping.nanos() - termNanos < Duration.ofSeconds(2).toNanos(), "STOPPING sent at once");
         Duration took = Duration.between(term, Instant.now());
         assertEquals(0, daemon.exitValue(), Files.readString(dir.resolve("daemon.log")));
         System.out.printf("stopped %d ms after SIGTERM%n", took.toMillis());

@@ -318,16 +318,21 @@ public final class IndexWriter implements AutoCloseable {
         }
     }
 
-    /** Drains queued work (bounded wait), then closes the connection. Safe to call twice. */
+    /** Drains queued work (waiting up to 5 s), then closes the connection. Safe to call twice. */
     @Override
     public void close() {
+        close(Duration.ofSeconds(5));
+    }
+
+    /** Drains queued work, waiting up to {@code timeout}, then closes the connection. Safe to call twice. */
+    public void close(Duration timeout) {
         if (thread.isShutdown()) {
             return;
         }
         thread.shutdown();
         try {
-            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("index writer did not drain within 5 s; closing anyway");
+            if (!thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("index writer did not drain within {} ms; closing anyway", timeout.toMillis());
                 thread.shutdownNow();
             }
         } catch (InterruptedException e) {

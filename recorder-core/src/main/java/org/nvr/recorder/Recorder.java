@@ -53,22 +53,31 @@ public final class Recorder implements AutoCloseable {
     /**
      * Seams for tests and the CLI.
      *
-     * @param metrics where meters go; the caller owns it (and its HTTP endpoint). Null: the recorder
-     *                keeps private meters nobody scrapes (tests)
+     * @param metrics   where meters go; the caller owns it (and its HTTP endpoint). Null: the recorder
+     *                  keeps private meters nobody scrapes (tests)
+     * @param hangAfter how long a camera's session may go without progress before {@link #liveness()}
+     *                  calls it hung. Null: {@link CameraSupervisor#hangBound} of each camera
      */
-    public record Options(Clock clock, CameraOpener opener, RecorderMetrics metrics) {
+    public record Options(Clock clock, CameraOpener opener, RecorderMetrics metrics, Duration hangAfter) {
         public static Options defaults() {
-            return new Options(Clock.systemUTC(), new FfmpegCameraOpener(), null);
+            return new Options(Clock.systemUTC(), new FfmpegCameraOpener(), null, null);
         }
 
         public Options withMetrics(RecorderMetrics metrics) {
-            return new Options(clock, opener, metrics);
+            return new Options(clock, opener, metrics, hangAfter);
         }
 
         public Options withOpener(CameraOpener opener) {
-            return new Options(clock, opener, metrics);
+            return new Options(clock, opener, metrics, hangAfter);
+        }
+
+        public Options withHangAfter(Duration hangAfter) {
+            return new Options(clock, opener, metrics, hangAfter);
         }
     }
+
+    /** How long {@link #liveness()} waits for the event loop and the index writer to answer. */
+    public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     /** How often the storage gauges are refreshed between segment events. */
     static final Duration STORAGE_GAUGE_PERIOD = Duration.ofSeconds(10);
@@ -81,6 +90,7 @@ public final class Recorder implements AutoCloseable {
     private final List<CameraStatus> statuses = new ArrayList<>();
     private StorageStats storage;
     private RecorderMetrics ownMetrics;
+    private Duration hangAfter;
     private volatile boolean closed;
 
     private Recorder(NvrConfig config, IndexWriter index) {
@@ -112,6 +122,7 @@ public final class Recorder implements AutoCloseable {
     }
 
     private void startCameras(Options options) {
+        hangAfter = options.hangAfter();
         storage = loadStorage();
         RecorderMetrics metrics = options.metrics() != null ? options.metrics() : (ownMetrics = new RecorderMetrics());
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
@@ -182,12 +193,63 @@ public final class Recorder implements AutoCloseable {
         return List.copyOf(statuses);
     }
 
-    /** Alive and able to index: for {@code /healthz} and the systemd watchdog. */
+    /** Alive and able to index, cheaply: for {@code /healthz}. The systemd watchdog asks {@link #liveness()}. */
     public boolean healthy() {
         return !closed && index.healthy();
     }
 
-    /** Stops every camera (open segments closed and indexed), then releases everything. Safe twice. */
+    /**
+     * The deep check behind the systemd watchdog. Every supervisor answers on the event loop (so an
+     * answer also proves the loop turns) that its camera's session made progress within its bound or
+     * that its next attempt is scheduled; the index writer completes an empty transaction behind the
+     * work already queued. Both must answer within {@link #PROBE_TIMEOUT}.
+     *
+     * <p>Thread-safe. Blocks up to {@link #PROBE_TIMEOUT}: call it from a thread of its own, never from
+     * an event loop or a camera thread.
+     */
+    public Liveness liveness() throws InterruptedException {
+        if (closed) {
+            return new Liveness(List.of("recorder stopping"));
+        }
+        long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+        CompletableFuture<Void> indexProbe = index.submit(c -> null);
+        List<CompletableFuture<String>> cameraProbes = supervisors.stream()
+                .map(s -> s.liveness(hangAfter != null ? hangAfter : CameraSupervisor.hangBound(s.camera())))
+                .toList();
+        List<String> problems = new ArrayList<>();
+        for (CompletableFuture<String> probe : cameraProbes) {
+            try {
+                String problem = probe.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (problem != null) {
+                    problems.add(problem);
+                }
+            } catch (TimeoutException e) {
+                problems.add("nvr-loop: event loop did not answer within " + PROBE_TIMEOUT.toSeconds() + " s");
+                break;
+            } catch (ExecutionException e) {
+                problems.add("nvr-loop: " + e.getCause());
+            }
+        }
+        try {
+            indexProbe.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            problems.add("nvr-index: index writer did not complete an empty transaction within "
+                    + PROBE_TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            problems.add("nvr-index: " + e.getCause().getMessage());
+        }
+        return new Liveness(problems);
+    }
+
+    /** Time left until {@code deadline} less {@code reserve}, at least 100 ms. */
+    private static Duration remaining(long deadline, Duration reserve) {
+        return Duration.ofNanos(Math.max(Duration.ofMillis(100).toNanos(), deadline - System.nanoTime() - reserve.toNanos()));
+    }
+
+    /**
+     * Stops every camera (open segments closed and indexed), then releases everything, all within
+     * {@link #STOP_DEADLINE}. Safe twice.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -205,9 +267,11 @@ public final class Recorder implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        finisher.close();
+        // One deadline for every step, so a stop fits the contract's 10 s and systemd's TimeoutStopSec.
+        // Whatever is cut short is finished by the next start's reconciliation.
+        finisher.close(remaining(deadline, Duration.ofMillis(500)));
         loop.shutdownGracefully(0, Math.max(100, (deadline - System.nanoTime()) / 1_000_000 / 2), TimeUnit.MILLISECONDS);
-        index.close();
+        index.close(remaining(deadline, Duration.ZERO));
         if (ownMetrics != null) {
             ownMetrics.close();
         }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -67,10 +68,15 @@ public final class SegmentFinisher implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(8));
+    }
+
+    /** Waits up to {@code timeout} for queued work; what is left is finished by the next start's reconciliation. */
+    public void close(Duration timeout) {
         thread.shutdown();
         try {
-            if (!thread.awaitTermination(8, TimeUnit.SECONDS)) {
-                LOG.warn("segment finisher did not drain within 8 s");
+            if (!thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("segment finisher did not drain within {} ms", timeout.toMillis());
                 thread.shutdownNow();
             }
         } catch (InterruptedException e) {

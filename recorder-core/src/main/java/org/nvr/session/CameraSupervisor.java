@@ -31,9 +31,13 @@ import org.slf4j.LoggerFactory;
  * change of state or reason (a camera down for a day writes one line, not thousands) and reports every
  * change to the {@link CameraObserver}.
  *
- * <p>Threads: {@link #start()}, {@link #stop()} and all scheduling run on {@code loop} (a Netty event
- * loop shared by all supervisors; nothing blocking runs on it). Sessions run on threads from
- * {@code sessionThreads}, one at a time per camera.
+ * <p>For the systemd watchdog it answers {@link #liveness(Duration)}: a session that shows no progress
+ * for longer than its bound is hung (FFmpeg cannot interrupt a blocked native call, so only a restart of
+ * the process frees it).
+ *
+ * <p>Threads: {@link #start()}, {@link #stop()}, {@link #liveness(Duration)} and all scheduling run on
+ * {@code loop} (a Netty event loop shared by all supervisors; nothing blocking runs on it). Sessions
+ * run on threads from {@code sessionThreads}, one at a time per camera.
  */
 public final class CameraSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(CameraSupervisor.class);
@@ -63,6 +67,8 @@ public final class CameraSupervisor {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private volatile boolean stopping;
+    /** {@code loop.ticker()} time of the running session's last report; written by its thread. */
+    private volatile long progressNanos;
     private boolean running;
     private ScheduledFuture<?> pending;
     private FailureReason lastReason;
@@ -136,7 +142,9 @@ public final class CameraSupervisor {
         }
         running = true;
         attempts++;
-        Session session = sessions.create(camera, transport, observer, () -> stopping);
+        progressed();
+        Session session = sessions.create(camera, transport, new ProgressObserver(observer, this::progressed),
+                () -> stopping);
         try {
             sessionThreads.execute(() -> {
                 SessionResult result;
@@ -261,6 +269,52 @@ public final class CameraSupervisor {
         }
         observer.state(CameraState.STOPPED, clock.instant(), FailureReason.SHUTDOWN, "recorder stopped");
         stopped.complete(null);
+    }
+
+    private void progressed() {
+        progressNanos = loop.ticker().nanoTime();
+    }
+
+    /**
+     * How long a session may go without reporting before it counts as hung. Every blocking step it
+     * takes is bounded: a read or a network step of opening by the stall timeout (FFmpeg's socket
+     * timeout), an index write by 10 s. Opening takes a handful of such steps before the first report
+     * (connect, OPTIONS, DESCRIBE, a SETUP per track, PLAY, probing), hence the multiple and the margin.
+     */
+    public static Duration hangBound(CameraConfig camera) {
+        return camera.stallTimeout().multipliedBy(6).plusSeconds(20);
+    }
+
+    /**
+     * Whether this camera is being looked after, checked on the event loop (so an answer also proves
+     * the loop runs): alive when a session is running and reported within {@code hangAfter}, when the
+     * next attempt is scheduled, or when stopping.
+     *
+     * @return a future completing with null when alive, else with why not (naming the camera); it does
+     *         not complete while the loop is stuck, so callers wait with a bound
+     */
+    public CompletableFuture<String> liveness(Duration hangAfter) {
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        try {
+            loop.execute(() -> answer.complete(livenessOnLoop(hangAfter)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            answer.complete(camera.id() + ": event loop is shut down");
+        }
+        return answer;
+    }
+
+    private String livenessOnLoop(Duration hangAfter) {
+        if (stopping) {
+            return null;
+        }
+        if (running) {
+            long quiet = loop.ticker().nanoTime() - progressNanos;
+            return quiet > hangAfter.toNanos()
+                    ? camera.id() + ": session made no progress for "
+                            + TimeUnit.NANOSECONDS.toSeconds(quiet) + " s (bound " + hangAfter.toSeconds() + " s)"
+                    : null;
+        }
+        return pending == null ? camera.id() + ": no session running and none scheduled" : null;
     }
 
     /** For tests and the watchdog: the number of sessions started so far. */

@@ -1,6 +1,7 @@
 package org.nvr.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -178,5 +179,75 @@ class CameraSupervisorTest {
             advance(1);
             assertEquals(before + 1, sessionsRun, "attempt after " + delay + " ms");
         }
+    }
+
+    // ---- liveness (the systemd watchdog) ----------------------------------------------------------
+
+    /** A supervisor whose session thread never runs by itself: the test plays the session through its observer. */
+    private CameraSupervisor supervisorWithHeldSession(List<Runnable> held, List<CameraObserver> observers) {
+        return new CameraSupervisor(CAMERA, (cam, transport, obs, stop) -> {
+            observers.add(obs);
+            return () -> new SessionResult(FailureReason.EOF, "camera closed", Duration.ZERO);
+        }, channel.eventLoop(), held::add, new Backoff(() -> 0.5),
+                (host, port) -> CompletableFuture.completedFuture(false), () -> 0.5, CameraObserver.NONE,
+                Clock.fixed(Instant.parse("2026-11-29T00:00:00Z"), ZoneOffset.UTC));
+    }
+
+    private String liveness(CameraSupervisor s) throws Exception {
+        var answer = s.liveness(Duration.ofSeconds(10));
+        channel.runPendingTasks();
+        assertTrue(answer.isDone(), "answered on the loop");
+        return answer.get();
+    }
+
+    @Test
+    void aSessionThatKeepsReportingIsAlive() throws Exception {
+        List<Runnable> held = new ArrayList<>();
+        List<CameraObserver> observers = new ArrayList<>();
+        CameraSupervisor s = supervisorWithHeldSession(held, observers);
+        s.start();
+        channel.runPendingTasks();
+        assertEquals(1, held.size(), "session handed to its thread");
+        for (int i = 0; i < 6; i++) {
+            advance(9_000);
+            observers.get(0).received(1500); // a packet: the thread is not stuck
+            assertNull(liveness(s), "alive at " + (i + 1) * 9 + " s");
+        }
+    }
+
+    @Test
+    void aSessionSilentBeyondItsBoundIsHung() throws Exception {
+        List<Runnable> held = new ArrayList<>();
+        List<CameraObserver> observers = new ArrayList<>();
+        CameraSupervisor s = supervisorWithHeldSession(held, observers);
+        s.start();
+        channel.runPendingTasks();
+        advance(5_000);
+        observers.get(0).frameWritten(Instant.EPOCH, Duration.ofMillis(40), 1000, true);
+        advance(9_000);
+        assertNull(liveness(s), "within the bound");
+        advance(2_000);
+        assertEquals("cam-01: session made no progress for 11 s (bound 10 s)", liveness(s));
+
+        held.get(0).run(); // the blocked call returns after all: the session ends, a retry is scheduled
+        channel.runPendingTasks();
+        advance(120_000);
+        assertNull(liveness(s), "waiting for the next attempt is alive");
+    }
+
+    @Test
+    void aStoppingSupervisorIsAlive() throws Exception {
+        List<Runnable> held = new ArrayList<>();
+        CameraSupervisor s = supervisorWithHeldSession(held, new ArrayList<>());
+        s.start();
+        channel.runPendingTasks();
+        s.stop();
+        advance(60_000);
+        assertNull(liveness(s), "a stop in progress is the recorder's own deadline's business");
+    }
+
+    @Test
+    void hangBoundAllowsOpeningStepsEachUpToTheStallTimeout() {
+        assertEquals(Duration.ofSeconds(50), CameraSupervisor.hangBound(CAMERA));
     }
 }

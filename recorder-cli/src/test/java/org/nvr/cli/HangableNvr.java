@@ -1,0 +1,35 @@
+package org.nvr.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.nvr.ingest.FfmpegCameraOpener;
+import org.nvr.recorder.Recorder;
+import org.nvr.testing.HangingOpener;
+import picocli.CommandLine;
+
+/**
+ * {@code nvr} as {@link Main} runs it, except that {@code run}'s camera reads block for good, like a
+ * native call that never returns, once a file {@code hang-<camera id>} appears in the directory named
+ * by {@code -Dnvr.test.hang-dir}, and that a session counts as hung after {@code -Dnvr.test.hang-after}
+ * (an ISO-8601 duration) instead of minutes. The child process of the sd_notify tests.
+ */
+public final class HangableNvr {
+    private HangableNvr() {
+    }
+
+    public static void main(String[] args) {
+        Path dir = Path.of(System.getProperty("nvr.test.hang-dir"));
+        Duration hangAfter = Duration.parse(System.getProperty("nvr.test.hang-after"));
+        HangingOpener opener = new HangingOpener(new FfmpegCameraOpener(), id -> Files.exists(dir.resolve("hang-" + id)));
+        Recorder.Options options = Recorder.Options.defaults().withOpener(opener).withHangAfter(hangAfter);
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == RunCommand.class ? cls.cast(new RunCommand(options)) : CommandLine.defaultFactory().create(cls);
+            }
+        };
+        Main.configureLogging(args, System.getenv());
+        System.exit(Main.commandLine(factory).execute(args));
+    }
+}
