@@ -3,6 +3,7 @@ package org.nvr.recorder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Optional;
@@ -54,8 +55,17 @@ public final class StartupReconciler {
             try {
                 SegmentFinisher.Durable durable = SegmentFinisher.syncAndHash(file);
                 Mp4Probe.Contents c = contents.get();
-                wait(index.closeSegment(row.id(), row.start().plus(c.duration()), c.duration(), durable.bytes(),
-                        c.frames(), durable.sha256()));
+                // The footage cannot end after the file was last written: if the row's start was dated
+                // late (the anchor had not settled yet), the file's modification time bounds it.
+                Instant end = row.start().plus(c.duration());
+                Instant written = Files.getLastModifiedTime(file).toInstant();
+                Instant start = row.start();
+                if (end.isAfter(written)) {
+                    end = written;
+                    start = written.minus(c.duration());
+                }
+                wait(index.closeSegment(row.id(), start, end, c.duration(), durable.bytes(), c.frames(),
+                        durable.sha256()));
                 LOG.info("{}: closed segment {} left open by a crash ({} s recovered)", row.camera(), row.path(),
                         c.duration().toMillis() / 1000.0);
                 closed++;
@@ -77,6 +87,8 @@ public final class StartupReconciler {
             int n;
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE runs SET end_reason = 'crash',
+                        start_ms = MIN(start_ms, COALESCE((SELECT MIN(start_ms) FROM segments s WHERE s.run_id = runs.id),
+                                                          start_ms)),
                         end_ms = MAX(start_ms, COALESCE((SELECT MAX(end_ms) FROM segments s WHERE s.run_id = runs.id), 0))
                     WHERE end_ms IS NULL""")) {
                 n = ps.executeUpdate();

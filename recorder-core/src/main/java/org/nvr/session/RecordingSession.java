@@ -72,6 +72,9 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private boolean anchorSettling;
     /** Pictures before this run-time may still be re-dated: only the run's first segment. */
     private static final long ANCHOR_SETTLE_MICROS = 15_000_000;
+    /** By then the start-of-session burst is over: the rows are re-dated once, in case of a crash. */
+    private static final long ANCHOR_CHECKPOINT_MICROS = 3_000_000;
+    private boolean anchorCheckpointed;
     private long originMicros;
     private Long runId;
     private long lastVideoEndMicros;
@@ -435,6 +438,12 @@ public final class RecordingSession implements CameraSupervisor.Session {
         Instant dated = wall(runMicros);
         if (dated.isAfter(arrival)) {
             anchor = anchor.minus(Duration.between(arrival, dated));
+        }
+        if (!anchorCheckpointed && runMicros >= ANCHOR_CHECKPOINT_MICROS && segment != null) {
+            anchorCheckpointed = true;
+            if (!anchor.equals(segment.start)) {
+                ctx.index().correctStart(runId, segment.id, anchor);
+            }
         }
     }
 
