@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             CheckConfigCommand.class,
             CamerasCommand.class,
             FootageCommand.class,
+            VerifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
