@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * When SQLite cannot write (the disk is full, an I/O error), the transaction is rolled back, its
  * future fails, and {@link #healthy()} turns false until a later transaction writes again.
  * {@link #submitUntilWritten} keeps retrying such work every {@link #FULL_RETRY} instead, for updates
- * the index must not lose while the daemon runs (a closed segment).
+ * the index must not lose while the daemon runs (a segment closed or dropped).
  *
  * <p>Thread-safe. Owns its connection and thread; {@link #close()} drains the queue and closes both.
  */
@@ -288,9 +288,12 @@ public final class IndexWriter implements AutoCloseable {
         });
     }
 
-    /** Drops a row whose file was never created or held nothing. */
+    /**
+     * Drops a row whose file was never created or held nothing (the file is removed first). Retried while
+     * the disk is full, like {@link #closeSegment}.
+     */
     public CompletableFuture<Void> dropSegment(long id) {
-        return submit(c -> {
+        return submitUntilWritten(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM segments WHERE id = ?")) {
                 ps.setLong(1, id);
                 ps.executeUpdate();

@@ -38,11 +38,6 @@ final class DiskReserve {
         return size <= 0 || (Files.isRegularFile(file) && sizeOnDisk() >= size);
     }
 
-    /** Bytes to free, beyond the floor, so that the reserve can be written again. */
-    long missingBytes() {
-        return present() ? 0 : size;
-    }
-
     /** Writes the reserve if it is missing; false (and nothing left behind) when there is no room. */
     boolean create() {
         if (present()) {

@@ -250,7 +250,9 @@ public final class RetentionEnforcer implements AutoCloseable {
             }
         }
         long headroom = headroom();
-        Plan plan = policy.plan(usage(cameras), freeBytes.getAsLong(), headroom + reserve.missingBytes());
+        // The reserve is not part of the floor: it is written again when there happens to be room, never
+        // at the cost of footage (on a tight disk that would delete everything to make room for zeros).
+        Plan plan = policy.plan(usage(cameras), freeBytes.getAsLong(), headroom);
         for (Map.Entry<String, Long> e : plan.bytesToFree().entrySet()) {
             Deleted d = deleteOldest(e.getKey(), null, e.getValue());
             segments += d.segments;
@@ -376,7 +378,12 @@ public final class RetentionEnforcer implements AutoCloseable {
         }
         for (Warning w : before) {
             if (!now.contains(w)) {
-                LOG.info("no longer breached: {}", describe(w, plan));
+                LOG.info("{}", switch (w.breach()) {
+                    case LOCKED_OVER_MAX_BYTES -> "locked footage no longer exceeds storage.retention.max_bytes";
+                    case LOCKED_OVER_CAMERA_MAX_BYTES -> w.camera() + ": locked footage no longer exceeds the camera's"
+                            + " retention.max_bytes";
+                    case FLOOR_UNREACHABLE -> "free space can be kept above the floor again";
+                });
             }
         }
         warnings = Set.copyOf(new LinkedHashSet<>(now));
