@@ -355,6 +355,9 @@ public final class RetentionEnforcer implements AutoCloseable {
             }
         }));
         ledger.removed(camera, bytes, oldestLeft, newestDeleted);
+        if (oldestLeft != null) {
+            deleter.pruneEmptyDays(done, oldestLeft);
+        }
         String site = siteOfCamera.get(camera);
         if (metrics != null && site != null) {
             CameraMetrics m = metrics.camera(site, camera);

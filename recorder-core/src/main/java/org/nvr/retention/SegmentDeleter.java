@@ -63,6 +63,9 @@ public final class SegmentDeleter {
         }
     }
 
+    private static final java.time.format.DateTimeFormatter DAY =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(java.time.ZoneOffset.UTC);
+
     private final Path root;
     private final IndexWriter index;
 
@@ -154,6 +157,49 @@ public final class SegmentDeleter {
             }), "drop deleted segments");
         }
         return gone;
+    }
+
+    /**
+     * Removes the day directories ({@code <site>/<camera>/YYYY/MM/DD}) of deleted segments once they are
+     * empty, and then their month and year directories, so years of ring buffer do not leave thousands
+     * of empty directories behind. Only days before {@code keepFrom} (the day of the camera's oldest
+     * footage left) are touched: a camera never writes into those again, so no segment can be created
+     * in a directory as it goes.
+     */
+    public void pruneEmptyDays(List<Target> deleted, Instant keepFrom) {
+        String keepDay = DAY.format(keepFrom);
+        Set<Path> days = new LinkedHashSet<>();
+        for (Target t : deleted) {
+            Path day = root.resolve(t.path()).getParent();
+            String rel = root.relativize(day).toString();
+            String[] parts = rel.split("/");
+            if (parts.length == 5 && (parts[2] + "/" + parts[3] + "/" + parts[4]).compareTo(keepDay) < 0) {
+                days.add(day);
+            }
+        }
+        for (Path day : days) {
+            Path dir = day;
+            for (int level = 0; level < 3 && removeIfEmpty(dir); level++) {
+                dir = dir.getParent();
+            }
+        }
+    }
+
+    private static boolean removeIfEmpty(Path dir) {
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        try {
+            Files.delete(dir);
+            SegmentPaths.fsyncDirectory(dir.getParent());
+            return true;
+        } catch (IOException e) {
+            return false; // not empty after all, or already gone: either way, nothing to do
+        }
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) throws IndexException, InterruptedException {

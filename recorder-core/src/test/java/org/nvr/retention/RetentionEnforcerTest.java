@@ -188,6 +188,26 @@ class RetentionEnforcerTest {
         assertEquals(5, filesOnDisk().size());
     }
 
+    @Test
+    void emptyDayDirectoriesOfDeletedFootageAreRemoved() throws Exception {
+        Instant lastDayOfMonth = Instant.parse("2026-11-30T23:59:56Z");
+        for (int i = 0; i < 4; i++) { // two on Nov 30, two on Dec 1
+            Instant start = lastDayOfMonth.plus(SEG.multipliedBy(i));
+            String rel = SegmentPaths.newSegment(root, "site", "a", start);
+            SegmentPaths.createParents(root, root.resolve(rel));
+            Files.write(root.resolve(rel), new byte[KB]);
+            long id = index.openSegment(null, "site", "a", rel, start, "h264", 320, 240, null).get();
+            index.closeSegment(id, start.plus(SEG), SEG, KB, 50L, "00").get();
+        }
+        RetentionEnforcer enforcer = enforcer(limits(2L * KB, null, null), Map.of(), () -> -1);
+
+        enforcer.runPass();
+
+        assertFalse(Files.exists(root.resolve("site/a/2026/11")), "November is empty and gone");
+        assertTrue(Files.isDirectory(root.resolve("site/a/2026/12/01")));
+        assertEquals(2, filesOnDisk().size());
+    }
+
     // ---- fixtures ---------------------------------------------------------------------------------
 
     private RetentionEnforcer enforcer(Retention global, Map<String, Retention> cameras, LongSupplier free)
