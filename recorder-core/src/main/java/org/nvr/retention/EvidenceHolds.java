@@ -101,10 +101,6 @@ final class EvidenceHolds {
         return byCamera.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    boolean any() {
-        return !active.isEmpty();
-    }
-
     private static List<Span> spans(List<Hold> holds) {
         Map<String, List<Hold>> perCamera = new LinkedHashMap<>();
         holds.forEach(h -> perCamera.computeIfAbsent(h.camera(), k -> new ArrayList<>()).add(h));

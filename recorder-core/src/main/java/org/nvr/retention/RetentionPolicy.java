@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
 import org.nvr.config.Retention;
 
@@ -74,9 +73,6 @@ public final class RetentionPolicy {
      * @param warnings    limits that cannot be honoured without touching locked footage
      */
     public record Plan(Map<String, Long> bytesToFree, long budget, long freeDeficit, Set<Warning> warnings) {
-        public long total() {
-            return bytesToFree.values().stream().mapToLong(Long::longValue).sum();
-        }
     }
 
     public RetentionPolicy(Retention global, Map<String, Retention> cameras) {
