@@ -91,7 +91,8 @@ final class Daemon implements AutoCloseable {
             return Health.unhealthy("starting");
         }
         if (!recorder.healthy()) {
-            return Health.unhealthy("index not writable or recorder stopping");
+            return Health.unhealthy(recorder.index().notWritable().map(why -> "index not writable: " + why)
+                    .orElse("recorder stopping"));
         }
         Map<String, Object> details = new LinkedHashMap<>();
         long up = recorder.statuses().stream().filter(s -> s.current() == CameraState.RECORDING).count();

@@ -52,6 +52,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--segment-seconds", defaultValue = "10", paramLabel = "S", description = "segment length (default ${DEFAULT-VALUE})")
     int segmentSeconds;
 
+    @Option(names = "--max-bytes", paramLabel = "SIZE",
+            description = "retention: keep at most this much footage, e.g. 200MB (default: no limit)")
+    String maxBytes;
+
     @Spec
     CommandSpec spec;
 
@@ -69,6 +73,15 @@ final class DemoCommand implements Callable<Integer> {
                 limit = DurationText.parse(duration);
             } catch (IllegalArgumentException e) {
                 throw UserError.usage("--duration: " + e.getMessage());
+            }
+        }
+        Retention retention = Retention.NONE;
+        if (maxBytes != null) {
+            try {
+                retention = new Retention(java.util.OptionalLong.of(org.nvr.config.ByteSize.parse(maxBytes)),
+                        java.util.OptionalLong.empty(), Optional.empty());
+            } catch (IllegalArgumentException e) {
+                throw UserError.usage("--max-bytes: " + e.getMessage());
             }
         }
         Path dir = root != null ? root.toAbsolutePath().normalize() : Files.createTempDirectory("nvr-demo-");
@@ -91,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
                     c.username(), c.password(), c.transport(), c.audio(), c.stallTimeout(), c.retention(),
                     c.location(), c.contact()));
             NvrConfig config = new NvrConfig(
-                    new StorageConfig(dir, Duration.ofSeconds(segmentSeconds), Retention.NONE),
+                    new StorageConfig(dir, Duration.ofSeconds(segmentSeconds), retention),
                     new MetricsConfig("127.0.0.1", 0),
                     List.of(new SiteConfig("demo", "Demo site", cams)));
             Path demoConfig = writeConfig(config);
@@ -119,6 +132,8 @@ final class DemoCommand implements Callable<Integer> {
         StringBuilder y = new StringBuilder("# Written by 'nvr demo'. The simulated cameras exist only while the demo runs.\n");
         y.append("storage:\n  root: \"").append(config.storage().root()).append("\"\n");
         y.append("  segment_seconds: ").append(config.storage().segmentDuration().toSeconds()).append('\n');
+        config.storage().retention().maxBytes().ifPresent(b -> y.append("  retention: { max_bytes: ").append(b)
+                .append(" }\n"));
         y.append("metrics:\n  listen: 127.0.0.1:0\n");
         y.append("sites:\n  - id: demo\n    name: \"Demo site\"\n    cameras:\n");
         config.cameras().forEach(c -> y.append("      - { id: ").append(c.id()).append(", url: \"")

@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
             FootageCommand.class,
             UptimeCommand.class,
             HashPasswordCommand.class,
+            VerifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -70,9 +70,10 @@ public final class FootageQueries implements AutoCloseable {
 
     /** Every segment row in the given state, oldest first (reconciliation, verify). */
     public List<SegmentRow> segmentsInState(SegmentState state) throws SQLException {
+        // The state is a literal, not a parameter, so that SQLite can use the partial index on
+        // unfinished rows (V3) for 'open' and 'deleting'.
         try (PreparedStatement ps = c.prepareStatement("SELECT " + SEGMENT_COLUMNS
-                + " FROM segments WHERE state = ? ORDER BY start_ms, id")) {
-            ps.setString(1, state.sql());
+                + " FROM segments WHERE state = '" + state.sql() + "' ORDER BY start_ms, id")) {
             List<SegmentRow> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -80,6 +81,36 @@ public final class FootageQueries implements AutoCloseable {
                 }
             }
             return out;
+        }
+    }
+
+    /**
+     * Up to {@code limit} segment rows whose path sorts after {@code afterPath} (null: from the first), in
+     * path order: pages through the whole index in short read transactions, for comparing it with the
+     * files on disk.
+     */
+    public List<SegmentRow> segmentsAfterPath(String afterPath, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + SEGMENT_COLUMNS
+                + " FROM segments WHERE path > ? ORDER BY path LIMIT ?")) {
+            ps.setString(1, afterPath == null ? "" : afterPath);
+            ps.setInt(2, limit);
+            List<SegmentRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(segment(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The row of the segment stored at {@code path} (relative to the storage root), if any. */
+    public Optional<SegmentRow> segmentAt(String path) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + SEGMENT_COLUMNS + " FROM segments WHERE path = ?")) {
+            ps.setString(1, path);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(segment(rs)) : Optional.empty();
+            }
         }
     }
 

@@ -9,8 +9,10 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,12 +33,24 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A crash can leave an {@code open} row whose file holds what was written (flushed fragments), an
  * {@code open} row with no file, a {@code deleting} row, or (if the disk lost the insert) a file with
- * no row. Startup reconciliation finishes each of these before recording starts.
+ * no row. Startup reconciliation finishes each of these before recording starts. Creation is enforced
+ * by {@code RecordingSession} (row, then file) and {@code SegmentFinisher} (fsync and hash, then close);
+ * deletion only by {@code org.nvr.retention.SegmentDeleter}, which startup reconciliation uses too.
+ *
+ * <h2>A full disk</h2>
+ * When SQLite cannot write (the disk is full, an I/O error), the transaction is rolled back, its
+ * future fails, and {@link #healthy()} turns false until a later transaction writes again.
+ * {@link #submitUntilWritten} keeps retrying such work every {@link #FULL_RETRY} instead, for updates
+ * the index must not lose while the daemon runs (a segment closed or dropped).
  *
  * <p>Thread-safe. Owns its connection and thread; {@link #close()} drains the queue and closes both.
  */
 public final class IndexWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IndexWriter.class);
+    /** How often work waiting for disk space is tried again. */
+    public static final Duration FULL_RETRY = Duration.ofSeconds(1);
+    private static final int SQLITE_IOERR = 10;
+    private static final int SQLITE_FULL = 13;
 
     /** Work run on the writer thread with the write connection. */
     @FunctionalInterface
@@ -46,17 +60,22 @@ public final class IndexWriter implements AutoCloseable {
 
     private final Path path;
     private final Connection connection;
-    private final ExecutorService thread;
-    private volatile long lastSuccessNanos = System.nanoTime();
+    private final ScheduledThreadPoolExecutor thread;
+    /** Futures of work waiting for disk space, failed at close so that no caller waits forever. */
+    private final Set<CompletableFuture<?>> parked = ConcurrentHashMap.newKeySet();
+    /** Why the last write failed (disk full, I/O error); null while writes succeed. Writer thread only writes it. */
+    private volatile String notWritable;
 
     private IndexWriter(Path path, Connection connection) {
         this.path = path;
         this.connection = connection;
-        this.thread = Executors.newSingleThreadExecutor(r -> {
+        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "nvr-index");
             t.setDaemon(false);
             return t;
         });
+        // At close, retries waiting for disk space are dropped (and their futures failed), not run.
+        thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     public static IndexWriter open(Path path) throws IndexException {
@@ -69,42 +88,114 @@ public final class IndexWriter implements AutoCloseable {
 
     /** Runs {@code work} on the writer thread inside one transaction. */
     public <T> CompletableFuture<T> submit(Work<T> work) {
+        return submit(work, false);
+    }
+
+    /**
+     * Like {@link #submit}, but when the transaction fails because the disk is full or cannot be written,
+     * it is run again every {@link #FULL_RETRY} until it commits or the writer closes. For work that is
+     * safe to repeat (each attempt is its own, rolled back, transaction).
+     */
+    public <T> CompletableFuture<T> submitUntilWritten(Work<T> work) {
+        return submit(work, true);
+    }
+
+    private <T> CompletableFuture<T> submit(Work<T> work, boolean untilWritten) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            thread.execute(() -> {
-                try {
-                    connection.setAutoCommit(false);
-                    T value = work.run(connection);
-                    connection.commit();
-                    lastSuccessNanos = System.nanoTime();
-                    result.complete(value);
-                } catch (SQLException | RuntimeException e) {
-                    rollback();
-                    result.completeExceptionally(e);
-                } finally {
-                    try {
-                        connection.setAutoCommit(true);
-                    } catch (SQLException ignored) {
-                        // the next transaction will report a broken connection
-                    }
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            thread.execute(() -> attempt(work, result, untilWritten));
+        } catch (RejectedExecutionException e) {
             result.completeExceptionally(new IllegalStateException("index writer is closed"));
         }
         return result;
     }
 
-    /** True when the writer thread is alive and its last transaction succeeded (for /healthz and the watchdog). */
-    public boolean healthy() {
-        return !thread.isShutdown();
+    private <T> void attempt(Work<T> work, CompletableFuture<T> result, boolean untilWritten) {
+        try {
+            long changesBefore = notWritable != null ? totalChanges() : 0;
+            connection.setAutoCommit(false);
+            T value = work.run(connection);
+            connection.commit();
+            if (notWritable != null && totalChanges() > changesBefore) {
+                LOG.info("the index is writable again");
+                notWritable = null;
+            }
+            parked.remove(result);
+            result.complete(value);
+        } catch (SQLException | RuntimeException e) {
+            rollback(e);
+            boolean cannotWrite = isDiskFull(e) || isIoError(e);
+            if (cannotWrite) {
+                if (notWritable == null) {
+                    LOG.error("the index cannot be written: {}", e.getMessage());
+                }
+                notWritable = e.getMessage();
+            }
+            if (cannotWrite && untilWritten && !thread.isShutdown()) {
+                parked.add(result);
+                try {
+                    thread.schedule(() -> attempt(work, result, true), FULL_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                } catch (RejectedExecutionException closed) {
+                    // fall through: fail the future
+                }
+            }
+            parked.remove(result);
+            result.completeExceptionally(e);
+        } finally {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // the next transaction will report a broken connection
+            }
+        }
     }
 
-    private void rollback() {
+    private long totalChanges() throws SQLException {
+        try (java.sql.Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT total_changes()")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /**
+     * True when the writer thread is alive and the last transaction that tried to write did not fail for
+     * want of disk space or an I/O error (for /healthz and the watchdog).
+     */
+    public boolean healthy() {
+        return !thread.isShutdown() && notWritable == null;
+    }
+
+    /** Why the index cannot be written at the moment; empty while it can. */
+    public java.util.Optional<String> notWritable() {
+        return java.util.Optional.ofNullable(notWritable);
+    }
+
+    /** Whether {@code t} or one of its causes is SQLite reporting a full disk ({@code SQLITE_FULL}). */
+    public static boolean isDiskFull(Throwable t) {
+        return hasSqliteCode(t, SQLITE_FULL, "SQLITE_FULL");
+    }
+
+    private static boolean isIoError(Throwable t) {
+        return hasSqliteCode(t, SQLITE_IOERR, "SQLITE_IOERR");
+    }
+
+    private static boolean hasSqliteCode(Throwable t, int primary, String name) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLException s
+                    && ((s.getErrorCode() & 0xff) == primary || String.valueOf(s.getMessage()).contains(name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void rollback(Exception cause) {
         try {
             connection.rollback();
         } catch (SQLException e) {
-            LOG.warn("index rollback failed: {}", e.getMessage());
+            // SQLite has already rolled back after some errors (SQLITE_FULL among them)
+            LOG.debug("index rollback after '{}' failed: {}", cause.getMessage(), e.getMessage());
         }
     }
 
@@ -193,7 +284,10 @@ public final class IndexWriter implements AutoCloseable {
         });
     }
 
-    /** Step 2 of the invariant: called once the file is complete, fsynced and hashed. */
+    /**
+     * Step 2 of the invariant: called once the file is complete, fsynced and hashed. Retried while the
+     * disk is full (see {@link #submitUntilWritten}): the file is footage, its row must say so.
+     */
     public CompletableFuture<Void> closeSegment(long id, Instant end, Duration duration, long bytes, Long frames,
                                                 String sha256) {
         return closeSegment(id, null, end, duration, bytes, frames, sha256);
@@ -202,7 +296,7 @@ public final class IndexWriter implements AutoCloseable {
     /** As above; {@code start}, when not null, corrects the start written when the segment opened. */
     public CompletableFuture<Void> closeSegment(long id, Instant start, Instant end, Duration duration, long bytes,
                                                 Long frames, String sha256) {
-        return submit(c -> {
+        return submitUntilWritten(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE segments SET state = 'closed', start_ms = COALESCE(?, start_ms), end_ms = ?, duration_ms = ?,
                         bytes = ?, frames = ?, sha256 = ?
@@ -220,9 +314,12 @@ public final class IndexWriter implements AutoCloseable {
         });
     }
 
-    /** Drops a row whose file was never created or held nothing. */
+    /**
+     * Drops a row whose file was never created or held nothing (the file is removed first). Retried while
+     * the disk is full, like {@link #closeSegment}.
+     */
     public CompletableFuture<Void> dropSegment(long id) {
-        return submit(c -> {
+        return submitUntilWritten(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM segments WHERE id = ?")) {
                 ps.setLong(1, id);
                 ps.executeUpdate();
@@ -330,6 +427,9 @@ public final class IndexWriter implements AutoCloseable {
             return;
         }
         thread.shutdown();
+        for (CompletableFuture<?> f : parked) {
+            f.completeExceptionally(new IllegalStateException("index writer closed while waiting for disk space"));
+        }
         try {
             if (!thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("index writer did not drain within {} ms; closing anyway", timeout.toMillis());

@@ -22,6 +22,7 @@ import org.nvr.config.Retention;
 import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
 import org.nvr.metrics.RecorderMetrics;
+import org.nvr.retention.RetentionEnforcer;
 import org.nvr.ingest.CameraOpener;
 import org.nvr.ingest.FfmpegCameraOpener;
 import org.nvr.ingest.FfmpegRuntime;
@@ -41,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * configured camera recording under its own {@link CameraSupervisor} until {@link #close()}.
  *
  * <p>Owns, and closes in this order: the supervisors (each closes and indexes its open segment), the
- * segment finisher, the event loop, the index writer. Threads: {@code nvr-loop} (timers),
- * {@code nvr-cam-<id>} (one per camera, blocking reads and muxing), {@code nvr-finish} (fsync and
- * hashing), {@code nvr-index} (the single SQLite writer).
+ * segment finisher, the retention enforcer, the event loop, the index writer. Threads: {@code nvr-loop}
+ * (timers), {@code nvr-cam-<id>} (one per camera, blocking reads and muxing), {@code nvr-finish} (fsync
+ * and hashing), {@code nvr-sync} (periodic fsync of open segments), {@code nvr-retention} (deleting the
+ * oldest footage, storage gauges), {@code nvr-index} (the single SQLite writer).
  */
 public final class Recorder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
@@ -89,6 +91,7 @@ public final class Recorder implements AutoCloseable {
     private final List<CameraSupervisor> supervisors = new ArrayList<>();
     private final List<CameraStatus> statuses = new ArrayList<>();
     private StorageStats storage;
+    private RetentionEnforcer retention;
     private RecorderMetrics ownMetrics;
     private Duration hangAfter;
     private volatile boolean closed;
@@ -111,20 +114,30 @@ public final class Recorder implements AutoCloseable {
         IndexWriter index = IndexWriter.open(config.storage().indexPath());
         Recorder recorder;
         try {
+            RetentionEnforcer.releaseReserveIfFull(config.storage().root(),
+                    new StorageStats(config.storage().root()).freeBytes());
             StartupReconciler.reconcile(config.storage().root(), index);
             recorder = new Recorder(config, index);
         } catch (IndexException | InterruptedException | RuntimeException e) {
             index.close();
             throw e;
         }
-        recorder.startCameras(options);
+        try {
+            recorder.startCameras(options);
+        } catch (IndexException | InterruptedException | RuntimeException e) {
+            recorder.close();
+            throw e;
+        }
         return recorder;
     }
 
-    private void startCameras(Options options) {
+    private void startCameras(Options options) throws IndexException, InterruptedException {
         hangAfter = options.hangAfter();
         storage = loadStorage();
         RecorderMetrics metrics = options.metrics() != null ? options.metrics() : (ownMetrics = new RecorderMetrics());
+        // Retention runs its first pass before any camera records, then after every closed segment.
+        retention = RetentionEnforcer.of(config, index, storage, storage::freeBytes, metrics, options.clock());
+        retention.start();
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
                 config.storage().segmentDuration(), index, finisher, options.opener(), options.clock());
         PortProbe probe = new TcpPortProbe(loop, CameraSupervisor.PROBE_PERIOD);
@@ -135,7 +148,7 @@ public final class Recorder implements AutoCloseable {
             cameraMetrics.oldestFootage(storage.oldest(camera.id()));
             cameraMetrics.retentionTarget(maxAge(global, camera.retention()));
             CameraStatus status = new CameraStatus(camera.siteId(), camera.id(), index,
-                    new MetricsObserver(cameraMetrics, storage));
+                    new RetentionTrigger(camera.id(), retention, new MetricsObserver(cameraMetrics, storage)));
             AudioWarnings audio = new AudioWarnings();
             CameraSupervisor supervisor = new CameraSupervisor(camera,
                     (cam, transport, observer, stop) -> new RecordingSession(cam, transport, ctx, observer, stop, audio),
@@ -149,17 +162,6 @@ public final class Recorder implements AutoCloseable {
             supervisors.add(supervisor);
         });
         supervisors.forEach(CameraSupervisor::start);
-        Runnable gauges = () -> {
-            try {
-                metrics.storage(storage.usedBytes(), storage.freeBytes(), 0);
-            } catch (RuntimeException e) {
-                // a periodic task that throws is cancelled silently: log and keep it alive
-                LOG.warn("cannot refresh storage gauges: {}", e.toString());
-            }
-        };
-        gauges.run();
-        loop.next().scheduleAtFixedRate(gauges, STORAGE_GAUGE_PERIOD.toMillis(), STORAGE_GAUGE_PERIOD.toMillis(),
-                TimeUnit.MILLISECONDS);
         LOG.info("recording {} camera(s) into {}", supervisors.size(), config.storage().root());
     }
 
@@ -179,6 +181,11 @@ public final class Recorder implements AutoCloseable {
 
     public StorageStats storage() {
         return storage;
+    }
+
+    /** The ring buffer's enforcer (storage gauges, locked bytes); null until cameras start. */
+    public RetentionEnforcer retention() {
+        return retention;
     }
 
     public NvrConfig config() {
@@ -270,6 +277,9 @@ public final class Recorder implements AutoCloseable {
         // One deadline for every step, so a stop fits the contract's 10 s and systemd's TimeoutStopSec.
         // Whatever is cut short is finished by the next start's reconciliation.
         finisher.close(remaining(deadline, Duration.ofMillis(500)));
+        if (retention != null) {
+            retention.close();
+        }
         loop.shutdownGracefully(0, Math.max(100, (deadline - System.nanoTime()) / 1_000_000 / 2), TimeUnit.MILLISECONDS);
         index.close(remaining(deadline, Duration.ZERO));
         if (ownMetrics != null) {

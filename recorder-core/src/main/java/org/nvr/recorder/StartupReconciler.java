@@ -13,76 +13,160 @@ import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
+import org.nvr.retention.SegmentDeleter;
 import org.nvr.segment.Mp4Probe;
 import org.nvr.segment.SegmentFinisher;
+import org.nvr.segment.SegmentPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finishes what a crash or power cut left half done, before any camera records (see the invariant in
- * {@link IndexWriter}): an {@code open} segment is closed with what its file really holds (its flushed
- * fragments) or dropped when the file holds nothing; a {@code deleting} segment's file is removed and
- * its row dropped; runs and outages left open are ended at the last moment footage proves the
- * recorder was alive.
+ * Finishes what a crash or power cut left half done, and makes the index agree with the disk, before
+ * any camera records (see the invariant in {@link IndexWriter}):
+ * <ol>
+ *   <li>an {@code open} segment is closed with what its file really holds (a torn last fragment is cut
+ *       off first), or dropped when the file holds no video (the file, if any, is quarantined);</li>
+ *   <li>a {@code deleting} segment is finished by the {@link SegmentDeleter}, as retention would have;</li>
+ *   <li>a closed row whose file is gone is removed, and logged;</li>
+ *   <li>a segment file no row describes is indexed with what it holds, or moved to
+ *       {@code <root>/quarantine/} when it holds no readable video;</li>
+ *   <li>runs and outages left open are ended at the last moment footage proves the recorder alive.</li>
+ * </ol>
+ * Steps 3 and 4 walk every segment file and every row once ({@link IndexDiskComparison}).
  *
  * <p>Runs once, on the starting thread.
  */
 public final class StartupReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(StartupReconciler.class);
+    /** Where unreadable files go, under the root; never walked as footage. */
+    public static final String QUARANTINE = "quarantine";
 
-    /** What reconciliation did, for the log and for tests. */
-    public record Report(int closed, int dropped, int deleted, int runsEnded) {
+    /**
+     * What reconciliation did, for the log and for tests.
+     *
+     * @param closed      open segments closed with what their file holds
+     * @param dropped     open segments dropped (no video in the file)
+     * @param deleted     interrupted deletions finished
+     * @param runsEnded   runs ended as crashed
+     * @param missing     closed rows removed because their file was gone
+     * @param indexed     files without a row that were indexed
+     * @param quarantined files without a row that held no readable video
+     */
+    public record Report(int closed, int dropped, int deleted, int runsEnded, int missing, int indexed, int quarantined) {
+        boolean anything() {
+            return closed + dropped + deleted + runsEnded + missing + indexed + quarantined > 0;
+        }
     }
 
     private StartupReconciler() {
     }
 
     public static Report reconcile(Path root, IndexWriter index) throws IndexException, InterruptedException {
+        long started = System.nanoTime();
         int closed = 0;
         int dropped = 0;
-        int deleted = 0;
         for (SegmentRow row : query(index, q -> q.segmentsInState(SegmentState.OPEN))) {
             Path file = root.resolve(row.path());
-            Optional<Mp4Probe.Contents> contents = Files.isRegularFile(file) ? Mp4Probe.probe(file) : Optional.empty();
-            if (contents.isEmpty()) {
-                LOG.warn("{}: segment {} left open by a crash holds no readable video; dropping it", row.camera(),
-                        row.path());
-                quarantine(root, file);
-                wait(index.dropSegment(row.id()));
-                dropped++;
-                continue;
-            }
             try {
-                SegmentFinisher.Durable durable = SegmentFinisher.syncAndHash(file);
-                Mp4Probe.Contents c = contents.get();
-                // The footage cannot end after the file was last written: if the row's start was dated
-                // late (the anchor had not settled yet), the file's modification time bounds it.
-                Instant end = row.start().plus(c.duration());
-                Instant written = Files.getLastModifiedTime(file).toInstant();
+                // The footage cannot end after the file was last written (read before the torn tail is cut):
+                // if the row's start was dated late (the anchor had not settled yet), that bounds it.
+                Instant written = Files.isRegularFile(file) ? Files.getLastModifiedTime(file).toInstant() : null;
+                Optional<SegmentFinisher.Recovered> recovered = Files.isRegularFile(file)
+                        ? SegmentFinisher.recoverNow(file) : Optional.empty();
+                if (recovered.isEmpty()) {
+                    LOG.warn("{}: segment {} left open by a crash holds no readable video; dropping it", row.camera(),
+                            row.path());
+                    quarantine(root, file);
+                    await(index.dropSegment(row.id()));
+                    dropped++;
+                    continue;
+                }
+                Mp4Probe.Contents c = recovered.get().contents();
+                SegmentFinisher.Durable durable = recovered.get().durable();
                 Instant start = row.start();
-                if (end.isAfter(written)) {
+                Instant end = start.plus(c.duration());
+                if (written != null && end.isAfter(written)) {
                     end = written;
                     start = written.minus(c.duration());
                 }
-                wait(index.closeSegment(row.id(), start, end, c.duration(), durable.bytes(), c.frames(),
+                await(index.closeSegment(row.id(), start, end, c.duration(), durable.bytes(), c.frames(),
                         durable.sha256()));
-                LOG.info("{}: closed segment {} left open by a crash ({} s recovered)", row.camera(), row.path(),
-                        c.duration().toMillis() / 1000.0);
+                LOG.info("{}: closed segment {} left open by a crash ({} s recovered{})", row.camera(), row.path(),
+                        c.duration().toMillis() / 1000.0, recovered.get().tornBytes() > 0
+                                ? ", a torn fragment of " + recovered.get().tornBytes() + " bytes cut off" : "");
                 closed++;
             } catch (IOException e) {
                 throw new IndexException("cannot reconcile " + file + ": " + e.getMessage(), e);
             }
         }
-        for (SegmentRow row : query(index, q -> q.segmentsInState(SegmentState.DELETING))) {
-            try {
-                Files.deleteIfExists(root.resolve(row.path()));
-            } catch (IOException e) {
-                throw new IndexException("cannot finish deleting " + row.path() + ": " + e.getMessage(), e);
-            }
-            wait(index.dropSegment(row.id()));
-            deleted++;
+        int deleted = new SegmentDeleter(root, index).finishInterrupted();
+        int[] disk = compareWithDisk(root, index);
+        int runsEnded = endOpenRunsAndOutages(index);
+        Report report = new Report(closed, dropped, deleted, runsEnded, disk[0], disk[1], disk[2]);
+        if (report.anything()) {
+            LOG.info("startup reconciliation: {} ({} ms)", report, (System.nanoTime() - started) / 1_000_000);
         }
-        int runsEnded = wait(index.submit(c -> {
+        return report;
+    }
+
+    /** Steps 3 and 4; returns {missing, indexed, quarantined}. */
+    private static int[] compareWithDisk(Path root, IndexWriter index) throws IndexException, InterruptedException {
+        int[] counts = new int[3];
+        try {
+            IndexDiskComparison.compare(root, (after, limit) -> query(index, q -> q.segmentsAfterPath(after, limit)),
+                    new IndexDiskComparison.Visitor() {
+                        @Override
+                        public void both(SegmentRow row, Path file) {
+                            // agreement; sizes and hashes are for `nvr verify`, not for every start
+                        }
+
+                        @Override
+                        public void rowOnly(SegmentRow row) throws IndexException, InterruptedException {
+                            LOG.warn("{}: footage {} ({} to {}) is indexed but its file is gone; removing the row",
+                                    row.camera(), row.path(), row.start(), row.end());
+                            await(index.dropSegment(row.id()));
+                            counts[0]++;
+                        }
+
+                        @Override
+                        public void fileOnly(String relativePath, Path file)
+                                throws IOException, IndexException, InterruptedException {
+                            if (indexStray(root, relativePath, file, index)) {
+                                counts[1]++;
+                            } else {
+                                counts[2]++;
+                            }
+                        }
+                    });
+        } catch (IOException e) {
+            throw new IndexException("cannot compare the index with " + root + ": " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
+    /** Indexes a segment file that has no row; false when it was quarantined instead. */
+    private static boolean indexStray(Path root, String relativePath, Path file, IndexWriter index)
+            throws IOException, IndexException, InterruptedException {
+        SegmentPaths.Parsed name = SegmentPaths.parse(relativePath).orElseThrow();
+        Optional<SegmentFinisher.Recovered> recovered = SegmentFinisher.recoverNow(file);
+        if (recovered.isEmpty()) {
+            LOG.warn("{}: {} has no row and holds no readable video", name.camera(), relativePath);
+            quarantine(root, file);
+            return false;
+        }
+        Mp4Probe.Contents c = recovered.get().contents();
+        SegmentFinisher.Durable durable = recovered.get().durable();
+        long id = await(index.openSegment(null, name.site(), name.camera(), relativePath, name.start(), c.videoCodec(),
+                c.width() > 0 ? c.width() : null, c.height() > 0 ? c.height() : null, null));
+        await(index.closeSegment(id, name.start().plus(c.duration()), c.duration(), durable.bytes(), c.frames(),
+                durable.sha256()));
+        LOG.warn("{}: indexed {} found on disk without a row ({} s)", name.camera(), relativePath,
+                c.duration().toMillis() / 1000.0);
+        return true;
+    }
+
+    private static int endOpenRunsAndOutages(IndexWriter index) throws IndexException, InterruptedException {
+        return await(index.submit(c -> {
             // A run or outage still open belonged to a recorder that died: end it where its footage ends.
             int n;
             try (PreparedStatement ps = c.prepareStatement("""
@@ -107,11 +191,6 @@ public final class StartupReconciler {
             }
             return n;
         }));
-        Report report = new Report(closed, dropped, deleted, runsEnded);
-        if (closed + dropped + deleted + runsEnded > 0) {
-            LOG.info("startup reconciliation: {}", report);
-        }
-        return report;
     }
 
     /** Moves an unreadable file aside rather than deleting what might still be evidence. */
@@ -124,7 +203,7 @@ public final class StartupReconciler {
                 Files.delete(file);
                 return;
             }
-            Path target = root.resolve("quarantine").resolve(root.relativize(file));
+            Path target = root.resolve(QUARANTINE).resolve(root.relativize(file));
             Files.createDirectories(target.getParent());
             Files.move(file, target);
             LOG.warn("moved unreadable {} to {}", file, target);
@@ -138,10 +217,10 @@ public final class StartupReconciler {
     }
 
     private static <T> T query(IndexWriter index, Query<T> query) throws IndexException, InterruptedException {
-        return wait(index.submit(c -> query.run(FootageQueries.over(c))));
+        return await(index.submit(c -> query.run(FootageQueries.over(c))));
     }
 
-    private static <T> T wait(java.util.concurrent.CompletableFuture<T> f) throws IndexException, InterruptedException {
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws IndexException, InterruptedException {
         try {
             return f.get();
         } catch (ExecutionException e) {

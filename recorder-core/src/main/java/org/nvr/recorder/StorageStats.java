@@ -7,20 +7,24 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nvr.index.IndexWriter;
+import org.nvr.retention.FootageLedger;
 
 /**
- * Running totals of the footage on disk: bytes used and each camera's oldest footage. Read from the
- * index once at start, then kept current by the events that change them (a segment closed, a segment
- * deleted), so the gauges never rescan ten million rows.
+ * Running totals of the closed footage on disk: bytes used, overall and per camera, and each camera's
+ * oldest footage. Read from the index once at start, then kept current by the events that change them
+ * (a segment closed: {@link #added}; retention deleted: {@link #removed}), so neither the gauges nor
+ * retention ever rescan ten million rows.
  *
  * <p>Thread-safe.
  */
-public final class StorageStats {
+public final class StorageStats implements FootageLedger {
     private final Path root;
     private final AtomicLong used = new AtomicLong();
+    private final Map<String, AtomicLong> usedByCamera = new ConcurrentHashMap<>();
     private final Map<String, Instant> oldest = new ConcurrentHashMap<>();
 
     StorageStats(Path root) {
@@ -28,7 +32,7 @@ public final class StorageStats {
     }
 
     /** Loads the totals from the index (one aggregate query per start). */
-    static StorageStats load(Path root, IndexWriter index) throws Exception {
+    public static StorageStats load(Path root, IndexWriter index) throws Exception {
         StorageStats stats = new StorageStats(root);
         index.submit(c -> {
             try (PreparedStatement ps = c.prepareStatement(
@@ -36,6 +40,7 @@ public final class StorageStats {
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     stats.oldest.put(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)));
+                    stats.usedByCamera.put(rs.getString(1), new AtomicLong(rs.getLong(3)));
                     stats.used.addAndGet(rs.getLong(3));
                 }
             }
@@ -46,15 +51,41 @@ public final class StorageStats {
 
     void added(String camera, Instant start, long bytes) {
         used.addAndGet(bytes);
+        usedByCamera.computeIfAbsent(camera, k -> new AtomicLong()).addAndGet(bytes);
         oldest.merge(camera, start, (a, b) -> a.isBefore(b) ? a : b);
     }
 
+    @Override
+    public void removed(String camera, long bytes, Instant oldestLeft, Instant newestDeletedStart) {
+        used.addAndGet(-bytes);
+        usedByCamera.computeIfAbsent(camera, k -> new AtomicLong()).addAndGet(-bytes);
+        oldest.compute(camera, (k, current) -> {
+            if (oldestLeft != null) {
+                return oldestLeft;
+            }
+            // Nothing was left when retention asked; keep a start only if a segment closed since then.
+            return current != null && current.isAfter(newestDeletedStart) ? current : null;
+        });
+    }
+
+    @Override
+    public Set<String> cameras() {
+        return Set.copyOf(usedByCamera.keySet());
+    }
+
     /** Bytes of closed footage. */
+    @Override
     public long usedBytes() {
         return used.get();
     }
 
-    /** Free space for an unprivileged writer on the storage filesystem. */
+    @Override
+    public long usedBytes(String camera) {
+        AtomicLong v = usedByCamera.get(camera);
+        return v == null ? 0 : v.get();
+    }
+
+    /** Free space for an unprivileged writer on the storage filesystem; -1 when it cannot be read. */
     public long freeBytes() {
         try {
             return Files.getFileStore(root).getUsableSpace();
@@ -64,6 +95,7 @@ public final class StorageStats {
     }
 
     /** Null when the camera has no footage. */
+    @Override
     public Instant oldest(String camera) {
         return oldest.get(camera);
     }

@@ -116,6 +116,20 @@ public final class Mp4SegmentWriter implements AutoCloseable {
         return path;
     }
 
+    /**
+     * Closes the file without writing a trailer, after a write failed (a full disk): nothing more is
+     * written into a file whose last fragment may be torn; {@link SegmentFinisher#recover} cuts it off.
+     * Safe to call twice, and after {@link #close()}.
+     */
+    public void abandon() {
+        headerWritten = false;
+        try {
+            close();
+        } catch (IOException impossible) {
+            // without a trailer there is nothing that can fail
+        }
+    }
+
     /** Writes the trailer and closes the file. Safe to call twice; releases native memory even on failure. */
     @Override
     public void close() throws IOException {

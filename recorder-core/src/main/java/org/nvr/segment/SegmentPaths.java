@@ -8,6 +8,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where segment files live: {@code <root>/<site>/<camera>/YYYY/MM/DD/YYYYMMDDTHHMMSSZ.mp4}, the name
@@ -19,7 +23,36 @@ public final class SegmentPaths {
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** {@code <site>/<camera>/YYYY/MM/DD/YYYYMMDDTHHMMSSZ[-N].mp4}, the layout {@link #newSegment} creates. */
+    private static final Pattern LAYOUT = Pattern.compile(
+            "([a-z0-9][a-z0-9-]{0,31})/([a-z0-9][a-z0-9-]{0,31})/(\\d{4})/(\\d{2})/(\\d{2})/"
+                    + "(\\d{8}T\\d{6}Z)(-\\d+)?\\.mp4");
+
+    /** What a segment's relative path says about it. */
+    public record Parsed(String site, String camera, Instant start) {
+    }
+
     private SegmentPaths() {
+    }
+
+    /**
+     * Reads site, camera and start from a relative path in the segment layout; empty for anything else
+     * (exports an operator saved under the root, the index, the quarantine folder...).
+     */
+    public static Optional<Parsed> parse(String relativePath) {
+        Matcher m = LAYOUT.matcher(relativePath);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        try {
+            Instant start = NAME.parse(m.group(6), Instant::from);
+            if (!DAY.format(start).equals(m.group(3) + "/" + m.group(4) + "/" + m.group(5))) {
+                return Optional.empty();
+            }
+            return Optional.of(new Parsed(m.group(1), m.group(2), start));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     /** The relative path for a new segment, unique under {@code root}. */

@@ -324,10 +324,18 @@ public final class RecordingSession implements CameraSupervisor.Session {
     }
 
     private void write(AVPacket pkt, int track, TrackClock.Stamp stamp) throws IOException {
+        if (segment.failed) {
+            return; // nothing more goes into a file whose last fragment may be torn
+        }
         long base = segment.baseTs[track];
         pkt.dts(stamp.dts() - base);
         pkt.pts(stamp.pts() - base);
-        segment.writer.write(pkt, track);
+        try {
+            segment.writer.write(pkt, track);
+        } catch (IOException e) {
+            segment.failed = true;
+            throw e;
+        }
     }
 
     private void startRun(long micros) throws InterruptedException, SourceException {
@@ -354,53 +362,90 @@ public final class RecordingSession implements CameraSupervisor.Session {
             SegmentPaths.createParents(ctx.root(), file);
             writer = Mp4SegmentWriter.create(file, tracks);
         } catch (IOException e) {
-            ctx.index().dropSegment(id);
             deleteQuietly(file);
+            ctx.index().dropSegment(id);
             throw e;
         }
         long[] base = new long[plan.trackCount()];
         for (int t = 0; t < base.length; t++) {
             base[t] = av_rescale_q(runMicros + originMicros, MICROS, plan.timeBase(t));
         }
-        segment = new OpenSegment(id, file, runMicros, start, writer, base);
+        segment = new OpenSegment(id, file, runMicros, start, writer, base, ctx.finisher().syncWhileOpen(file));
         rotation.started(runMicros);
     }
 
+    /**
+     * Closes the current segment and hands it to the finisher; its row is closed once the file is durable.
+     * A segment whose writing failed (or whose trailer cannot be written) is closed without a trailer and
+     * recovered: its torn tail cut off and its row closed with what the file really holds.
+     *
+     * @throws IOException the trailer could not be written (after the segment was handed over anyway)
+     */
     private void finishSegment(long endMicros) throws IOException {
         OpenSegment s = segment;
         if (s == null) {
             return;
         }
         segment = null;
-        try {
-            s.writer.close();
-        } finally {
-            if (s.frames == 0) {
-                ctx.index().dropSegment(s.id);
-                deleteQuietly(s.file);
-            } else {
-                Instant end = wall(endMicros);
-                Instant start = wall(s.startMicros); // the anchor may have settled since the row was written
-                Duration duration = Duration.ofNanos((endMicros - s.startMicros) * 1000);
-                long frames = s.frames;
-                ctx.finisher().finish(s.file).whenComplete((durable, err) -> {
-                    if (err != null) {
-                        LOG.error("{}: cannot make {} durable: {}", camera.id(), s.file, err.getMessage());
-                        return;
-                    }
-                    ctx.index().closeSegment(s.id, start, end, duration, durable.bytes(), frames, durable.sha256())
-                            .whenComplete((v, e) -> {
-                                if (e != null) {
-                                    LOG.error("{}: cannot index closed segment {}: {}", camera.id(), s.file,
-                                            e.getMessage());
-                                } else {
-                                    observer.segmentClosed(camera.siteId(), camera.id(), s.file, start, end,
-                                            durable.bytes());
-                                }
-                            });
-                });
+        s.sync.close();
+        IOException failure = null;
+        if (s.failed) {
+            s.writer.abandon();
+        } else {
+            try {
+                s.writer.close();
+            } catch (IOException e) {
+                failure = e;
+                s.failed = true;
             }
         }
+        if (s.frames == 0) {
+            // file first, then row: a crash in between leaves an open row without a file, which startup drops
+            deleteQuietly(s.file);
+            ctx.index().dropSegment(s.id);
+        } else if (!s.failed) {
+            Instant start = wall(s.startMicros); // the anchor may have settled since the row was written
+            Instant end = wall(endMicros);
+            Duration duration = Duration.ofNanos((endMicros - s.startMicros) * 1000);
+            long frames = s.frames;
+            ctx.finisher().finish(s.file).whenComplete((durable, err) -> {
+                if (err != null) {
+                    LOG.error("{}: cannot make {} durable: {}", camera.id(), s.file, err.getMessage());
+                    return;
+                }
+                indexClosed(s, start, end, duration, durable, frames);
+            });
+        } else {
+            ctx.finisher().recover(s.file).whenComplete((recovered, err) -> {
+                if (err != null) {
+                    LOG.error("{}: cannot recover {} after a failed write: {}", camera.id(), s.file, err.getMessage());
+                } else if (recovered.isEmpty()) {
+                    LOG.warn("{}: {} holds no complete fragment after a failed write; dropping it", camera.id(), s.file);
+                    deleteQuietly(s.file);
+                    ctx.index().dropSegment(s.id);
+                } else {
+                    Duration duration = recovered.get().contents().duration();
+                    Instant start = wall(s.startMicros);
+                    indexClosed(s, start, start.plus(duration), duration, recovered.get().durable(),
+                            recovered.get().contents().frames());
+                }
+            });
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void indexClosed(OpenSegment s, Instant start, Instant end, Duration duration,
+                             SegmentFinisher.Durable durable, long frames) {
+        ctx.index().closeSegment(s.id, start, end, duration, durable.bytes(), frames, durable.sha256())
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.error("{}: cannot index closed segment {}: {}", camera.id(), s.file, e.getMessage());
+                    } else {
+                        observer.segmentClosed(camera.siteId(), camera.id(), s.file, start, end, durable.bytes());
+                    }
+                });
     }
 
     private void endRun(FailureReason reason, String detail) {
@@ -461,7 +506,8 @@ public final class RecordingSession implements CameraSupervisor.Session {
         try {
             return f.get(INDEX_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new SourceException(FailureReason.ERROR, camera.id() + ": index: cannot " + what + ": "
+            FailureReason reason = IndexWriter.isDiskFull(e.getCause()) ? FailureReason.DISK_FULL : FailureReason.ERROR;
+            throw new SourceException(reason, camera.id() + ": index: cannot " + what + ": "
                     + e.getCause().getMessage());
         } catch (TimeoutException e) {
             throw new SourceException(FailureReason.ERROR, camera.id() + ": index did not " + what + " within "
@@ -490,15 +536,20 @@ public final class RecordingSession implements CameraSupervisor.Session {
         final Instant start;
         final Mp4SegmentWriter writer;
         final long[] baseTs;
+        final SegmentFinisher.Registration sync;
         long frames;
+        /** A write failed: the file's last fragment may be torn. */
+        boolean failed;
 
-        OpenSegment(long id, Path file, long startMicros, Instant start, Mp4SegmentWriter writer, long[] baseTs) {
+        OpenSegment(long id, Path file, long startMicros, Instant start, Mp4SegmentWriter writer, long[] baseTs,
+                    SegmentFinisher.Registration sync) {
             this.id = id;
             this.file = file;
             this.startMicros = startMicros;
             this.start = start;
             this.writer = writer;
             this.baseTs = baseTs;
+            this.sync = sync;
         }
     }
 }

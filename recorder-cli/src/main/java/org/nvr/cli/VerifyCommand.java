@@ -1,0 +1,124 @@
+package org.nvr.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.nvr.config.NvrConfig;
+import org.nvr.index.FootageQueries;
+import org.nvr.index.IndexException;
+import org.nvr.index.SegmentRow;
+import org.nvr.index.SegmentState;
+import org.nvr.recorder.IndexDiskComparison;
+import org.nvr.segment.SegmentFinisher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Compares the index with the footage on disk: closed segments whose file is missing, segment files no
+ * row describes, and closed segments whose size or SHA-256 differs from what was recorded when they were
+ * closed. Exit 1 when anything disagrees, 0 when all agrees.
+ *
+ * <p>Works while the daemon runs: segments being written or deleted are counted, not judged, and a
+ * disagreement is re-checked against a fresh read of the index before it is reported, so a segment the
+ * daemon created or deleted during the walk is not reported.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Compare the index with the footage on disk (missing, stray, size or SHA-256 mismatch); "
+                + "exit 1 when they disagree.")
+final class VerifyCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--quick", description = "compare sizes only, skip reading every file for its SHA-256")
+    boolean quick;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        NvrConfig cfg = config.load();
+        Path root = cfg.storage().root();
+        PrintWriter out = spec.commandLine().getOut();
+        Output fmt = new Output(ZoneId.systemDefault());
+        List<String> problems = new ArrayList<>();
+        int[] counts = new int[3]; // checked closed, open, deleting
+        try (FootageQueries q = FootageQueries.open(cfg.storage().indexPath())) {
+            IndexDiskComparison.compare(root, (after, limit) -> {
+                try {
+                    return q.segmentsAfterPath(after, limit);
+                } catch (SQLException e) {
+                    throw new IndexException("cannot read the index: " + e.getMessage(), e);
+                }
+            }, new IndexDiskComparison.Visitor() {
+                @Override
+                public void both(SegmentRow row, Path file) throws IOException {
+                    switch (row.state()) {
+                        case OPEN -> counts[1]++;
+                        case DELETING -> counts[2]++;
+                        case CLOSED -> {
+                            counts[0]++;
+                            long size = Files.size(file);
+                            if (size != row.bytes()) {
+                                problems.add("SIZE     " + file + ": indexed " + row.bytes() + " bytes, on disk " + size);
+                            } else if (!quick && !SegmentFinisher.sha256(file).equals(row.sha256())) {
+                                problems.add("SHA256   " + file + ": content differs from the SHA-256 taken when it was closed");
+                            }
+                        }
+                    }
+                }
+
+                @Override
+                public void rowOnly(SegmentRow row) throws IndexException {
+                    if (row.state() == SegmentState.OPEN) {
+                        counts[1]++; // being created (its row comes first), or left by a crash
+                        return;
+                    }
+                    if (row.state() == SegmentState.DELETING) {
+                        counts[2]++;
+                        return;
+                    }
+                    Optional<SegmentRow> now = fresh(q, row.path());
+                    if (now.isPresent() && now.get().state() == SegmentState.CLOSED
+                            && !Files.exists(root.resolve(row.path()))) {
+                        problems.add("MISSING  " + root.resolve(row.path()) + ": indexed (" + row.camera() + ", "
+                                + fmt.table(row.start()) + " to " + fmt.table(row.end()) + ") but not on disk");
+                    }
+                }
+
+                @Override
+                public void fileOnly(String relativePath, Path file) throws IndexException {
+                    if (fresh(q, relativePath).isEmpty() && Files.exists(file)) {
+                        problems.add("STRAY    " + file + ": on disk but not indexed");
+                    }
+                }
+            });
+        } catch (IndexException | IOException e) {
+            throw UserError.failed(e.getMessage());
+        }
+        problems.forEach(out::println);
+        out.printf("verify: %d closed segment(s) checked (%s), %d being written, %d being deleted: %s%n", counts[0],
+                quick ? "sizes" : "sizes and SHA-256", counts[1], counts[2],
+                problems.isEmpty() ? "index and disk agree" : problems.size() + " disagreement(s)");
+        out.flush();
+        return problems.isEmpty() ? Main.OK : Main.FAILED;
+    }
+
+    private static Optional<SegmentRow> fresh(FootageQueries q, String path) throws IndexException {
+        try {
+            return q.segmentAt(path);
+        } catch (SQLException e) {
+            throw new IndexException("cannot read the index: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.nvr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nvr.index.IndexWriter;
+import org.nvr.segment.SegmentFinisher;
+
+/**
+ * {@code nvr verify} on a real index and files in the segment layout: it checks presence, size and
+ * SHA-256, not the video, so the files are plain bytes.
+ */
+class VerifyCommandTest {
+    static final Instant T0 = Instant.parse("2026-11-29T07:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    Path config;
+    Path footage;
+
+    @BeforeEach
+    void indexThreeSegments() throws Exception {
+        footage = dir.resolve("footage");
+        config = Files.writeString(dir.resolve("nvr.yaml"), """
+                storage:
+                  root: %s
+                sites:
+                  - id: thon-1
+                    cameras:
+                      - id: cam-01
+                        url: rtsp://192.0.2.10/stream
+                """.formatted(footage));
+        try (IndexWriter w = IndexWriter.open(footage.resolve("index.db"))) {
+            for (int i = 0; i < 3; i++) {
+                Instant s = T0.plusSeconds(60L * i);
+                String rel = path(i);
+                Path file = footage.resolve(rel);
+                Files.createDirectories(file.getParent());
+                Files.write(file, ("segment " + i).repeat(1000).getBytes());
+                long id = w.openSegment(null, "thon-1", "cam-01", rel, s, "h264", 1920, 1080, null).get();
+                w.closeSegment(id, s.plusSeconds(60), Duration.ofSeconds(60), Files.size(file), 1500L,
+                        SegmentFinisher.sha256(file)).get();
+            }
+            // one being written: its row exists, its file is not complete yet; not a disagreement
+            w.openSegment(null, "thon-1", "cam-01", path(3), T0.plusSeconds(180), "h264", 1920, 1080, null).get();
+        }
+    }
+
+    private static String path(int i) {
+        return "thon-1/cam-01/2026/11/29/20261129T07%02d00Z.mp4".formatted(i);
+    }
+
+    @Test
+    void agreementExitsZero() {
+        Cli r = Cli.run("verify", "--config", config.toString());
+        assertEquals(0, r.exitCode(), r.out() + r.err());
+        assertTrue(r.out().contains("3 closed segment(s) checked (sizes and SHA-256), 1 being written"), r.out());
+        assertTrue(r.out().contains("index and disk agree"), r.out());
+    }
+
+    @Test
+    void aMissingFileIsADisagreement() throws Exception {
+        Files.delete(footage.resolve(path(1)));
+        Cli r = Cli.run("verify", "--config", config.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.out().contains("MISSING  " + footage.resolve(path(1))), r.out());
+    }
+
+    @Test
+    void aStrayFileIsADisagreementButOtherFilesUnderTheRootAreNot() throws Exception {
+        Path stray = footage.resolve("thon-1/cam-01/2026/11/29/20261129T080000Z.mp4");
+        Files.writeString(stray, "no row");
+        Files.writeString(footage.resolve("export.mp4"), "an export, not footage");
+        Cli r = Cli.run("verify", "--config", config.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.out().contains("STRAY    " + stray), r.out());
+        assertTrue(r.out().contains("1 disagreement(s)"), r.out());
+    }
+
+    @Test
+    void aChangedSizeOrContentIsADisagreement() throws Exception {
+        Files.writeString(footage.resolve(path(0)), "truncated");
+        byte[] same = Files.readAllBytes(footage.resolve(path(2)));
+        same[10] ^= 1; // one bit, same size
+        Files.write(footage.resolve(path(2)), same);
+        Cli r = Cli.run("verify", "--config", config.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.out().contains("SIZE     " + footage.resolve(path(0))), r.out());
+        assertTrue(r.out().contains("SHA256   " + footage.resolve(path(2))), r.out());
+
+        Cli quick = Cli.run("verify", "--quick", "--config", config.toString());
+        assertEquals(1, quick.exitCode());
+        assertTrue(quick.out().contains("SIZE     "), quick.out());
+        assertTrue(!quick.out().contains("SHA256"), "--quick compares sizes only: " + quick.out());
+    }
+
+    @Test
+    void noIndexIsAFailureNotAnAgreement() throws Exception {
+        Files.delete(footage.resolve("index.db"));
+        Cli r = Cli.run("verify", "--config", config.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("no index"), r.err());
+    }
+}
