@@ -33,7 +33,13 @@ class CameraSupervisorTest {
             Optional.empty(), Optional.empty(), Transport.TCP, AudioPolicy.DROP, Duration.ofSeconds(5),
             Retention.NONE, Optional.empty(), Optional.empty());
 
-    final EmbeddedChannel channel = new EmbeddedChannel();
+    final EmbeddedChannel channel = frozen(new EmbeddedChannel());
+
+    /** The embedded loop's clock otherwise follows real time too; frozen, only {@link #advance} moves it. */
+    private static EmbeddedChannel frozen(EmbeddedChannel c) {
+        c.freezeTime();
+        return c;
+    }
     final Deque<SessionResult> script = new ArrayDeque<>();
     final List<String> events = new ArrayList<>();
     int sessionsRun;
