@@ -67,14 +67,8 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private StreamPlan plan;
     private TrackClock[] clocks;
     private Rotation rotation;
-    private Instant anchor;
-    /** While true, the anchor may still move earlier (see {@link #settleAnchor}). */
-    private boolean anchorSettling;
-    /** Pictures before this run-time may still be re-dated: only the run's first segment. */
-    private static final long ANCHOR_SETTLE_MICROS = 15_000_000;
-    /** By then the start-of-session burst is over: the rows are re-dated once, in case of a crash. */
-    private static final long ANCHOR_CHECKPOINT_MICROS = 3_000_000;
-    private boolean anchorCheckpointed;
+    /** Null until the run's first picture. */
+    private RunClock runClock;
     private long originMicros;
     private Long runId;
     private long lastVideoEndMicros;
@@ -255,7 +249,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
 
     private void handlePicture(AVPacket pkt) throws IOException, SourceException, InterruptedException {
         boolean key = (pkt.flags() & AV_PKT_FLAG_KEY) != 0;
-        if (anchor == null) {
+        if (runClock == null) {
             // Drop until a video keyframe with a timestamp: nothing before it can be decoded.
             if (!key || (pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS)) {
                 return;
@@ -267,7 +261,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
         }
         AVRational tb = plan.timeBase(0);
         long micros = av_rescale_q(stamp.dts(), tb, MICROS);
-        if (anchor == null) {
+        if (runClock == null) {
             startRun(micros);
         }
         long runMicros = micros - originMicros;
@@ -298,7 +292,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
 
     /** Queues an audio packet (copied, or from the transcoder) until the pictures it goes with are written. */
     private void queueAudio(AVPacket pkt, int track) {
-        if (anchor == null) {
+        if (runClock == null) {
             return; // nothing is recorded before the run's first keyframe
         }
         TrackClock.Stamp stamp = clocks[track].next(pkt.dts(), pkt.pts(), arrivalMicros());
@@ -339,8 +333,8 @@ public final class RecordingSession implements CameraSupervisor.Session {
     }
 
     private void startRun(long micros) throws InterruptedException, SourceException {
-        anchor = ctx.clock().instant();
-        anchorSettling = true;
+        runClock = new RunClock(ctx.clock().instant());
+        Instant anchor = runClock.anchor();
         originMicros = micros;
         runId = await(ctx.index().startRun(camera.siteId(), camera.id(), anchor, plan.videoCodec(),
                 plan.width(), plan.height(), plan.audioCodec()), "start run");
@@ -455,40 +449,16 @@ public final class RecordingSession implements CameraSupervisor.Session {
             LOG.error("{}: cannot close segment: {}", camera.id(), e.getMessage());
         }
         if (runId != null) {
-            ctx.index().endRun(runId, anchor, wall(lastVideoEndMicros), reason.label(), detail);
+            ctx.index().endRun(runId, runClock.anchor(), wall(lastVideoEndMicros), reason.label(), detail);
         }
     }
 
-    /**
-     * A session starts with a burst: FFmpeg's probing buffered the first pictures, and many cameras
-     * send a second or two of buffered pictures at once. Anchoring the run at the first picture's
-     * arrival would date everything that much in the future. No picture can have been taken after it
-     * arrived, so while the run's first segment is open the anchor moves earlier whenever a picture
-     * would otherwise be dated after its own arrival; the segment and run rows are corrected when
-     * they close.
-     */
+    /** See {@link RunClock}: the start-of-session burst must not date footage in the future. */
     private void settleAnchor(long runMicros) {
-        if (!anchorSettling) {
-            return;
-        }
-        if (runMicros > ANCHOR_SETTLE_MICROS || (segment != null && segment.startMicros > 0)) {
-            anchorSettling = false;
-            if (segment != null && segment.startMicros == 0 && !anchor.equals(segment.start)) {
-                // settled while the first segment is open: date its row now, in case of a crash
-                ctx.index().correctStart(runId, segment.id, anchor);
-            }
-            return;
-        }
-        Instant arrival = ctx.clock().instant();
-        Instant dated = wall(runMicros);
-        if (dated.isAfter(arrival)) {
-            anchor = anchor.minus(Duration.between(arrival, dated));
-        }
-        if (!anchorCheckpointed && runMicros >= ANCHOR_CHECKPOINT_MICROS && segment != null) {
-            anchorCheckpointed = true;
-            if (!anchor.equals(segment.start)) {
-                ctx.index().correctStart(runId, segment.id, anchor);
-            }
+        boolean inFirst = segment != null && segment.startMicros == 0;
+        if (runClock.settle(runMicros, ctx.clock().instant(), inFirst) && inFirst
+                && !runClock.anchor().equals(segment.start)) {
+            ctx.index().correctStart(runId, segment.id, runClock.anchor());
         }
     }
 
@@ -498,7 +468,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
     }
 
     private Instant wall(long runMicros) {
-        return anchor.plusNanos(runMicros * 1000);
+        return runClock.wall(runMicros);
     }
 
     private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what)
