@@ -85,7 +85,9 @@ public final class StartupReconciler {
                 SegmentFinisher.Durable durable = recovered.get().durable();
                 Instant start = row.start();
                 Instant end = start.plus(c.duration());
-                if (written != null && end.isAfter(written)) {
+                if (written != null && end.isAfter(written) && firstOfItsRun(index, row)) {
+                    // only a run's first segment can be dated late (its anchor may not have settled);
+                    // later ones start where the previous one ended, and must stay contiguous with it
                     end = written;
                     start = written.minus(c.duration());
                 }
@@ -190,6 +192,23 @@ public final class StartupReconciler {
                 ps.executeUpdate();
             }
             return n;
+        }));
+    }
+
+    private static boolean firstOfItsRun(IndexWriter index, SegmentRow row) throws IndexException, InterruptedException {
+        if (row.runId() == null) {
+            return true;
+        }
+        return await(index.submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COUNT(*) FROM segments WHERE run_id = ? AND start_ms < ? AND id != ?")) {
+                ps.setLong(1, row.runId());
+                ps.setLong(2, row.start().toEpochMilli());
+                ps.setLong(3, row.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getLong(1) == 0;
+                }
+            }
         }));
     }
 

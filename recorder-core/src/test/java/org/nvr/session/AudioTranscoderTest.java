@@ -187,8 +187,17 @@ class AudioTranscoderTest {
             System.out.printf("transcoded %d s of G.711 in %.2f s CPU (%.1f s per camera-hour, tone encoding "
                             + "included); %d kbit/s of AAC; resident kB every 5 min: %s%n", seconds, cpuTime / 1e9,
                     cpuTime / 1e9 * 3600 / seconds, bytes[0] * 8 / 1000 / (pts / G711Tone.RATE), resident);
+            // A leak grows in every round (one AAC packet per frame: ~3.4 MB a round); the JVM and malloc
+            // grow in the odd step (other tests share this process). Judge the trend, not one step.
             long growth = resident.get(resident.size() - 1) - resident.get(0);
-            assertTrue(growth < 4 << 10, "resident memory grew by " + growth + " kB: " + resident);
+            long growingRounds = 0;
+            for (int i = 1; i < resident.size(); i++) {
+                if (resident.get(i) - resident.get(i - 1) > 1024) {
+                    growingRounds++;
+                }
+            }
+            assertTrue(growingRounds <= 2 && growth < 12 << 10,
+                    "resident memory grew by " + growth + " kB over " + growingRounds + " rounds: " + resident);
         }
     }
 
