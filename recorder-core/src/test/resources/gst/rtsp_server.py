@@ -6,6 +6,8 @@ Mounts (all sources live, paced by the clock, so timestamps follow real time):
   /h264aac    /h264 + AAC-LC mono 16 kHz (mpeg4-generic, RTP pt 97)
   /h264alaw   /h264 + G.711 A-law mono 8 kHz (PCMA, RTP pt 8)
   /h265       H.265 video (x265enc, zerolatency, no B-frames), RTP pt 96
+  /clip       only with --clip FILE: an H.264 Annex-B file (starting with a keyframe, parameter
+              sets in band) played in a loop at its own frame rate, for benchmarks (bench/compare.sh)
 
 Every keyframe is an IDR preceded by SPS/PPS (and VPS for H.265) in band (config-interval=-1),
 and the SDP carries them too, so a client that joins mid-stream can decode from the next keyframe.
@@ -14,6 +16,12 @@ Media are shared: all clients of one mount watch one pipeline, as with a real ca
 A client that joins a running pipeline makes gst-rtsp-server ask the encoder for a keyframe, so it
 starts at once and the clients already watching see one extra keyframe, off the --gop rhythm. The
 pipeline is torn down when its last client leaves; the next client gets a fresh one.
+
+/clip is not shared: every client gets its own pipeline that starts at the file's first picture (one stream
+per client, as real cameras are one each), and the pictures each one sends are counted. On SIGUSR1
+every /clip stream ends after its current picture (EOS, so clients get an RTCP BYE and close their
+files) and, half a second later, the server prints "SENT <pictures> <clients>" on stdout: what was
+sent to all /clip clients, for a benchmark to compare with what they wrote.
 
 Protocol with the parent: prints "READY <port>" on stdout once the socket listens (with --port 0
 the kernel picks the port); exits 0 on SIGTERM or SIGINT; with --exit-on-stdin-eof also exits
@@ -26,6 +34,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 
 import gi
 
@@ -96,6 +105,69 @@ def audio_alaw():
     )
 
 
+def video_clip(path):
+    # multifilesrc rereads the same file forever; h264parse dates the pictures from the SPS's frame
+    # rate, continuing across the loop, and the RTSP server's sinks pace them at that rate.
+    return (
+        f"multifilesrc location={path} loop=true "
+        f"! h264parse ! video/x-h264,stream-format=byte-stream,alignment=au "
+        f"! rtph264pay name=pay0 pt=96 config-interval=-1"
+    )
+
+
+class ClipCounter:
+    """Counts the pictures each /clip client's pipeline sends; ends every stream once stopped."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sent = []
+        self.pipelines = []
+        self.ending = []
+        self.stopped = False
+
+    def attach(self, media):
+        pipeline = media.get_element()
+        with self.lock:
+            slot = len(self.sent)
+            self.sent.append(0)
+            self.pipelines.append(pipeline)
+            self.ending.append(False)
+        pipeline.get_by_name("pay0").get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, self._on_picture, slot)
+
+    def _on_picture(self, _pad, info, slot):
+        with self.lock:
+            if self.stopped:
+                if not self.ending[slot]:
+                    self.ending[slot] = True  # a client that came after the stop
+                    GLib.idle_add(self._end, slot)
+                return Gst.PadProbeReturn.DROP
+            self.sent[slot] += 1
+        buf = info.get_buffer()
+        # h264parse dates raw H.264 with a dts only; RTP timestamps come from the pts (no B-frames).
+        if buf.pts == Gst.CLOCK_TIME_NONE:
+            buf.pts = buf.dts
+        return Gst.PadProbeReturn.OK
+
+    def stop(self):
+        """No picture is sent after this; every stream ends (RTCP BYE), so clients close their files."""
+        with self.lock:
+            self.stopped = True
+            slots = [i for i, ending in enumerate(self.ending) if not ending]
+            for i in slots:
+                self.ending[i] = True
+        for i in slots:
+            self._end(i)
+
+    def _end(self, slot):
+        self.pipelines[slot].send_event(Gst.Event.new_eos())
+        return GLib.SOURCE_REMOVE
+
+    def report(self):
+        with self.lock:
+            print(f"SENT {sum(self.sent)} {len(self.sent)}", flush=True)
+            log("/clip pictures sent per client: " + " ".join(str(n) for n in self.sent))
+
+
 def launch_lines(args):
     common = ["videotestsrc", "audiotestsrc", "audioconvert"]
     require(*common, "x264enc", "rtph264pay", "x265enc", "rtph265pay",
@@ -120,6 +192,7 @@ def parse_args():
     parser.add_argument("--width", type=int, default=640)
     parser.add_argument("--height", type=int, default=360)
     parser.add_argument("--gop", type=int, default=0, help="frames between keyframes; default = fps (1 s)")
+    parser.add_argument("--clip", help="H.264 Annex-B file served in a loop on /clip, one pipeline per client")
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="exit when stdin closes (the parent process went away)")
     args = parser.parse_args()
@@ -145,6 +218,15 @@ def main():
         factory.set_shared(True)
         mounts.add_factory(path, factory)
         log(f"{path}: {line}")
+    counter = ClipCounter()
+    if args.clip:
+        require("multifilesrc", "h264parse")
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch("( " + video_clip(args.clip) + " )")
+        factory.set_shared(False)
+        factory.connect("media-configure", lambda _f, media: counter.attach(media))
+        mounts.add_factory("/clip", factory)
+        log("/clip: " + video_clip(args.clip))
 
     server.connect("client-connected", lambda _s, client: log(
         "client connected from " + client.get_connection().get_ip()))
@@ -159,6 +241,13 @@ def main():
 
     GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGTERM, quit_loop)
     GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT, quit_loop)
+
+    def stop_clips():
+        counter.stop()
+        GLib.timeout_add(500, lambda: counter.report() or GLib.SOURCE_REMOVE)
+        return GLib.SOURCE_CONTINUE
+
+    GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGUSR1, stop_clips)
     if args.exit_on_stdin_eof:
         def on_stdin(fd, _condition):
             if not os.read(fd, 4096):
