@@ -36,6 +36,9 @@ final class ParameterSets implements AutoCloseable {
     /** avcodec.h's PARSER_FLAG_COMPLETE_FRAMES (not exported by the presets): the input is one whole frame. */
     private static final int PARSER_FLAG_COMPLETE_FRAMES = 0x0001;
 
+    /** Bytes first copied from a keyframe: parameter sets, SEI and the first slice header fit in it. */
+    private static final int HEADER_GUESS = 1024;
+
     private final int codecId;
     private byte[] current;
     private byte[] pending;
@@ -55,9 +58,7 @@ final class ParameterSets implements AutoCloseable {
         if (codecId != AV_CODEC_ID_H264 && codecId != AV_CODEC_ID_HEVC) {
             return false;
         }
-        byte[] data = new byte[keyframe.size()];
-        keyframe.data().get(data);
-        byte[] sets = parameterSets(data, codecId);
+        byte[] sets = parameterSets(header(keyframe), codecId);
         if (sets.length == 0) {
             return false;
         }
@@ -69,8 +70,28 @@ final class ParameterSets implements AutoCloseable {
             return false;
         }
         pending = sets;
+        byte[] data = new byte[keyframe.size()];
+        keyframe.data().get(data);
         readDimensions(data);
         return true;
+    }
+
+    /**
+     * The start of the picture up to its first slice: where its parameter sets are. Only that much is
+     * copied out of native memory (a keyframe is some hundred kilobytes, its parameter sets some dozen
+     * bytes), starting with {@link #HEADER_GUESS} bytes and more when the slices start later.
+     */
+    private byte[] header(AVPacket picture) {
+        int size = picture.size();
+        BytePointer data = picture.data();
+        for (int n = Math.min(size, HEADER_GUESS); ; n = (int) Math.min(size, 4L * n)) {
+            byte[] head = new byte[n];
+            data.get(head, 0, n);
+            int slices = firstSlice(head, codecId);
+            if (slices >= 0 || n == size) {
+                return slices >= 0 ? Arrays.copyOf(head, slices) : head;
+            }
+        }
     }
 
     /**
@@ -135,15 +156,19 @@ final class ParameterSets implements AutoCloseable {
     /**
      * The distinct parameter-set NAL units of an Annex-B access unit, ordered by type then content,
      * each behind a 4-byte start code. Duplicates are common (the camera's own headers plus the RTP
-     * payloader's re-insertion) and must not read as a change.
+     * payloader's re-insertion) and must not read as a change. Only the NAL units before the first slice
+     * are read: parameter sets never follow a picture's first slice (FFmpeg's parser, which cuts the
+     * stream into pictures, starts a new picture at any parameter set that follows a slice).
      */
     static byte[] parameterSets(byte[] au, int codecId) {
+        int first = firstSlice(au, codecId);
+        int limit = first >= 0 ? first : au.length;
         java.util.TreeMap<String, byte[]> distinct = new java.util.TreeMap<>();
-        int i = nextStart(au, 0);
+        int i = nextStart(au, 0, limit);
         while (i >= 0) {
             int payload = i + (au[i + 2] == 1 ? 3 : 4);
-            int next = nextStart(au, payload);
-            int end = next < 0 ? au.length : next;
+            int next = nextStart(au, payload, limit);
+            int end = next < 0 ? limit : next;
             while (end > payload && au[end - 1] == 0) {
                 end--; // trailing zero bytes belong to the next start code
             }
@@ -164,6 +189,27 @@ final class ParameterSets implements AutoCloseable {
         return sets.toByteArray();
     }
 
+    /** Index of the start code of the first slice (VCL NAL unit) in {@code au}, or -1 when it holds none. */
+    static int firstSlice(byte[] au, int codecId) {
+        int i = nextStart(au, 0, au.length);
+        while (i >= 0) {
+            int payload = i + (au[i + 2] == 1 ? 3 : 4);
+            if (payload < au.length && isSlice(au[payload], codecId)) {
+                return i;
+            }
+            i = nextStart(au, payload, au.length);
+        }
+        return -1;
+    }
+
+    private static boolean isSlice(byte header, int codecId) {
+        if (codecId == AV_CODEC_ID_H264) {
+            int type = header & 0x1f;
+            return type >= 1 && type <= 5;
+        }
+        return ((header >> 1) & 0x3f) <= 31;
+    }
+
     private static boolean isParameterSet(byte header, int codecId) {
         if (codecId == AV_CODEC_ID_H264) {
             int type = header & 0x1f;
@@ -173,14 +219,14 @@ final class ParameterSets implements AutoCloseable {
         return type >= 32 && type <= 34;
     }
 
-    /** Index of the next {@code 00 00 01} or {@code 00 00 00 01} at or after {@code from}, or -1. */
-    private static int nextStart(byte[] b, int from) {
-        for (int i = from; i + 2 < b.length; i++) {
+    /** Index of the next {@code 00 00 01} or {@code 00 00 00 01} at or after {@code from} and before {@code limit}, or -1. */
+    private static int nextStart(byte[] b, int from, int limit) {
+        for (int i = from; i + 2 < limit; i++) {
             if (b[i] == 0 && b[i + 1] == 0) {
                 if (b[i + 2] == 1) {
                     return i;
                 }
-                if (b[i + 2] == 0 && i + 3 < b.length && b[i + 3] == 1) {
+                if (b[i + 2] == 0 && i + 3 < limit && b[i + 3] == 1) {
                     return i;
                 }
             }
