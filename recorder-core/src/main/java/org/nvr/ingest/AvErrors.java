@@ -6,13 +6,8 @@ import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_UNAUTHORIZED;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /** Turns FFmpeg's negative error codes into text and into {@link FailureReason}s. */
 public final class AvErrors {
-    private static final Pattern CODE_IN_MESSAGE = Pattern.compile("error (-\\d+)");
-
     // POSIX errno values on Linux; FFmpeg returns AVERROR(e) == -e.
     static final int EIO = 5;
     static final int EPIPE = 32;
@@ -63,14 +58,5 @@ public final class AvErrors {
             return FailureReason.EOF;
         }
         return FailureReason.PROTOCOL;
-    }
-
-    /** Extracts the code from a JavaCV exception message such as {@code avformat_open_input() error -111: ...}. */
-    public static int codeFromMessage(String message) {
-        if (message == null) {
-            return 0;
-        }
-        Matcher m = CODE_IN_MESSAGE.matcher(message);
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 }

@@ -1,67 +1,97 @@
 package org.nvr.ingest;
 
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
+
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.global.avformat;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.ffmpeg.avformat.AVInputFormat;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.javacpp.PointerPointer;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
 
 /**
- * Opens RTSP cameras with JavaCV's {@link FFmpegFrameGrabber}, configured for recording by copy:
- * the lock-free {@code startUnsafe()} (the locked {@code start()} would let one dead camera stall every
- * other camera's start), a socket timeout equal to the camera's stall timeout so no read blocks
- * longer, and one decoder thread (the grabber opens a decoder we never use).
+ * Opens RTSP cameras with FFmpeg's demuxer alone ({@code avformat_open_input} and
+ * {@code avformat_find_stream_info}), configured for recording by copy: a socket timeout equal to the
+ * camera's stall timeout so no read blocks longer, and short probing. No decoder is opened: packets are
+ * copied, never decoded (JavaCV's grabber would open a decoder per stream and allocate a converted
+ * picture per camera that nothing uses). Each call opens its own context, with no process-wide lock, so
+ * one dead camera cannot stall another camera's start.
  */
 public final class FfmpegCameraOpener implements CameraOpener {
 
     @Override
     public CameraSource open(CameraConfig camera, Transport transport) throws SourceException {
         FfmpegRuntime.init();
-        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(urlWithCredentials(camera));
         long timeoutMicros = camera.stallTimeout().toNanos() / 1000;
-        grabber.setOption("rtsp_transport", switch (transport) {
-            case TCP -> "tcp";
-            case UDP -> "udp";
-            case AUTO -> "udp+tcp"; // the supervisor resolves auto to one of the others; kept for callers that do not
-        });
-        grabber.setOption("timeout", Long.toString(timeoutMicros));
-        grabber.setOption("user_agent", "nvr");
-        // Probe just long enough to learn resolution when SPS/PPS are not in the SDP, and estimate the
-        // frame rate from 3 frames instead of FFmpeg's default (which waits ~1 s on every reconnect).
-        grabber.setOption("analyzeduration", "1000000");
-        grabber.setOption("probesize", "1000000");
-        grabber.setOption("fpsprobesize", "3");
-        // Keep packets FFmpeg marks corrupt (a lost UDP packet): the picture is damaged but a decoder
-        // conceals it, while dropping it would break every later picture of its GOP.
-        grabber.setOption("fflags", "+genpts");
-        grabber.setVideoOption("threads", "1");
-        grabber.setAudioOption("threads", "1");
+        AVFormatContext ic = new AVFormatContext(null);
+        AVDictionary options = new AVDictionary(null);
         long began = System.nanoTime();
+        int ret;
         try {
-            grabber.startUnsafe(true);
-        } catch (FFmpegFrameGrabber.Exception e) {
-            release(grabber);
-            int code = AvErrors.codeFromMessage(e.getMessage());
-            FailureReason reason = code == 0 ? FailureReason.PROTOCOL : AvErrors.classifyOpen(code);
+            av_dict_set(options, "rtsp_transport", switch (transport) {
+                case TCP -> "tcp";
+                case UDP -> "udp";
+                case AUTO -> "udp+tcp"; // the supervisor resolves auto to one of the others; kept for callers that do not
+            }, 0);
+            av_dict_set(options, "timeout", Long.toString(timeoutMicros), 0);
+            av_dict_set(options, "user_agent", "nvr", 0);
+            // Probe just long enough to learn resolution when SPS/PPS are not in the SDP, and estimate the
+            // frame rate from 3 frames instead of FFmpeg's default (which waits ~1 s on every reconnect).
+            av_dict_set(options, "analyzeduration", "1000000", 0);
+            av_dict_set(options, "probesize", "1000000", 0);
+            av_dict_set(options, "fpsprobesize", "3", 0);
+            // Packets without a pts get one generated from the following packets' dts.
+            av_dict_set(options, "fflags", "+genpts", 0);
+            ret = avformat_open_input(ic, urlWithCredentials(camera), (AVInputFormat) null, options);
+        } finally {
+            av_dict_free(options);
+        }
+        if (ret >= 0) {
+            ret = avformat_find_stream_info(ic, (PointerPointer<?>) null);
+        }
+        if (ret < 0) {
+            close(ic);
+            FailureReason reason = AvErrors.classifyOpen(ret);
             if (reason == FailureReason.PROTOCOL && System.nanoTime() - began >= timeoutMicros * 900) {
                 // FFmpeg reports a camera that accepted the connection and then said nothing as invalid
                 // data; it is a timeout, and telling it apart from garbage matters to a technician.
                 reason = FailureReason.TIMEOUT;
             }
             throw new SourceException(reason, camera.id() + ": cannot open " + camera.redactedUrl() + ": "
-                    + (code == 0 ? e.getMessage() : AvErrors.text(code)));
+                    + AvErrors.text(ret));
         }
-        if (grabber.getFormatContext() == null || grabber.getVideoStream() < 0) {
-            release(grabber);
+        if (!hasVideo(ic)) {
+            close(ic);
             throw new SourceException(FailureReason.PROTOCOL, camera.id() + ": no video stream in " + camera.redactedUrl());
         }
-        return new Source(grabber);
+        return new Source(ic);
+    }
+
+    private static boolean hasVideo(AVFormatContext ic) {
+        for (int i = 0; i < ic.nb_streams(); i++) {
+            if (ic.streams(i).codecpar().codec_type() == AVMEDIA_TYPE_VIDEO) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Closes a context that {@code avformat_open_input} opened; nothing to do after it failed (it freed it). */
+    private static void close(AVFormatContext ic) {
+        if (ic != null && !ic.isNull()) {
+            avformat_close_input(ic);
+        }
     }
 
     /** The URL FFmpeg connects to: separate username/password keys, percent-encoded, take precedence. */
@@ -90,47 +120,38 @@ public final class FfmpegCameraOpener implements CameraOpener {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static void release(FFmpegFrameGrabber grabber) {
-        try {
-            grabber.releaseUnsafe();
-        } catch (FFmpegFrameGrabber.Exception | RuntimeException ignored) {
-            // nothing was recorded through it; the open failure is what the caller reports
-        }
-    }
-
     /**
-     * Reads with {@code av_read_frame} on the grabber's context rather than {@code grabPacket()},
-     * because {@code grabPacket()} returns null for every failure and we need FFmpeg's error code to
-     * tell a stall from an end of stream.
+     * Reads with {@code av_read_frame}, which returns FFmpeg's error code, so that a stall is told from
+     * an end of stream.
      */
     private static final class Source implements CameraSource {
-        private FFmpegFrameGrabber grabber;
+        private AVFormatContext ic;
 
-        Source(FFmpegFrameGrabber grabber) {
-            this.grabber = grabber;
+        Source(AVFormatContext ic) {
+            this.ic = ic;
         }
 
         @Override
         public AVFormatContext context() {
-            return grabber.getFormatContext();
+            return ic;
         }
 
         @Override
         public int read(AVPacket pkt) {
-            return avformat.av_read_frame(grabber.getFormatContext(), pkt);
+            return av_read_frame(ic, pkt);
         }
 
         @Override
         public void close() {
-            if (grabber != null) {
-                release(grabber);
-                grabber = null;
+            if (ic != null) {
+                FfmpegCameraOpener.close(ic);
+                ic = null;
             }
         }
 
         @Override
         public String toString() {
-            return "FfmpegSource[" + context().iformat().name().getString().toLowerCase(Locale.ROOT) + "]";
+            return "FfmpegSource[" + (ic == null ? "closed" : ic.iformat().name().getString().toLowerCase(Locale.ROOT)) + "]";
         }
     }
 }
