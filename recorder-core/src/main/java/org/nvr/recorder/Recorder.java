@@ -83,6 +83,8 @@ public final class Recorder implements AutoCloseable {
 
     /** How often the storage gauges are refreshed between segment events. */
     static final Duration STORAGE_GAUGE_PERIOD = Duration.ofSeconds(10);
+    /** How often FFmpeg's freed native memory is handed back to the kernel (see {@link FfmpegRuntime#trimNativeHeap}). */
+    static final Duration NATIVE_TRIM_PERIOD = Duration.ofSeconds(10);
 
     private final NvrConfig config;
     private final IndexWriter index;
@@ -162,6 +164,17 @@ public final class Recorder implements AutoCloseable {
             supervisors.add(supervisor);
         });
         supervisors.forEach(CameraSupervisor::start);
+        Runnable trim = () -> { // a few milliseconds of CPU and no I/O: fine on the event loop
+            try {
+                long began = System.nanoTime();
+                FfmpegRuntime.trimNativeHeap();
+                LOG.debug("native heap trimmed in {} us", (System.nanoTime() - began) / 1000);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("cannot trim the native heap: {}", e.toString());
+            }
+        };
+        loop.next().scheduleAtFixedRate(trim, NATIVE_TRIM_PERIOD.toMillis(), NATIVE_TRIM_PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
         LOG.info("recording {} camera(s) into {}", supervisors.size(), config.storage().root());
     }
 
