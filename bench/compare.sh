@@ -37,9 +37,8 @@ cameras=${1:-8}
 seconds=${2:-60}
 contenders=${3:-nvr ffmpeg gst}
 warmup=${WARMUP:-10}
-# The daemon's flags as systemd/nvr.service starts it.
-default_java_opts="-Xms64m -Xmx512m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
-java_opts=${NVR_JAVA_OPTS-$default_java_opts}
+# nvr runs through the packaged launcher (packaging/nvr), so it gets the daemon's JVM flags exactly as
+# systemd starts it; NVR_JAVA_OPTS adds flags after them, as /etc/default/nvr does.
 jar=recorder-cli/target/nvr.jar
 server=recorder-core/src/test/resources/gst/rtsp_server.py
 
@@ -103,8 +102,10 @@ start_nvr() {
     echo "    cameras:"
     for i in $(seq "$cameras"); do echo "      - { id: cam-$i, url: \"$url\", transport: tcp }"; done
   } >"$dir/nvr.yaml"
-  # shellcheck disable=SC2086 # the flags are words
-  java $java_opts -jar "$jar" run --config "$dir/nvr.yaml" 2>"$dir/nvr.log" &
+  mkdir -p "$work/prefix/bin" "$work/prefix/share/nvr" "$work/cache"
+  cp packaging/nvr "$work/prefix/bin/nvr"
+  ln -sf "$repo/$jar" "$work/prefix/share/nvr/nvr.jar"
+  CACHE_DIRECTORY="$work/cache" "$work/prefix/bin/nvr" run --config "$dir/nvr.yaml" 2>"$dir/nvr.log" &
   pids=($!)
 }
 start_ffmpeg() {
