@@ -16,7 +16,8 @@
 # client starting at the clip's first picture: each camera is its own stream, as with real cameras.
 # All clients use RTSP over TCP.
 #
-# Measurement, per contender: it starts; after WARMUP seconds (default 10; start-up excluded) CPU
+# Measurement, per contender: it starts; after WARMUP seconds (default 30: start-up and the JIT
+# compiler's first minute excluded, since a recorder runs for months; "incl. start" has them) CPU
 # time (user+system of its processes, from /proc) and bytes on disk are read, then again SECONDS
 # later; CPU/GB is the quotient of the differences ("incl. start" divides all CPU since the start
 # by all bytes). RSS, PSS and threads are sampled every 5 s; the largest total is shown. Then the
@@ -36,7 +37,7 @@ repo=$PWD
 cameras=${1:-8}
 seconds=${2:-60}
 contenders=${3:-nvr ffmpeg gst}
-warmup=${WARMUP:-10}
+warmup=${WARMUP:-30}
 # nvr runs through the packaged launcher (packaging/nvr), so it gets the daemon's JVM flags exactly as
 # systemd starts it; NVR_JAVA_OPTS adds flags after them, as /etc/default/nvr does.
 jar=recorder-cli/target/nvr.jar
