@@ -91,6 +91,21 @@ pss_kb() {
   echo "$sum"
 }
 footage_bytes() { du -sb "$1" 2>/dev/null | cut -f1; }
+thread_ticks() { # per thread group of one JVM: "group ticks" lines, for nvr's CPU breakdown
+  local t name v
+  for t in /proc/"$1"/task/*; do
+    name=$(cat "$t/comm" 2>/dev/null) || continue
+    v=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') || continue
+    case $name in
+      nvr-cam-*) echo "cameras ${v:-0}" ;;
+      nvr-finish) echo "finisher ${v:-0}" ;;
+      nvr-sync) echo "sync ${v:-0}" ;;
+      C1\ CompilerThre*|C2\ CompilerThre*) echo "jit ${v:-0}" ;;
+      VM\ *|GC\ *|Reference*|Finalizer|Signal*|Service*|Monitor*|Common-Cleaner|Notification*|Sweeper*) echo "jvm ${v:-0}" ;;
+      *) echo "other ${v:-0}" ;;
+    esac
+  done | awk '{s[$1] += $2} END {for (k in s) print k, s[k]}'
+}
 
 # ---- contenders: start_<name> DIR URL sets pids ----------------------------------------------------
 start_nvr() {
@@ -154,6 +169,7 @@ measure() {
   sleep "$warmup"
   still_running "${pids[@]}" || { echo "$name exited early; logs in $dir" >&2; KEEP=1; exit 1; }
   c0=$(cpu_ticks "${pids[@]}")
+  [ "$name" = nvr ] && thread_ticks "${pids[0]}" >"$dir/threads0"
   b0=$(footage_bytes "$dir/footage")
   t0=$(date +%s.%N)
   for ((i = 0; i < seconds; i += 5)); do
@@ -164,6 +180,7 @@ measure() {
     ((th > max_threads)) && max_threads=$th
   done
   c1=$(cpu_ticks "${pids[@]}")
+  [ "$name" = nvr ] && thread_ticks "${pids[0]}" >"$dir/threads1"
   b1=$(footage_bytes "$dir/footage")
   t1=$(date +%s.%N)
 
@@ -194,6 +211,29 @@ measure() {
   awk -v n="$name" -v a="$t0" -v b="$t1" -v x="$b0" -v y="$b1" -v c="$c0" -v d="$c1" -v t="$ticks" \
     'BEGIN {printf "  %-6s measured %.1f s: %.2f GB written, %.1f CPU s (%.0f %% of one core)\n",
             n, b - a, (y - x) / 1e9, (d - c) / t, (d - c) / t / (b - a) * 100}'
+  if [ "$name" = nvr ]; then
+    # Where nvr's CPU went while measured, per thread group, in s/GB (threads that ended are not counted).
+    breakdown=$(join <(sort "$dir/threads0") <(sort "$dir/threads1") | awk -v t="$ticks" -v x="$b0" -v y="$b1" '
+      BEGIN {
+        label["cameras"] = "camera threads (RTSP in, MP4 out)"
+        label["finisher"] = "closing segments (fsync, SHA-256)"
+        label["sync"] = "fsync of open segments each second"
+        label["jit"] = "JIT compiler"
+        label["jvm"] = "JVM (GC, safepoints, sampling)"
+        label["other"] = "index, retention, metrics, event loop"
+      }
+      { gb = (y - x) / 1e9; v[$1] = gb > 0 ? ($3 - $2) / t / gb : 0; total += v[$1] }
+      END {
+        n = split("cameras finisher sync jit jvm other", order, " ")
+        for (i = 1; i <= n; i++) {
+          k = order[i]
+          if (k in v) printf "    %-40s %6.2f s/GB %5.1f %%\n", label[k], v[k], (total > 0 ? v[k] / total * 100 : 0)
+        }
+        printf "cameras %.2f\n", v["cameras"]
+      }')
+    grep -v '^cameras ' <<<"$breakdown" >"$dir/breakdown"
+    cam_gb=$(awk '/^cameras /{print $2}' <<<"$breakdown")
+  fi
   [ -n "${KEEP:-}" ] || rm -rf "$dir/footage"
 }
 
@@ -216,3 +256,9 @@ for name in $contenders; do
     "$(ratio "${rss[$name]}" "${rss[ffmpeg]:-}")" "${pss[$name]}" "${threads[$name]}" "${sent[$name]}" \
     "${written[$name]}" "$(( ${sent[$name]:-0} - ${written[$name]:-0} ))"
 done
+if [ -f "$work/nvr/breakdown" ]; then
+  echo
+  echo "nvr's CPU while measured, by thread:"
+  cat "$work/nvr/breakdown"
+  echo "  camera threads alone: ${cam_gb} s/GB, $(ratio "$cam_gb" "${cpu_gb[ffmpeg]:-}") of ffmpeg's CPU s/GB"
+fi
