@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nvr.config.CameraConfig;
-import org.nvr.config.NvrConfig;
 import org.nvr.export.ExportManifest;
 import org.nvr.export.FootageExporter;
 import org.nvr.export.SegmentMismatchException;
@@ -39,13 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "One MP4 of the range (moov first, audio kept) plus OUT.mp4.json with SHA-256 of it and its sources.")
 final class FootageExportCommand implements Callable<Integer> {
     @Mixin
-    ConfigOption config;
-
-    @Option(names = "--camera", required = true, paramLabel = "ID", description = "camera id")
-    String camera;
-
-    @Mixin
-    RangeOptions range;
+    CameraRangeOptions target;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.mp4", description = "the file to write")
     Path output;
@@ -75,39 +67,39 @@ final class FootageExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Texts t = Texts.current();
-        NvrConfig cfg = config.load();
-        CameraConfig cam = config.camera(camera);
-        ZoneId zone = ZoneId.systemDefault();
-        Clock clock = Clock.systemUTC();
-        Instant[] r = range.range(clock, zone);
+        CameraRange q = target.resolve();
+        CameraConfig cam = q.camera();
+        ZoneId zone = q.zone();
         Path out = output.toAbsolutePath().normalize();
         checkOutput(t, out);
         PrintWriter err = spec.commandLine().getErr();
-        try (IndexAccess index = IndexAccess.open(cfg)) {
-            Instant now = clock.instant();
-            List<SegmentRow> all = index.queries().segments(cam.id(), r[0], r[1]);
+        try (IndexAccess index = IndexAccess.open(q.config())) {
+            Instant now = q.clock().instant();
+            List<SegmentRow> all = index.queries().segments(cam.id(), q.from(), q.to());
             List<SegmentRow> closed = all.stream().filter(s -> s.state() == SegmentState.CLOSED).toList();
             if (closed.isEmpty()) {
                 throw new UserError(Main.NO_FOOTAGE, t.get(all.isEmpty() ? "error.noFootage" : "error.stillRecording",
-                        cam.id(), t.time(r[0], zone), t.time(r[1], zone)));
+                        cam.id(), t.time(q.from(), zone), t.time(q.to(), zone)));
             }
-            List<Gap> gaps = gaps(index, closed, all, cam.id(), r[0], r[1], now);
+            List<Gap> gaps = gaps(index, closed, all, cam.id(), q.from(), q.to(), now);
             Long holdId = null;
             if (lock) {
                 holdId = index.write(c -> {
-                    LockRow hold = EvidenceLog.hold(c, cam.siteId(), cam.id(), r[0], r[1], reason, OsUser.name(), now);
-                    EvidenceLog.audit(c, new AuditEntry(null, now, OsUser.name(), "lock", cam.siteId(), cam.id(), r[0],
-                            r[1], reason, null, null, "hold #" + hold.id() + " placed with an export"));
+                    LockRow hold = EvidenceLog.hold(c, cam.siteId(), cam.id(), q.from(), q.to(), reason, OsUser.name(),
+                            now);
+                    EvidenceLog.audit(c, new AuditEntry(null, now, OsUser.name(), "lock", cam.siteId(), cam.id(),
+                            q.from(), q.to(), reason, null, null, "hold #" + hold.id() + " placed with an export"));
                     return hold.id();
                 });
             }
             ProgressBar bar = new ProgressBar(err, !noProgress && ProgressBar.onTerminal());
             FootageExporter.Result result;
             try {
-                result = new FootageExporter(cfg.storage().root(), allowMismatch, bar).export(closed, r[0], r[1], out);
+                result = new FootageExporter(q.config().storage().root(), allowMismatch, bar)
+                        .export(closed, q.from(), q.to(), out);
             } catch (SegmentMismatchException e) {
                 bar.finish();
-                audit(index, cam, r, null, null, "refused: " + e.getMessage());
+                audit(index, q, null, null, "refused: " + e.getMessage());
                 throw UserError.failed(t.get("error.mismatch", e.file(), e.indexed(),
                         e.actual() == null ? t.get("missing") : e.actual()));
             } catch (IOException e) {
@@ -116,9 +108,9 @@ final class FootageExportCommand implements Callable<Integer> {
             } finally {
                 bar.finish();
             }
-            Instant exportedAt = clock.instant();
+            Instant exportedAt = q.clock().instant();
             ExportManifest.Request req = new ExportManifest.Request(cam.id(), cam.siteId(), cam.name(),
-                    cam.location().orElse(null), r[0], r[1], exportedAt, OsUser.name(), reason, holdId);
+                    cam.location().orElse(null), q.from(), q.to(), exportedAt, OsUser.name(), reason, holdId);
             Map<String, Object> manifest = ExportManifest.of(req, result, gaps, zone);
             Path manifestFile;
             try {
@@ -126,7 +118,7 @@ final class FootageExportCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw UserError.failed(t.get("error.export", out, e.getMessage()));
             }
-            audit(index, cam, r, out.toString(), result.sha256(), "exported " + result.sources().size()
+            audit(index, q, out.toString(), result.sha256(), "exported " + result.sources().size()
                     + " segment(s), " + gaps.size() + " gap(s), showing " + result.start() + " to " + result.end()
                     + (result.warnings().isEmpty() ? "" : "; warnings: " + String.join("; ", result.warnings())));
             for (Gap g : gaps) {
@@ -184,10 +176,11 @@ final class FootageExportCommand implements Callable<Integer> {
         return gaps;
     }
 
-    private void audit(IndexAccess index, CameraConfig cam, Instant[] r, String out, String sha, String detail)
+    private void audit(IndexAccess index, CameraRange q, String out, String sha, String detail)
             throws InterruptedException {
         Instant now = Instant.now();
+        CameraConfig cam = q.camera();
         index.write(c -> EvidenceLog.audit(c, new AuditEntry(null, now, OsUser.name(), "export", cam.siteId(), cam.id(),
-                r[0], r[1], reason, out, sha, detail)));
+                q.from(), q.to(), reason, out, sha, detail)));
     }
 }

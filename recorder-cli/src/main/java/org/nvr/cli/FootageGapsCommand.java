@@ -2,15 +2,12 @@ package org.nvr.cli;
 
 import java.io.PrintWriter;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.nvr.config.CameraConfig;
-import org.nvr.config.NvrConfig;
 import org.nvr.export.ExportManifest;
 import org.nvr.report.FootageGaps;
 import org.nvr.report.Gap;
@@ -25,13 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Spans with no footage, with the reason when known.")
 final class FootageGapsCommand implements Callable<Integer> {
     @Mixin
-    ConfigOption config;
-
-    @Option(names = "--camera", required = true, paramLabel = "ID", description = "camera id")
-    String camera;
-
-    @Mixin
-    RangeOptions range;
+    CameraRangeOptions target;
 
     @Option(names = "--json", description = "JSON for scripts")
     boolean json;
@@ -41,21 +32,17 @@ final class FootageGapsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NvrConfig cfg = config.load();
-        CameraConfig cam = config.camera(camera);
-        ZoneId zone = ZoneId.systemDefault();
-        Clock clock = Clock.systemUTC();
-        Instant[] r = range.range(clock, zone);
-        Instant now = clock.instant();
+        CameraRange q = target.resolve();
+        Instant now = q.clock().instant();
         List<Gap> gaps;
-        try (IndexAccess index = IndexAccess.open(cfg)) {
-            gaps = FootageGaps.find(index.connection(), cam.id(), r[0], r[1], now);
+        try (IndexAccess index = IndexAccess.open(q.config())) {
+            gaps = FootageGaps.find(index.connection(), q.camera().id(), q.from(), q.to(), now);
         } catch (SQLException e) {
             throw IndexAccess.failed(e);
         }
-        print(spec.commandLine().getOut(), gaps, zone, json);
-        Instant end = r[1].isAfter(now) ? now : r[1];
-        boolean nothing = end.isAfter(r[0]) && gaps.size() == 1 && gaps.get(0).start().equals(r[0])
+        print(spec.commandLine().getOut(), gaps, q.zone(), json);
+        Instant end = q.to().isAfter(now) ? now : q.to();
+        boolean nothing = end.isAfter(q.from()) && gaps.size() == 1 && gaps.get(0).start().equals(q.from())
                 && gaps.get(0).end().equals(end);
         return nothing ? Main.NO_FOOTAGE : Main.OK;
     }

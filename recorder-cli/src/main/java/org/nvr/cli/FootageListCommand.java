@@ -3,17 +3,13 @@ package org.nvr.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.nvr.config.CameraConfig;
-import org.nvr.config.NvrConfig;
 import org.nvr.index.EvidenceLog;
+import org.nvr.index.FootageQueries;
 import org.nvr.index.LockRow;
 import org.nvr.index.SegmentRow;
 import picocli.CommandLine.Command;
@@ -26,13 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Segments overlapping the range.")
 final class FootageListCommand implements Callable<Integer> {
     @Mixin
-    ConfigOption config;
-
-    @Option(names = "--camera", required = true, paramLabel = "ID", description = "camera id")
-    String camera;
-
-    @Mixin
-    RangeOptions range;
+    CameraRangeOptions target;
 
     @Option(names = "--json", description = "JSON for scripts")
     boolean json;
@@ -42,22 +32,21 @@ final class FootageListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NvrConfig cfg = config.load();
-        CameraConfig cam = config.camera(camera);
-        ZoneId zone = ZoneId.systemDefault();
-        Instant[] r = range.range(Clock.systemUTC(), zone);
+        CameraRange q = target.resolve();
+        String cam = q.camera().id();
         List<SegmentRow> rows;
         List<LockRow> holds;
-        try (IndexAccess index = IndexAccess.open(cfg)) {
-            rows = index.queries().segments(cam.id(), r[0], r[1]);
-            holds = EvidenceLog.activeHolds(index.connection(), cam.id(), r[0].minus(org.nvr.index.FootageQueries.MAX_SEGMENT), r[1].plus(org.nvr.index.FootageQueries.MAX_SEGMENT));
+        try (IndexAccess index = IndexAccess.open(q.config())) {
+            rows = index.queries().segments(cam, q.from(), q.to());
+            holds = EvidenceLog.activeHolds(index.connection(), cam, q.from().minus(FootageQueries.MAX_SEGMENT),
+                    q.to().plus(FootageQueries.MAX_SEGMENT));
         } catch (SQLException e) {
             throw IndexAccess.failed(e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Output fmt = new Output(zone);
+        Output fmt = new Output(q.zone());
         Texts t = Texts.current();
-        Path root = cfg.storage().root();
+        Path root = q.config().storage().root();
         if (json) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (SegmentRow s : rows) {

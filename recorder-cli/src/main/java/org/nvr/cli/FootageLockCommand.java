@@ -2,13 +2,10 @@ package org.nvr.cli;
 
 import java.io.PrintWriter;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.nvr.config.CameraConfig;
-import org.nvr.config.NvrConfig;
 import org.nvr.index.AuditEntry;
 import org.nvr.index.EvidenceLog;
 import org.nvr.index.LockRow;
@@ -27,13 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Evidence hold: footage in the range is never deleted by retention until unlocked.")
 final class FootageLockCommand implements Callable<Integer> {
     @Mixin
-    ConfigOption config;
-
-    @Option(names = "--camera", required = true, paramLabel = "ID", description = "camera id")
-    String camera;
-
-    @Mixin
-    RangeOptions range;
+    CameraRangeOptions target;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "why (case number...), kept with the hold and in the audit log")
     String reason;
@@ -44,24 +35,21 @@ final class FootageLockCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Texts t = Texts.current();
-        NvrConfig cfg = config.load();
-        CameraConfig cam = config.camera(camera);
-        ZoneId zone = ZoneId.systemDefault();
-        Clock clock = Clock.systemUTC();
-        Instant[] r = range.range(clock, zone);
-        try (IndexAccess index = IndexAccess.open(cfg)) {
-            List<SegmentRow> segs = index.queries().segments(cam.id(), r[0], r[1]);
-            Instant now = clock.instant();
+        CameraRange q = target.resolve();
+        CameraConfig cam = q.camera();
+        try (IndexAccess index = IndexAccess.open(q.config())) {
+            List<SegmentRow> segs = index.queries().segments(cam.id(), q.from(), q.to());
+            Instant now = q.clock().instant();
             String user = OsUser.name();
             LockRow hold = index.write(c -> {
-                LockRow h = EvidenceLog.hold(c, cam.siteId(), cam.id(), r[0], r[1], reason, user, now);
-                EvidenceLog.audit(c, new AuditEntry(null, now, user, "lock", cam.siteId(), cam.id(), r[0], r[1], reason,
-                        null, null, "hold #" + h.id() + " on " + segs.size() + " segment(s)"));
+                LockRow h = EvidenceLog.hold(c, cam.siteId(), cam.id(), q.from(), q.to(), reason, user, now);
+                EvidenceLog.audit(c, new AuditEntry(null, now, user, "lock", cam.siteId(), cam.id(), q.from(), q.to(),
+                        reason, null, null, "hold #" + h.id() + " on " + segs.size() + " segment(s)"));
                 return h;
             });
             PrintWriter out = spec.commandLine().getOut();
-            out.println(t.get("lock.placed", hold.id(), cam.id(), t.time(r[0], zone), t.time(r[1], zone), segs.size(),
-                    t.bytes(segs.stream().mapToLong(SegmentRow::bytes).sum())));
+            out.println(t.get("lock.placed", hold.id(), cam.id(), t.time(q.from(), q.zone()), t.time(q.to(), q.zone()),
+                    segs.size(), t.bytes(segs.stream().mapToLong(SegmentRow::bytes).sum())));
             out.flush();
             return Main.OK;
         } catch (SQLException e) {

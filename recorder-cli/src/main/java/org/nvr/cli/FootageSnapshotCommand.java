@@ -38,8 +38,8 @@ final class FootageSnapshotCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--camera", required = true, paramLabel = "ID", description = "camera id")
-    String camera;
+    @Mixin
+    CameraOption camera;
 
     @Option(names = "--at", required = true, paramLabel = "T", description = "the moment")
     String at;
@@ -63,7 +63,7 @@ final class FootageSnapshotCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Texts t = Texts.current();
         NvrConfig cfg = config.load();
-        CameraConfig cam = config.camera(camera);
+        CameraConfig cam = camera.resolve(config);
         ZoneId zone = ZoneId.systemDefault();
         Clock clock = Clock.systemUTC();
         Instant moment = RangeOptions.parse("--at", at, clock, zone);

@@ -2,14 +2,11 @@ package org.nvr.cli;
 
 import java.io.PrintWriter;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.nvr.config.CameraConfig;
-import org.nvr.config.NvrConfig;
 import org.nvr.index.AuditEntry;
 import org.nvr.index.EvidenceLog;
 import org.nvr.index.LockRow;
@@ -29,13 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Release the evidence holds that lie entirely inside the range.")
 final class FootageUnlockCommand implements Callable<Integer> {
     @Mixin
-    ConfigOption config;
-
-    @Option(names = "--camera", required = true, paramLabel = "ID", description = "camera id")
-    String camera;
-
-    @Mixin
-    RangeOptions range;
+    CameraRangeOptions target;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "why, kept in the audit log")
     String reason;
@@ -46,16 +37,14 @@ final class FootageUnlockCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Texts t = Texts.current();
-        NvrConfig cfg = config.load();
-        CameraConfig cam = config.camera(camera);
-        ZoneId zone = ZoneId.systemDefault();
-        Clock clock = Clock.systemUTC();
-        Instant[] r = range.range(clock, zone);
-        Instant now = clock.instant();
+        CameraRange q = target.resolve();
+        String cam = q.camera().id();
+        ZoneId zone = q.zone();
+        Instant now = q.clock().instant();
         String user = OsUser.name();
-        try (IndexAccess index = IndexAccess.open(cfg)) {
+        try (IndexAccess index = IndexAccess.open(q.config())) {
             List<LockRow> released = index.write(c -> {
-                List<LockRow> rel = EvidenceLog.release(c, cam.id(), r[0], r[1], user, now);
+                List<LockRow> rel = EvidenceLog.release(c, cam, q.from(), q.to(), user, now);
                 for (LockRow l : rel) {
                     EvidenceLog.audit(c, new AuditEntry(null, now, user, "unlock", l.site(), l.camera(), l.from(), l.to(),
                             reason, null, null, "hold #" + l.id() + " released (placed by " + l.createdBy() + ")"));
@@ -63,11 +52,11 @@ final class FootageUnlockCommand implements Callable<Integer> {
                 return rel;
             });
             if (released.isEmpty()) {
-                List<LockRow> overlapping = EvidenceLog.activeHolds(index.connection(), cam.id(), r[0], r[1]);
+                List<LockRow> overlapping = EvidenceLog.activeHolds(index.connection(), cam, q.from(), q.to());
                 String named = overlapping.stream().map(l -> t.get("lock.describe", l.id(), t.time(l.from(), zone),
                         t.time(l.to(), zone))).collect(Collectors.joining("; "));
-                throw UserError.failed(overlapping.isEmpty() ? t.get("error.noHold", cam.id())
-                        : t.get("error.holdNotInside", cam.id(), named));
+                throw UserError.failed(overlapping.isEmpty() ? t.get("error.noHold", cam)
+                        : t.get("error.holdNotInside", cam, named));
             }
             PrintWriter out = spec.commandLine().getOut();
             for (LockRow l : released) {
