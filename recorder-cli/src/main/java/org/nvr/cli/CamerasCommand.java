@@ -17,7 +17,6 @@ import org.nvr.index.CameraStateRow;
 import org.nvr.index.FootageQueries;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -31,8 +30,8 @@ final class CamerasCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--json", description = "JSON for scripts")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec
     CommandSpec spec;
@@ -68,7 +67,7 @@ final class CamerasCommand implements Callable<Integer> {
             throw IndexAccess.failed(e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.wanted()) {
             Output.json(out, cams);
         } else {
             Texts t = Texts.current();

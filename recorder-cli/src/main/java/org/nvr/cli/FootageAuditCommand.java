@@ -26,8 +26,8 @@ final class FootageAuditCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--camera", paramLabel = "ID", description = "only this camera")
-    String camera;
+    @Mixin
+    CameraFilterOption camera;
 
     @Option(names = "--from", paramLabel = "T", description = "only entries made at or after this time")
     String from;
@@ -35,8 +35,8 @@ final class FootageAuditCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "T", description = "only entries made before this time")
     String to;
 
-    @Option(names = "--json", description = "JSON for scripts")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec
     CommandSpec spec;
@@ -44,7 +44,7 @@ final class FootageAuditCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         NvrConfig cfg = config.load();
-        String cam = camera == null ? null : config.camera(camera).id();
+        String cam = camera.resolve(config);
         ZoneId zone = ZoneId.systemDefault();
         Clock clock = Clock.systemUTC();
         Instant f = from == null ? Instant.EPOCH : RangeOptions.parse("--from", from, clock, zone);
@@ -58,7 +58,7 @@ final class FootageAuditCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(zone);
         Texts t = Texts.current();
-        if (json) {
+        if (json.wanted()) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (AuditEntry e : entries) {
                 Map<String, Object> m = new LinkedHashMap<>();

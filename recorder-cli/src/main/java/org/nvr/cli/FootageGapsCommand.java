@@ -13,7 +13,6 @@ import org.nvr.report.FootageGaps;
 import org.nvr.report.Gap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,8 +23,8 @@ final class FootageGapsCommand implements Callable<Integer> {
     @Mixin
     CameraRangeOptions target;
 
-    @Option(names = "--json", description = "JSON for scripts")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec
     CommandSpec spec;
@@ -40,7 +39,7 @@ final class FootageGapsCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw IndexAccess.failed(e);
         }
-        print(spec.commandLine().getOut(), gaps, q.zone(), json);
+        print(spec.commandLine().getOut(), gaps, q.zone(), json.wanted());
         Instant end = q.to().isAfter(now) ? now : q.to();
         boolean nothing = end.isAfter(q.from()) && gaps.size() == 1 && gaps.get(0).start().equals(q.from())
                 && gaps.get(0).end().equals(end);

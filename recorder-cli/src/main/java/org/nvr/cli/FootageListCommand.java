@@ -14,7 +14,6 @@ import org.nvr.index.LockRow;
 import org.nvr.index.SegmentRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,8 +23,8 @@ final class FootageListCommand implements Callable<Integer> {
     @Mixin
     CameraRangeOptions target;
 
-    @Option(names = "--json", description = "JSON for scripts")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec
     CommandSpec spec;
@@ -47,7 +46,7 @@ final class FootageListCommand implements Callable<Integer> {
         Output fmt = new Output(q.zone());
         Texts t = Texts.current();
         Path root = q.config().storage().root();
-        if (json) {
+        if (json.wanted()) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (SegmentRow s : rows) {
                 Map<String, Object> m = new LinkedHashMap<>();

@@ -14,7 +14,6 @@ import org.nvr.index.EvidenceLog;
 import org.nvr.index.LockRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,11 +23,11 @@ final class FootageLocksCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--camera", paramLabel = "ID", description = "only this camera")
-    String camera;
+    @Mixin
+    CameraFilterOption camera;
 
-    @Option(names = "--json", description = "JSON for scripts")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec
     CommandSpec spec;
@@ -36,7 +35,7 @@ final class FootageLocksCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         NvrConfig cfg = config.load();
-        String cam = camera == null ? null : config.camera(camera).id();
+        String cam = camera.resolve(config);
         ZoneId zone = ZoneId.systemDefault();
         List<LockRow> holds;
         try (IndexAccess index = IndexAccess.open(cfg)) {
@@ -47,7 +46,7 @@ final class FootageLocksCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(zone);
         Texts t = Texts.current();
-        if (json) {
+        if (json.wanted()) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (LockRow l : holds) {
                 Map<String, Object> m = new LinkedHashMap<>();

@@ -33,8 +33,8 @@ final class UptimeCommand implements Callable<Integer> {
     @Mixin
     RangeOptions range;
 
-    @Option(names = "--json", description = "JSON for scripts")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec
     CommandSpec spec;
@@ -67,7 +67,7 @@ final class UptimeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(zone);
-        if (json) {
+        if (json.wanted()) {
             Output.json(out, json(report, fmt, r, now));
         } else {
             table(out, t, fmt, report, r, now);
