@@ -41,31 +41,7 @@ final class CamerasCommand implements Callable<Integer> {
         NvrConfig cfg = config.load();
         ZoneId zone = ZoneId.systemDefault();
         Output fmt = new Output(zone);
-        List<Map<String, Object>> cams = new ArrayList<>();
-        try (IndexAccess index = IndexAccess.open(cfg)) {
-            FootageQueries q = index.queries();
-            Map<String, CameraStateRow> states = q.cameraStates().stream()
-                    .collect(Collectors.toMap(CameraStateRow::camera, Function.identity()));
-            for (CameraConfig c : cfg.cameras().toList()) {
-                CameraStateRow s = states.get(c.id());
-                Instant last = q.lastFootageEnd(c.id()).orElse(null);
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("site", c.siteId());
-                m.put("camera", c.id());
-                m.put("name", c.name());
-                m.put("state", s == null ? "unknown" : s.state());
-                m.put("since", s == null ? null : fmt.iso(s.since()));
-                m.put("last_footage_end", fmt.iso(last));
-                m.put("reason", s == null ? null : s.reason());
-                m.put("detail", s == null ? null : s.detail());
-                m.put("location", c.location().orElse(null));
-                m.put("contact", c.contact().orElse(null));
-                m.put("url", c.redactedUrl());
-                cams.add(m);
-            }
-        } catch (SQLException e) {
-            throw IndexAccess.failed(e);
-        }
+        List<Map<String, Object>> cams = IndexAccess.read(cfg, index -> cameras(index, cfg, fmt));
         PrintWriter out = spec.commandLine().getOut();
         if (json.wanted()) {
             Output.json(out, cams);
@@ -82,6 +58,32 @@ final class CamerasCommand implements Callable<Integer> {
             table.print(out);
         }
         return Main.OK;
+    }
+
+    /** Each configured camera with its published state and newest footage, in configuration order. */
+    private static List<Map<String, Object>> cameras(IndexAccess index, NvrConfig cfg, Output fmt) throws SQLException {
+        List<Map<String, Object>> cams = new ArrayList<>();
+        FootageQueries q = index.queries();
+        Map<String, CameraStateRow> states = q.cameraStates().stream()
+                .collect(Collectors.toMap(CameraStateRow::camera, Function.identity()));
+        for (CameraConfig c : cfg.cameras().toList()) {
+            CameraStateRow s = states.get(c.id());
+            Instant last = q.lastFootageEnd(c.id()).orElse(null);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("site", c.siteId());
+            m.put("camera", c.id());
+            m.put("name", c.name());
+            m.put("state", s == null ? "unknown" : s.state());
+            m.put("since", s == null ? null : fmt.iso(s.since()));
+            m.put("last_footage_end", fmt.iso(last));
+            m.put("reason", s == null ? null : s.reason());
+            m.put("detail", s == null ? null : s.detail());
+            m.put("location", c.location().orElse(null));
+            m.put("contact", c.contact().orElse(null));
+            m.put("url", c.redactedUrl());
+            cams.add(m);
+        }
+        return cams;
     }
 
     private static String tableTime(Output fmt, String iso) {

@@ -1,7 +1,6 @@
 package org.nvr.cli;
 
 import java.io.PrintWriter;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -49,12 +48,7 @@ final class FootageAuditCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         Instant f = from == null ? Instant.EPOCH : RangeOptions.parse("--from", from, clock, zone);
         Instant t2 = to == null ? Instant.ofEpochMilli(Long.MAX_VALUE) : RangeOptions.parse("--to", to, clock, zone);
-        List<AuditEntry> entries;
-        try (IndexAccess index = IndexAccess.open(cfg)) {
-            entries = EvidenceLog.auditLog(index.connection(), cam, f, t2);
-        } catch (SQLException e) {
-            throw IndexAccess.failed(e);
-        }
+        List<AuditEntry> entries = IndexAccess.read(cfg, index -> EvidenceLog.auditLog(index.connection(), cam, f, t2));
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(zone);
         Texts t = Texts.current();

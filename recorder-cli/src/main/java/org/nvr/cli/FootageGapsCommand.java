@@ -1,7 +1,6 @@
 package org.nvr.cli;
 
 import java.io.PrintWriter;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -33,12 +32,8 @@ final class FootageGapsCommand implements Callable<Integer> {
     public Integer call() {
         CameraRange q = target.resolve();
         Instant now = q.clock().instant();
-        List<Gap> gaps;
-        try (IndexAccess index = IndexAccess.open(q.config())) {
-            gaps = FootageGaps.find(index.connection(), q.camera().id(), q.from(), q.to(), now);
-        } catch (SQLException e) {
-            throw IndexAccess.failed(e);
-        }
+        List<Gap> gaps = IndexAccess.read(q.config(),
+                index -> FootageGaps.find(index.connection(), q.camera().id(), q.from(), q.to(), now));
         print(spec.commandLine().getOut(), gaps, q.zone(), json.wanted());
         Instant end = q.to().isAfter(now) ? now : q.to();
         boolean nothing = end.isAfter(q.from()) && gaps.size() == 1 && gaps.get(0).start().equals(q.from())

@@ -1,7 +1,6 @@
 package org.nvr.cli;
 
 import java.io.PrintWriter;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -37,12 +36,8 @@ final class FootageLocksCommand implements Callable<Integer> {
         NvrConfig cfg = config.load();
         String cam = camera.resolve(config);
         ZoneId zone = ZoneId.systemDefault();
-        List<LockRow> holds;
-        try (IndexAccess index = IndexAccess.open(cfg)) {
-            holds = EvidenceLog.activeHolds(index.connection(), cam, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE));
-        } catch (SQLException e) {
-            throw IndexAccess.failed(e);
-        }
+        List<LockRow> holds = IndexAccess.read(cfg, index -> EvidenceLog.activeHolds(index.connection(), cam,
+                Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE)));
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(zone);
         Texts t = Texts.current();

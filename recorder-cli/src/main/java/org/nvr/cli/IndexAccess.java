@@ -34,6 +34,24 @@ final class IndexAccess implements AutoCloseable {
         }
     }
 
+    /** What a query command reads from the index. */
+    @FunctionalInterface
+    interface Read<T> {
+        T from(IndexAccess index) throws SQLException;
+    }
+
+    /**
+     * Opens the index, reads from it and closes it: the whole life of a query command's connection, so
+     * that each reports a missing index or a failed query alike, as a run-time failure (exit 1).
+     */
+    static <T> T read(NvrConfig config, Read<T> read) {
+        try (IndexAccess index = open(config)) {
+            return read.from(index);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
     Connection connection() {
         return connection;
     }

@@ -43,28 +43,14 @@ final class UptimeCommand implements Callable<Integer> {
     public Integer call() {
         Texts t = Texts.current();
         NvrConfig cfg = config.load();
-        List<SiteConfig> sites = cfg.sites();
-        if (site != null) {
-            SiteConfig s = cfg.site(site).orElseThrow(() -> UserError.usage(t.get("error.site", site,
-                    cfg.sites().stream().map(SiteConfig::id).collect(Collectors.joining(", ")))));
-            sites = List.of(s);
-        }
+        List<SiteConfig> sites = site == null ? cfg.sites()
+                : List.of(cfg.site(site).orElseThrow(() -> UserError.usage(t.get("error.site", site,
+                        cfg.sites().stream().map(SiteConfig::id).collect(Collectors.joining(", "))))));
         ZoneId zone = ZoneId.systemDefault();
         Clock clock = Clock.systemUTC();
         Instant[] r = range.range(clock, zone);
         Instant now = clock.instant();
-        List<Uptime.SiteUptime> report = new ArrayList<>();
-        try (IndexAccess index = IndexAccess.open(cfg)) {
-            for (SiteConfig s : sites) {
-                List<Uptime.CameraUptime> cams = new ArrayList<>();
-                for (CameraConfig c : s.cameras()) {
-                    cams.add(Uptime.camera(index.connection(), s.id(), c.id(), r[0], r[1], now));
-                }
-                report.add(new Uptime.SiteUptime(s.id(), cams));
-            }
-        } catch (SQLException e) {
-            throw IndexAccess.failed(e);
-        }
+        List<Uptime.SiteUptime> report = IndexAccess.read(cfg, index -> report(index, sites, r, now));
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(zone);
         if (json.wanted()) {
@@ -73,6 +59,20 @@ final class UptimeCommand implements Callable<Integer> {
             table(out, t, fmt, report, r, now);
         }
         return Main.OK;
+    }
+
+    /** The figures of each chosen site and of its cameras, all read over the one connection. */
+    private static List<Uptime.SiteUptime> report(IndexAccess index, List<SiteConfig> sites, Instant[] r, Instant now)
+            throws SQLException {
+        List<Uptime.SiteUptime> report = new ArrayList<>();
+        for (SiteConfig s : sites) {
+            List<Uptime.CameraUptime> cams = new ArrayList<>();
+            for (CameraConfig c : s.cameras()) {
+                cams.add(Uptime.camera(index.connection(), s.id(), c.id(), r[0], r[1], now));
+            }
+            report.add(new Uptime.SiteUptime(s.id(), cams));
+        }
+        return report;
     }
 
     private static Map<String, Object> json(List<Uptime.SiteUptime> report, Output fmt, Instant[] r, Instant now) {
