@@ -212,8 +212,9 @@ measure() {
     'BEGIN {printf "  %-6s measured %.1f s: %.2f GB written, %.1f CPU s (%.0f %% of one core)\n",
             n, b - a, (y - x) / 1e9, (d - c) / t, (d - c) / t / (b - a) * 100}'
   if [ "$name" = nvr ]; then
-    # Where nvr's CPU went while measured, per thread group, in s/GB (threads that ended are not counted).
-    breakdown=$(join <(sort "$dir/threads0") <(sort "$dir/threads1") | awk -v t="$ticks" -v x="$b0" -v y="$b1" '
+    # Where nvr's CPU went while measured, per thread group, in s/GB (a group that started while measured
+    # counts from zero; threads that ended are not counted).
+    breakdown=$(join -a 2 -e 0 -o 0,1.2,2.2 <(sort "$dir/threads0") <(sort "$dir/threads1") | awk -v t="$ticks" -v x="$b0" -v y="$b1" '
       BEGIN {
         label["cameras"] = "camera threads (RTSP in, MP4 out)"
         label["finisher"] = "closing segments (fsync, SHA-256)"
