@@ -94,6 +94,8 @@ public class IndexScaleBench {
     private final Path root;
     private final long everyMs;
     private final long queryEveryMs;
+    /** RETENTION=off leaves deleting out, to see what it costs the inserts. */
+    private final boolean retentionOn = !"off".equals(System.getenv("RETENTION"));
     private final List<Camera> cameras = new ArrayList<>();
     private final Samples opens = new Samples();
     private final Samples closes = new Samples();
@@ -135,7 +137,9 @@ public class IndexScaleBench {
         measureTo = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
         Thread retention = new Thread(this::retentionLoop, "bench-retention");
         Thread queries = new Thread(this::queryLoop, "bench-day-list");
-        retention.start();
+        if (retentionOn) {
+            retention.start();
+        }
         queries.start();
         ScheduledExecutorService cams = Executors.newScheduledThreadPool(cameras.size(),
                 r -> new Thread(r, "bench-camera")); // a thread per camera, as in the recorder

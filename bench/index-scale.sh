@@ -9,7 +9,8 @@
 #   (rows in, rows out, about as many), so a reused index keeps about ROWS rows.
 # Env: ROWS (10000000), INDEX_CAMERAS (20, in the generated index), CAMERAS (32, recording), EVERY_MS (1000:
 #   a 60 s segment per camera every second, 60x real time), DURATION (120 s measured; not SECONDS, which
-#   bash keeps for itself), WARMUP (10 s, not measured), QUERY_EVERY_MS (100), JAVA_OPTS (added after the
+#   bash keeps for itself), WARMUP (10 s, not measured), QUERY_EVERY_MS (100), RETENTION (on; off leaves
+#   deleting out, to see what it costs the inserts), JAVA_OPTS (added after the
 #   daemon's own heap and GC flags, which the benchmark runs with; e.g.
 #   -XX:StartFlightRecording=filename=/tmp/x.jfr).
 set -euo pipefail
