@@ -46,6 +46,14 @@ public final class IndexDatabase {
         return open(path);
     }
 
+    /**
+     * A further connection to an index that {@link #open} has already opened and migrated (the
+     * {@link WalCheckpointer}'s), with the same settings: its checkpoints fsync as {@code synchronous=FULL} says.
+     */
+    static Connection connectExisting(Path path) throws IndexException {
+        return connect(path, false);
+    }
+
     private static Connection connect(Path path, boolean readOnly) throws IndexException {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);

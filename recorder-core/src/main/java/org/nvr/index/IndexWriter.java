@@ -43,7 +43,15 @@ import org.slf4j.LoggerFactory;
  * {@link #submitUntilWritten} keeps retrying such work every {@link #FULL_RETRY} instead, for updates
  * the index must not lose while the daemon runs (a segment closed or dropped).
  *
- * <p>Thread-safe. Owns its connection and thread; {@link #close()} drains the queue and closes both.
+ * <h2>Checkpoints</h2>
+ * A {@link WalCheckpointer} copies the WAL back into the database every second on its own connection
+ * (once the WAL has grown to 1000 pages), so that no commit of this thread carries a checkpoint: with ten
+ * million rows one took 3 to 8 ms, and the insert that triggered it waited as long. This connection
+ * checkpoints only as a backstop, once the WAL holds {@link WalCheckpointer#WRITER_AUTOCHECKPOINT_PAGES}
+ * pages.
+ *
+ * <p>Thread-safe. Owns its connection, its thread and the checkpointer; {@link #close()} drains the
+ * queue and closes them.
  */
 public final class IndexWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IndexWriter.class);
@@ -60,15 +68,17 @@ public final class IndexWriter implements AutoCloseable {
 
     private final Path path;
     private final Connection connection;
+    private final WalCheckpointer checkpointer;
     private final ScheduledThreadPoolExecutor thread;
     /** Futures of work waiting for disk space, failed at close so that no caller waits forever. */
     private final Set<CompletableFuture<?>> parked = ConcurrentHashMap.newKeySet();
     /** Why the last write failed (disk full, I/O error); null while writes succeed. Writer thread only writes it. */
     private volatile String notWritable;
 
-    private IndexWriter(Path path, Connection connection) {
+    private IndexWriter(Path path, Connection connection, WalCheckpointer checkpointer) {
         this.path = path;
         this.connection = connection;
+        this.checkpointer = checkpointer;
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "nvr-index");
             t.setDaemon(false);
@@ -79,7 +89,29 @@ public final class IndexWriter implements AutoCloseable {
     }
 
     public static IndexWriter open(Path path) throws IndexException {
-        return new IndexWriter(path, IndexDatabase.open(path));
+        return open(path, WalCheckpointer.PERIOD, -1);
+    }
+
+    /** As {@link #open(Path)}, with the checkpointer's settings (see {@code WalCheckpointer.start}; tests). */
+    static IndexWriter open(Path path, Duration checkpointPeriod, long checkpointFromBytes) throws IndexException {
+        Connection c = IndexDatabase.open(path);
+        try {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = " + WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES);
+            }
+            return new IndexWriter(path, c, WalCheckpointer.start(path, checkpointPeriod, checkpointFromBytes));
+        } catch (SQLException e) {
+            IndexDatabase.closeQuietly(c);
+            throw new IndexException("cannot set up index " + path + ": " + e.getMessage(), e);
+        } catch (IndexException | RuntimeException e) {
+            IndexDatabase.closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /** The checkpointer (tests). */
+    WalCheckpointer checkpointer() {
+        return checkpointer;
     }
 
     public Path path() {
@@ -439,6 +471,9 @@ public final class IndexWriter implements AutoCloseable {
             thread.shutdownNow();
             Thread.currentThread().interrupt();
         } finally {
+            // The checkpointer's connection first: the last connection to close checkpoints what is left
+            // and removes the WAL, and that should be this one, after the last write.
+            checkpointer.close();
             IndexDatabase.closeQuietly(connection);
         }
     }
