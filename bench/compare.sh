@@ -185,7 +185,9 @@ measure() {
   t1=$(date +%s.%N)
 
   kill -USR1 "$srv" # end every stream after its current picture
-  for _ in $(seq 100); do grep -q '^SENT' "$dir/server.out" && break; sleep 0.1; done
+  # With many clients the server's main loop takes a while to end every stream and report.
+  for _ in $(seq 600); do grep -q '^SENT' "$dir/server.out" && break; sleep 0.1; done
+  grep -q '^SENT' "$dir/server.out" || echo "$name: the server did not report what it sent within 60 s" >&2
   [ "$name" = nvr ] && { sleep 3; kill -TERM "${pids[0]}"; }
   for _ in $(seq 300); do still_running "${pids[@]}" || break; sleep 0.1; done
   if still_running "${pids[@]}"; then
@@ -255,7 +257,7 @@ for name in $contenders; do
   printf "%-7s %5s %9s %7s %13s %9s %7s %9s %8s %8s %9s %6s\n" "$name" "$cameras" "${cpu_gb[$name]}" \
     "$(ratio "${cpu_gb[$name]}" "${cpu_gb[ffmpeg]:-}")" "${cpu_gb_all[$name]}" "${rss[$name]}" \
     "$(ratio "${rss[$name]}" "${rss[ffmpeg]:-}")" "${pss[$name]}" "${threads[$name]}" "${sent[$name]}" \
-    "${written[$name]}" "$(( ${sent[$name]:-0} - ${written[$name]:-0} ))"
+    "${written[$name]}" "$( [ -n "${sent[$name]}" ] && echo $(( sent[$name] - written[$name] )) || echo "?" )"
 done
 if [ -f "$work/nvr/breakdown" ]; then
   echo
