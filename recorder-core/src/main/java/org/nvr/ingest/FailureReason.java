@@ -1,5 +1,7 @@
 package org.nvr.ingest;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -35,7 +37,31 @@ public enum FailureReason {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Every reason a session can fail for: all but {@link #SHUTDOWN}. These are the {@code reason}
+     * label values of {@code nvr_camera_reconnects_total}, {@code nvr_camera_outages_total} and
+     * {@code nvr_camera_down_reason}.
+     */
+    public static final List<FailureReason> FAILURES = Arrays.stream(values()).filter(r -> r != SHUTDOWN).toList();
+
     public static FailureReason fromLabel(String label) {
         return valueOf(label.toUpperCase(Locale.ROOT));
+    }
+
+    /**
+     * The failure whose {@link #label()} equals {@code label}, ignoring case and surrounding blanks;
+     * {@link #ERROR} for null, {@code shutdown} or anything unknown, so that a free-form string (an
+     * exception message, a URL) can never become a metric label value.
+     */
+    public static FailureReason failureFromLabel(String label) {
+        if (label != null) {
+            String wanted = label.strip();
+            for (FailureReason reason : FAILURES) {
+                if (reason.name().equalsIgnoreCase(wanted)) {
+                    return reason;
+                }
+            }
+        }
+        return ERROR;
     }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.nvr.ingest.FailureReason;
 
 /**
  * The meters of one camera: {@code nvr_camera_*}, {@code nvr_segments_written_total} and
@@ -57,10 +58,10 @@ public final class CameraMetrics {
     private volatile double oldestFootageSeconds = Double.NaN;
     private volatile double retentionTargetSeconds = Double.NaN;
     /** The reason of the current outage, null while none. */
-    private volatile ReconnectReason downReason;
+    private volatile FailureReason downReason;
     private final PictureHealth picture = new PictureHealth();
-    private final Map<ReconnectReason, Counter> outages = new EnumMap<>(ReconnectReason.class);
-    private final Map<ReconnectReason, Counter> reconnects = new EnumMap<>(ReconnectReason.class);
+    private final Map<FailureReason, Counter> outages = new EnumMap<>(FailureReason.class);
+    private final Map<FailureReason, Counter> reconnects = new EnumMap<>(FailureReason.class);
     private final Counter recordedSeconds;
     private final Counter receivedBytes;
     private final Counter segmentsWritten;
@@ -71,7 +72,7 @@ public final class CameraMetrics {
         this.camera = camera;
         this.siteGauges = siteGauges;
         Tags tags = Tags.of("site", site, "camera", camera);
-        for (ReconnectReason reason : ReconnectReason.values()) {
+        for (FailureReason reason : FailureReason.FAILURES) {
             reconnects.put(reason, Counter.builder("nvr.camera.reconnects")
                     .description("Failed or lost camera sessions, by reason")
                     .tags(tags).tag("reason", reason.label())
@@ -111,7 +112,7 @@ public final class CameraMetrics {
         Gauge.builder("nvr.camera.retention.target", metrics, m -> m.retentionTargetSeconds)
                 .description("Longest footage kept for the camera (retention max_age), NaN without one")
                 .baseUnit("seconds").tags(tags).register(registry);
-        for (ReconnectReason reason : ReconnectReason.values()) {
+        for (FailureReason reason : FailureReason.FAILURES) {
             Gauge.builder("nvr.camera.down.reason", metrics, m -> m.downReason == reason ? 1 : 0)
                     .description("1 for the reason of the camera's current outage")
                     .tags(tags).tag("reason", reason.label()).register(registry);
@@ -164,23 +165,23 @@ public final class CameraMetrics {
     }
 
     /** Counts one failed or lost session. */
-    public void reconnect(ReconnectReason reason) {
-        reconnects.get(reason == null ? ReconnectReason.ERROR : reason).increment();
+    public void reconnect(FailureReason reason) {
+        reconnects.get(reason == null ? FailureReason.ERROR : reason).increment();
     }
 
     /** Counts one failed or lost session; an unknown {@code reason} counts as {@code error}. */
     public void reconnect(String reason) {
-        reconnect(ReconnectReason.fromLabel(reason));
+        reconnect(FailureReason.failureFromLabel(reason));
     }
 
     /** Counts the start of an outage; an unknown {@code reason} counts as {@code error}. */
     public void outage(String reason) {
-        outages.get(ReconnectReason.fromLabel(reason)).increment();
+        outages.get(FailureReason.failureFromLabel(reason)).increment();
     }
 
     /** The reason of the current outage ({@code nvr_camera_down_reason}); null when there is none. */
     public void downReason(String reason) {
-        downReason = reason == null ? null : ReconnectReason.fromLabel(reason);
+        downReason = reason == null ? null : FailureReason.failureFromLabel(reason);
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.nvr.ingest.FailureReason;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -77,7 +78,7 @@ class RecorderMetricsTest {
         assertEquals(0.0, Exposition.value(text, "nvr_retention_deleted_bytes_total", CAM_01));
         assertEquals(0.0, Exposition.value(text, "nvr_camera_last_frame_timestamp_seconds", CAM_01));
         assertTrue(Double.isNaN(Exposition.value(text, "nvr_camera_oldest_footage_timestamp_seconds", CAM_01)));
-        for (ReconnectReason reason : ReconnectReason.values()) {
+        for (FailureReason reason : FailureReason.FAILURES) {
             assertEquals(0.0, Exposition.value(text, "nvr_camera_reconnects_total",
                     Map.of("site", "thon-1", "camera", "cam-01", "reason", reason.label())), reason.label());
         }
@@ -90,7 +91,7 @@ class RecorderMetricsTest {
     void additionsStartAtZeroOrUnknown() {
         metrics.camera("thon-1", "cam-01");
         String text = metrics.scrape();
-        for (ReconnectReason reason : ReconnectReason.values()) {
+        for (FailureReason reason : FailureReason.FAILURES) {
             Map<String, String> labels = Map.of("site", "thon-1", "camera", "cam-01", "reason", reason.label());
             assertEquals(0.0, Exposition.value(text, "nvr_camera_outages_total", labels), reason.label());
             assertEquals(0.0, Exposition.value(text, "nvr_camera_down_reason", labels), reason.label());
@@ -208,7 +209,7 @@ class RecorderMetricsTest {
         CameraMetrics cam = metrics.camera("thon-1", "cam-01");
         cam.reconnect("timeout");
         cam.reconnect(" NOT_FOUND ");
-        cam.reconnect(ReconnectReason.STALLED);
+        cam.reconnect(FailureReason.STALLED);
         cam.reconnect("rtsp://admin:secret@192.168.1.64/stream");
         cam.reconnect("Connection reset by peer");
         cam.reconnect((String) null);
@@ -218,7 +219,7 @@ class RecorderMetricsTest {
         assertEquals(1.0, reconnects(text, "stalled"));
         assertEquals(3.0, reconnects(text, "error"));
         assertFalse(text.contains("secret"), text);
-        assertEquals(ReconnectReason.values().length, Exposition.samples(text).stream()
+        assertEquals(FailureReason.FAILURES.size(), Exposition.samples(text).stream()
                 .filter(s -> s.name().equals("nvr_camera_reconnects_total")).count());
     }
 
