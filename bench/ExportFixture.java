@@ -3,9 +3,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import org.nvr.export.SegmentHashes;
 import org.nvr.index.IndexWriter;
 import org.nvr.segment.Mp4Probe;
+import org.nvr.segment.SegmentFinisher;
 
 /**
  * Benchmark fixture: COUNT copies of one fragmented MP4 clip indexed back to back as a camera's
@@ -19,7 +19,7 @@ public class ExportFixture {
         Instant start = Instant.ofEpochMilli(Long.parseLong(args[3]));
         Mp4Probe.Contents contents = Mp4Probe.probe(clip).orElseThrow();
         Duration d = contents.duration();
-        String sha = SegmentHashes.sha256(clip);
+        String sha = SegmentFinisher.sha256(clip);
         long bytes = Files.size(clip);
         try (IndexWriter w = IndexWriter.open(root.resolve("index.db"))) {
             long run = w.startRun("site-1", "cam-x", start, contents.videoCodec(), contents.width(), contents.height(),

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
-import org.nvr.export.SegmentHashes;
 import org.nvr.export.SnapshotWriter;
 import org.nvr.index.AuditEntry;
 import org.nvr.index.EvidenceLog;
@@ -22,6 +21,7 @@ import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
 import org.nvr.report.FootageGaps;
 import org.nvr.report.Gap;
+import org.nvr.segment.SegmentFinisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -90,7 +90,7 @@ final class FootageSnapshotCommand implements Callable<Integer> {
             String sha;
             try {
                 if (s.state() == SegmentState.CLOSED) {
-                    String actual = Files.isRegularFile(file) ? SegmentHashes.sha256(file) : null;
+                    String actual = Files.isRegularFile(file) ? SegmentFinisher.sha256(file) : null;
                     if (actual == null || !actual.equalsIgnoreCase(s.sha256())) {
                         if (!allowMismatch || actual == null) {
                             audit(index, cam, moment, null, null, "refused: " + file + " does not match the index");
@@ -100,7 +100,7 @@ final class FootageSnapshotCommand implements Callable<Integer> {
                     }
                 }
                 result = SnapshotWriter.write(file, s.start(), moment, out);
-                sha = SegmentHashes.sha256(out);
+                sha = SegmentFinisher.sha256(out);
             } catch (IOException e) {
                 throw UserError.failed(t.get("error.snapshot", out, e.getMessage()));
             }

@@ -29,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.config.NvrConfig;
-import org.nvr.export.SegmentHashes;
 import org.nvr.index.EvidenceLog;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexDatabase;
@@ -38,6 +37,7 @@ import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
 import org.nvr.recorder.Recorder;
 import org.nvr.recorder.TestCameras;
+import org.nvr.segment.SegmentFinisher;
 import org.nvr.session.CameraState;
 import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.MediaProbe;
@@ -200,7 +200,7 @@ class OperatorFootageTest {
 
         // the manifest, as the contract says
         JsonNode m = JSON.readTree(dir.resolve("export.mp4.json").toFile());
-        String sha = SegmentHashes.sha256(out);
+        String sha = SegmentFinisher.sha256(out);
         assertEquals(sha, m.get("sha256").asText());
         assertTrue(r.out().contains(sha), r.out());
         assertEquals("cam-01", m.get("camera").asText());
@@ -335,7 +335,7 @@ class OperatorFootageTest {
         assertEquals((byte) 0xFF, head[0]);
         assertEquals((byte) 0xD8, head[1]);
         Cli audit = run("footage", "audit", "--json");
-        assertTrue(containsAudit(JSON.readTree(audit.out()), "snapshot", SegmentHashes.sha256(out)));
+        assertTrue(containsAudit(JSON.readTree(audit.out()), "snapshot", SegmentFinisher.sha256(out)));
 
         Instant inGap = ofRun(0).get(ofRun(0).size() - 1).end().plusMillis(300);
         Cli none = run("footage", "snapshot", "--camera", "cam-01", "--at", iso(inGap), "--output",

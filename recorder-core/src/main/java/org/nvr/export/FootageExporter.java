@@ -55,6 +55,7 @@ import org.bytedeco.javacpp.BytePointer;
 import org.nvr.index.SegmentRow;
 import org.nvr.ingest.AvErrors;
 import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.segment.SegmentFinisher;
 import org.nvr.segment.SegmentPaths;
 
 /**
@@ -155,7 +156,7 @@ public final class FootageExporter {
             List<Future<String>> hashes = new ArrayList<>();
             for (SegmentRow s : segments) {
                 Path file = root.resolve(s.path());
-                hashes.add(verifier.submit(() -> Files.isRegularFile(file) ? SegmentHashes.sha256(file) : null));
+                hashes.add(verifier.submit(() -> Files.isRegularFile(file) ? SegmentFinisher.sha256(file) : null));
             }
             Job job = new Job(segments, from, to, partial, hashes, moovReserve(segments));
             try {
@@ -170,7 +171,7 @@ public final class FootageExporter {
                 job.close();
             }
             progress.update("hash", 0, Files.size(partial));
-            String sha = SegmentHashes.sha256(partial);
+            String sha = SegmentFinisher.sha256(partial);
             long bytes = Files.size(partial);
             progress.update("hash", bytes, bytes);
             move(partial, output);

@@ -81,8 +81,6 @@ public final class Recorder implements AutoCloseable {
     /** How long {@link #liveness()} waits for the event loop and the index writer to answer. */
     public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
-    /** How often the storage gauges are refreshed between segment events. */
-    static final Duration STORAGE_GAUGE_PERIOD = Duration.ofSeconds(10);
     /** How often FFmpeg's freed native memory is handed back to the kernel (see {@link FfmpegRuntime#trimNativeHeap}). */
     static final Duration NATIVE_TRIM_PERIOD = Duration.ofSeconds(10);
 

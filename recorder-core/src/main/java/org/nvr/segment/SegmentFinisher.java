@@ -158,7 +158,10 @@ public final class SegmentFinisher implements AutoCloseable {
         }
     }
 
-    /** The SHA-256 of a file's content, read-only (for {@code verify}). */
+    /**
+     * The SHA-256 of a file's content, read-only: what {@code verify}, export and snapshot compare with
+     * the index, and what their manifests and audit entries record.
+     */
     public static String sha256(Path file) throws IOException {
         MessageDigest sha = newSha256();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -196,7 +199,7 @@ public final class SegmentFinisher implements AutoCloseable {
     /** Fsyncs {@code file} and its directory and returns its size and SHA-256. */
     public static Durable syncAndHash(Path file) throws IOException {
         MessageDigest sha = newSha256();
-        long bytes = 0;
+        long bytes;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ch.force(true);
             bytes = hash(ch, sha);
