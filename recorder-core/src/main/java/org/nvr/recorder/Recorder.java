@@ -38,11 +38,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The recording daemon's core: opens the index, reconciles it with the disk, then keeps every
- * configured camera recording under its own {@link CameraSupervisor} until {@link #close()}.
+ * The recording daemon's core: takes the storage root ({@link StorageLock}), opens the index, reconciles
+ * it with the disk, then keeps every configured camera recording under its own {@link CameraSupervisor}
+ * until {@link #close()}.
  *
  * <p>Owns, and closes in this order: the supervisors (each closes and indexes its open segment), the
- * segment finisher, the retention enforcer, the event loop, the index writer. Threads: {@code nvr-loop}
+ * segment finisher, the retention enforcer, the event loop, the index writer, the storage lock. Threads: {@code nvr-loop}
  * (timers), {@code nvr-cam-<id>} (one per camera, blocking reads and muxing), {@code nvr-finish} (fsync
  * and hashing), {@code nvr-sync} (periodic fsync of open segments), {@code nvr-retention} (deleting the
  * oldest footage, storage gauges), {@code nvr-index} (the single SQLite writer).
@@ -85,6 +86,7 @@ public final class Recorder implements AutoCloseable {
     static final Duration NATIVE_TRIM_PERIOD = Duration.ofSeconds(10);
 
     private final NvrConfig config;
+    private final StorageLock lock;
     private final IndexWriter index;
     private final SegmentFinisher finisher;
     private final MultiThreadIoEventLoopGroup loop;
@@ -96,30 +98,48 @@ public final class Recorder implements AutoCloseable {
     private Duration hangAfter;
     private volatile boolean closed;
 
-    private Recorder(NvrConfig config, IndexWriter index) {
+    private Recorder(NvrConfig config, StorageLock lock, IndexWriter index) {
         this.config = config;
+        this.lock = lock;
         this.index = index;
         this.finisher = new SegmentFinisher();
         this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("nvr-loop", true),
                 NioIoHandler.newFactory());
     }
 
+    /**
+     * Starts recording.
+     *
+     * @throws IndexException when the root or the index cannot be used; its cause is a
+     *                        {@link StorageLock.InUseException} when another recorder holds the root
+     */
     public static Recorder start(NvrConfig config, Options options) throws IndexException, InterruptedException {
         FfmpegRuntime.init();
+        StorageLock lock;
         try {
             Files.createDirectories(config.storage().root());
+            lock = StorageLock.acquire(config.storage().root());
+        } catch (StorageLock.InUseException e) {
+            throw new IndexException(e.getMessage(), e);
         } catch (IOException e) {
-            throw new IndexException("cannot create storage root " + config.storage().root() + ": " + e.getMessage(), e);
+            throw new IndexException("cannot use storage root " + config.storage().root() + ": " + e.getMessage(), e);
         }
-        IndexWriter index = IndexWriter.open(config.storage().indexPath());
+        IndexWriter index;
         Recorder recorder;
+        try {
+            index = IndexWriter.open(config.storage().indexPath());
+        } catch (IndexException | RuntimeException e) {
+            closeQuietly(lock);
+            throw e;
+        }
         try {
             RetentionEnforcer.releaseReserveIfFull(config.storage().root(),
                     new StorageStats(config.storage().root()).freeBytes());
             StartupReconciler.reconcile(config.storage().root(), index);
-            recorder = new Recorder(config, index);
+            recorder = new Recorder(config, lock, index);
         } catch (IndexException | InterruptedException | RuntimeException e) {
             index.close();
+            closeQuietly(lock);
             throw e;
         }
         try {
@@ -296,6 +316,15 @@ public final class Recorder implements AutoCloseable {
         if (ownMetrics != null) {
             ownMetrics.close();
         }
+        closeQuietly(lock); // last: nothing of this recorder writes to the root any more
         LOG.info("recorder stopped");
+    }
+
+    private static void closeQuietly(StorageLock lock) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.warn("cannot release the storage lock: {}", e.getMessage()); // the kernel does at exit
+        }
     }
 }
