@@ -25,16 +25,17 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Compares the index with the footage on disk: closed segments whose file is missing, segment files no
- * row describes, and closed segments whose size or SHA-256 differs from what was recorded when they were
- * closed. Exit 1 when anything disagrees, 0 when all agrees.
+ * row describes, closed segments whose size or SHA-256 differs from what was recorded when they were
+ * closed, anything in the footage tree that is not a segment file, and anything at the root that the
+ * recorder does not keep there. Exit 1 when anything disagrees, 0 when all agrees.
  *
  * <p>Works while the daemon runs: segments being written or deleted are counted, not judged, and a
  * disagreement is re-checked against a fresh read of the index before it is reported, so a segment the
  * daemon created or deleted during the walk is not reported.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Compare the index with the footage on disk (missing, stray, size or SHA-256 mismatch); "
-                + "exit 1 when they disagree.")
+        description = "Compare the index with the footage on disk (missing, stray, size or SHA-256 mismatch, "
+                + "files the recorder cannot account for); exit 1 when they disagree.")
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -102,7 +103,15 @@ final class VerifyCommand implements Callable<Integer> {
                         problems.add("STRAY    " + file + ": on disk but not indexed");
                     }
                 }
+
+                @Override
+                public void unexpected(String relativePath, Path path) {
+                    problems.add("UNKNOWN  " + path + ": in the footage tree but not a segment file in its layout");
+                }
             });
+            for (Path p : IndexDiskComparison.unexpectedAtRoot(root)) {
+                problems.add("UNKNOWN  " + p + ": not something the recorder keeps in the storage root");
+            }
         } catch (IndexException | IOException e) {
             throw UserError.failed(e.getMessage());
         }

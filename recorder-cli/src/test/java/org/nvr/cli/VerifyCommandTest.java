@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +56,7 @@ class VerifyCommandTest {
     }
 
     private static String path(int i) {
-        return "thon-1/cam-01/2026/11/29/20261129T07%02d00Z.mp4".formatted(i);
+        return "footage/thon-1/cam-01/2026/11/29/20261129T07%02d00Z.mp4".formatted(i);
     }
 
     @Test
@@ -75,14 +76,45 @@ class VerifyCommandTest {
     }
 
     @Test
-    void aStrayFileIsADisagreementButOtherFilesUnderTheRootAreNot() throws Exception {
-        Path stray = footage.resolve("thon-1/cam-01/2026/11/29/20261129T080000Z.mp4");
+    void aStrayFileIsADisagreement() throws Exception {
+        Path stray = footage.resolve("footage/thon-1/cam-01/2026/11/29/20261129T080000Z.mp4");
         Files.writeString(stray, "no row");
-        Files.writeString(footage.resolve("export.mp4"), "an export, not footage");
         Cli r = Cli.run("verify", "--config", config.toString());
         assertEquals(1, r.exitCode());
         assertTrue(r.out().contains("STRAY    " + stray), r.out());
         assertTrue(r.out().contains("1 disagreement(s)"), r.out());
+    }
+
+    @Test
+    void filesTheRecorderCannotAccountForAreDisagreementsButWhatItKeepsAtTheRootIsNot() throws Exception {
+        List<Path> unknown = List.of(
+                footage.resolve("footage/thon-1/cam-01/2026/11/29/20261129T080000Z.mp4.bak"),
+                footage.resolve("footage/thon-1/cam-01/copy.mp4"),
+                footage.resolve("footage/thon-1/cam-01/2026/11/29/old"), // a folder where segment files belong
+                footage.resolve("export.mp4"),
+                footage.resolve("thon-1")); // a site folder outside the footage tree
+        Files.writeString(unknown.get(0), "a copy");
+        Files.writeString(unknown.get(1), "a copy");
+        Files.createDirectories(unknown.get(2));
+        Files.writeString(unknown.get(2).resolve("20261129T080000Z.mp4"), "moved aside by hand");
+        Files.writeString(unknown.get(3), "an export, not footage");
+        Files.createDirectories(unknown.get(4).resolve("cam-01/2026/11/29"));
+        Files.writeString(unknown.get(4).resolve("cam-01/2026/11/29/20261129T060000Z.mp4"), "footage nobody indexes");
+        // what the recorder keeps beside the footage tree
+        Files.createDirectories(footage.resolve("quarantine/footage/thon-1/cam-01/2026/11/29"));
+        Files.writeString(footage.resolve("quarantine/footage/thon-1/cam-01/2026/11/29/20261129T050000Z.mp4"), "x");
+        Files.writeString(footage.resolve("nvr.lock"), "1234\n");
+        Files.writeString(footage.resolve(".nvr-reserve"), "0000");
+        Files.writeString(footage.resolve("index.db-wal"), "");
+        Files.createDirectories(footage.resolve("lost+found"));
+
+        Cli r = Cli.run("verify", "--config", config.toString());
+
+        assertEquals(1, r.exitCode(), r.out() + r.err());
+        for (Path p : unknown) {
+            assertTrue(r.out().contains("UNKNOWN  " + p + ": "), p + " in " + r.out());
+        }
+        assertTrue(r.out().contains("5 disagreement(s)"), r.out());
     }
 
     @Test

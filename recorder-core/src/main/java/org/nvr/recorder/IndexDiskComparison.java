@@ -11,8 +11,10 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import org.nvr.index.IndexException;
 import org.nvr.index.SegmentRow;
+import org.nvr.retention.DiskReserve;
 import org.nvr.segment.SegmentPaths;
 
 /**
@@ -22,8 +24,9 @@ import org.nvr.segment.SegmentPaths;
  * listing and one page of rows; time is one pass over each, done by startup reconciliation and by
  * {@code nvr verify}, never by the recording daemon while it runs.
  *
- * <p>Only files in the segment layout ({@link SegmentPaths#parse}) count: the index, the quarantine
- * folder, the disk reserve, an export an operator saved under the root are not footage.
+ * <p>Only the footage tree ({@code <root>/footage}) is walked: the index, the quarantine folder, the
+ * disk reserve and the lock file lie beside it. Only files in the segment layout ({@link SegmentPaths#parse})
+ * are matched with rows; anything else found in the footage tree is handed to {@link Visitor#unexpected}.
  *
  * <p>Stateless; the visitor runs on the calling thread and may change the index as it goes (rows are
  * paged by key, so rows it adds or drops behind the walk do not disturb it).
@@ -31,8 +34,8 @@ import org.nvr.segment.SegmentPaths;
 public final class IndexDiskComparison {
     /** Rows per page. */
     static final int PAGE = 1000;
-    /** Depth of a segment's directory below the root: site/camera/YYYY/MM/DD. */
-    private static final int DAY_DEPTH = 5;
+    /** Depth of a segment's directory below the root: footage/site/camera/YYYY/MM/DD. */
+    private static final int DAY_DEPTH = SegmentPaths.FILE_DEPTH - 1;
 
     /** Pages of segment rows in path order: those after {@code path} (null: from the first). */
     @FunctionalInterface
@@ -50,14 +53,50 @@ public final class IndexDiskComparison {
 
         /** A segment file no row describes. */
         void fileOnly(String relativePath, Path file) throws IOException, IndexException, InterruptedException;
+
+        /**
+         * Something in the footage tree that is not in the segment layout: a file (or a directory where a
+         * segment file belongs), not descended into. Not in path order.
+         */
+        default void unexpected(String relativePath, Path path) throws IOException {
+        }
     }
+
+    /**
+     * What the recorder keeps at the root besides the index ({@code index.db} and SQLite's files beside it,
+     * all named {@code index.db*}): the footage tree, the quarantine, the disk reserve, the lock, a layout
+     * migration's plan, the configuration {@code nvr demo} writes, and a filesystem's {@code lost+found}
+     * when the root is a mount point.
+     */
+    private static final Set<String> KEPT_AT_ROOT = Set.of(SegmentPaths.FOOTAGE, StartupReconciler.QUARANTINE,
+            DiskReserve.NAME, StorageLock.NAME, LayoutMigration.PLAN, LayoutMigration.PLAN + ".tmp", "demo.yaml",
+            "lost+found");
+    private static final String INDEX = "index.db";
 
     private IndexDiskComparison() {
     }
 
+    /**
+     * Entries at the root that are nothing the recorder keeps there (an export an operator saved, a copied
+     * folder, footage of the layout before the footage tree not yet moved by a start), sorted.
+     */
+    public static List<Path> unexpectedAtRoot(Path root) throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
+            for (Path child : children) {
+                String name = child.getFileName().toString();
+                if (!KEPT_AT_ROOT.contains(name) && !name.startsWith(INDEX)) {
+                    found.add(child);
+                }
+            }
+        }
+        found.sort(Comparator.naturalOrder());
+        return found;
+    }
+
     public static void compare(Path root, RowPages rows, Visitor visitor)
             throws IOException, IndexException, InterruptedException {
-        SegmentFiles files = new SegmentFiles(root);
+        SegmentFiles files = new SegmentFiles(root, visitor);
         String file = files.next();
         List<SegmentRow> page = rows.after(null, PAGE);
         int i = 0;
@@ -96,11 +135,13 @@ public final class IndexDiskComparison {
         }
 
         private final Path root;
+        private final Visitor visitor;
         private final Deque<Iterator<Entry>> stack = new ArrayDeque<>();
 
-        SegmentFiles(Path root) throws IOException {
+        SegmentFiles(Path root, Visitor visitor) throws IOException {
             this.root = root;
-            push("", 0);
+            this.visitor = visitor;
+            push(SegmentPaths.FOOTAGE, 1);
         }
 
         /** The next segment file's relative path, or null at the end. */
@@ -112,17 +153,19 @@ public final class IndexDiskComparison {
                     continue;
                 }
                 Entry e = it.next();
-                if (e.directory()) {
+                if (e.directory() && e.depth() <= DAY_DEPTH) {
                     push(e.relative(), e.depth());
-                } else if (SegmentPaths.parse(e.relative()).isPresent()) {
+                } else if (!e.directory() && SegmentPaths.parse(e.relative()).isPresent()) {
                     return e.relative();
+                } else {
+                    visitor.unexpected(e.relative(), root.resolve(e.relative()));
                 }
             }
             return null;
         }
 
         private void push(String relative, int depth) throws IOException {
-            Path dir = relative.isEmpty() ? root : root.resolve(relative);
+            Path dir = root.resolve(relative);
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 return;
             }
@@ -131,13 +174,7 @@ public final class IndexDiskComparison {
                 for (Path child : children) {
                     String name = child.getFileName().toString();
                     boolean isDir = Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS);
-                    if (depth == 0 && name.equals(StartupReconciler.QUARANTINE)) {
-                        continue;
-                    }
-                    if (depth < DAY_DEPTH ? !isDir : isDir || !name.endsWith(".mp4")) {
-                        continue;
-                    }
-                    entries.add(new Entry(relative.isEmpty() ? name : relative + "/" + name, isDir, depth + 1));
+                    entries.add(new Entry(relative + "/" + name, isDir, depth + 1));
                 }
             }
             entries.sort(Comparator.comparing(e -> e.directory() ? e.relative() + "/" : e.relative()));

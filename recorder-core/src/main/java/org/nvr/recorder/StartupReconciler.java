@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.nvr.index.FootageQueries;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finishes what a crash or power cut left half done, and makes the index agree with the disk, before
- * any camera records (see the invariant in {@link IndexWriter}):
+ * any camera records (see the invariant in {@link IndexWriter}). Footage of a root written before the
+ * footage tree is first moved into it ({@link LayoutMigration}). Then:
  * <ol>
  *   <li>an {@code open} segment is closed with what its file really holds (a torn last fragment is cut
  *       off first), or dropped when the file holds no video (the file, if any, is quarantined);</li>
@@ -32,13 +35,14 @@ import org.slf4j.LoggerFactory;
  *       {@code <root>/quarantine/} when it holds no readable video;</li>
  *   <li>runs and outages left open are ended at the last moment footage proves the recorder alive.</li>
  * </ol>
- * Steps 3 and 4 walk every segment file and every row once ({@link IndexDiskComparison}).
+ * Steps 3 and 4 walk every segment file and every row once ({@link IndexDiskComparison}); anything else
+ * found in the footage tree is left where it is and logged ({@code nvr verify} reports it too).
  *
  * <p>Runs once, on the starting thread.
  */
 public final class StartupReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(StartupReconciler.class);
-    /** Where unreadable files go, under the root; never walked as footage. */
+    /** Where unreadable files go, under the root, beside the footage tree. */
     public static final String QUARANTINE = "quarantine";
 
     /**
@@ -63,6 +67,7 @@ public final class StartupReconciler {
 
     public static Report reconcile(Path root, IndexWriter index) throws IndexException, InterruptedException {
         long started = System.nanoTime();
+        LayoutMigration.migrate(root, index);
         int closed = 0;
         int dropped = 0;
         for (SegmentRow row : query(index, q -> q.segmentsInState(SegmentState.OPEN))) {
@@ -114,6 +119,7 @@ public final class StartupReconciler {
     /** Steps 3 and 4; returns {missing, indexed, quarantined}. */
     private static int[] compareWithDisk(Path root, IndexWriter index) throws IndexException, InterruptedException {
         int[] counts = new int[3];
+        List<String> unexpected = new ArrayList<>();
         try {
             IndexDiskComparison.compare(root, (after, limit) -> query(index, q -> q.segmentsAfterPath(after, limit)),
                     new IndexDiskComparison.Visitor() {
@@ -139,9 +145,18 @@ public final class StartupReconciler {
                                 counts[2]++;
                             }
                         }
+
+                        @Override
+                        public void unexpected(String relativePath, Path path) {
+                            unexpected.add(relativePath);
+                        }
                     });
         } catch (IOException e) {
             throw new IndexException("cannot compare the index with " + root + ": " + e.getMessage(), e);
+        }
+        if (!unexpected.isEmpty()) {
+            LOG.warn("{} thing(s) in {} are not footage in its layout and are left alone (e.g. {}); `nvr verify` "
+                    + "lists them", unexpected.size(), root.resolve(SegmentPaths.FOOTAGE), unexpected.get(0));
         }
         return counts;
     }

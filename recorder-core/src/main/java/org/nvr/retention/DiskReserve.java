@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Used by the retention thread only. Owns the file.
  */
-final class DiskReserve {
+public final class DiskReserve {
     private static final Logger LOG = LoggerFactory.getLogger(DiskReserve.class);
-    static final String NAME = ".nvr-reserve";
+    public static final String NAME = ".nvr-reserve";
 
     private final Path file;
     private final long size;

@@ -160,7 +160,7 @@ public final class SegmentDeleter {
     }
 
     /**
-     * Removes the day directories ({@code <site>/<camera>/YYYY/MM/DD}) of deleted segments once they are
+     * Removes the day directories ({@code footage/<site>/<camera>/YYYY/MM/DD}) of deleted segments once they are
      * empty, and then their month and year directories, so years of ring buffer do not leave thousands
      * of empty directories behind. Only days before {@code keepFrom} (the day of the camera's oldest
      * footage left) are touched: a camera never writes into those again, so no segment can be created
@@ -171,7 +171,7 @@ public final class SegmentDeleter {
         Set<Path> days = new LinkedHashSet<>();
         for (Target t : deleted) {
             Path day = root.resolve(t.path()).getParent();
-            String rel = root.relativize(day).toString();
+            String rel = root.resolve(SegmentPaths.FOOTAGE).relativize(day).toString();
             String[] parts = rel.split("/");
             if (parts.length == 5 && (parts[2] + "/" + parts[3] + "/" + parts[4]).compareTo(keepDay) < 0) {
                 days.add(day);

@@ -14,19 +14,32 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where segment files live: {@code <root>/<site>/<camera>/YYYY/MM/DD/YYYYMMDDTHHMMSSZ.mp4}, the name
- * carrying the segment's UTC start. A second segment starting in the same second (a quick reconnect)
- * gets {@code -1}, {@code -2}... before the extension.
+ * Where segment files live: {@code <root>/footage/<site>/<camera>/YYYY/MM/DD/YYYYMMDDTHHMMSSZ.mp4}, the
+ * name carrying the segment's UTC start. A second segment starting in the same second (a quick reconnect)
+ * gets {@code -1}, {@code -2}... before the extension. The index stores these paths relative to the root.
+ *
+ * <p>All footage lies under the one directory {@value #FOOTAGE}, and nothing else the recorder keeps is
+ * in it: the index, the quarantine, the disk reserve and the lock file lie beside it at the root. So no
+ * site or camera id can ever name one of them, whatever ids are configured. Roots written before this
+ * layout ({@code <root>/<site>/...}, {@link #parseOld}) are moved into it at start-up by
+ * {@code recorder.LayoutMigration}.
  */
 public final class SegmentPaths {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
-    /** {@code <site>/<camera>/YYYY/MM/DD/YYYYMMDDTHHMMSSZ[-N].mp4}, the layout {@link #newSegment} creates. */
-    private static final Pattern LAYOUT = Pattern.compile(
-            "([a-z0-9][a-z0-9-]{0,31})/([a-z0-9][a-z0-9-]{0,31})/(\\d{4})/(\\d{2})/(\\d{2})/"
-                    + "(\\d{8}T\\d{6}Z)(-\\d+)?\\.mp4");
+    /** The directory under the root that holds all footage and nothing else. */
+    public static final String FOOTAGE = "footage";
+    /** Depth of a segment file below the root: footage/site/camera/YYYY/MM/DD/name. */
+    public static final int FILE_DEPTH = 7;
+
+    private static final String SEGMENT = "([a-z0-9][a-z0-9-]{0,31})/([a-z0-9][a-z0-9-]{0,31})/(\\d{4})/(\\d{2})/(\\d{2})/"
+            + "(\\d{8}T\\d{6}Z)(-\\d+)?\\.mp4";
+    /** {@code footage/<site>/<camera>/YYYY/MM/DD/YYYYMMDDTHHMMSSZ[-N].mp4}, the layout {@link #newSegment} creates. */
+    private static final Pattern LAYOUT = Pattern.compile(FOOTAGE + "/" + SEGMENT);
+    /** {@code <site>/<camera>/YYYY/MM/DD/YYYYMMDDTHHMMSSZ[-N].mp4}: the layout of roots written before {@link #FOOTAGE}. */
+    private static final Pattern OLD_LAYOUT = Pattern.compile(SEGMENT);
 
     /** What a segment's relative path says about it. */
     public record Parsed(String site, String camera, Instant start) {
@@ -40,7 +53,16 @@ public final class SegmentPaths {
      * (exports an operator saved under the root, the index, the quarantine folder...).
      */
     public static Optional<Parsed> parse(String relativePath) {
-        Matcher m = LAYOUT.matcher(relativePath);
+        return parse(LAYOUT, relativePath);
+    }
+
+    /** Like {@link #parse}, for the layout before {@link #FOOTAGE}: {@code <site>/<camera>/YYYY/MM/DD/...}. */
+    public static Optional<Parsed> parseOld(String relativePath) {
+        return parse(OLD_LAYOUT, relativePath);
+    }
+
+    private static Optional<Parsed> parse(Pattern layout, String relativePath) {
+        Matcher m = layout.matcher(relativePath);
         if (!m.matches()) {
             return Optional.empty();
         }
@@ -57,7 +79,7 @@ public final class SegmentPaths {
 
     /** The relative path for a new segment, unique under {@code root}. */
     public static String newSegment(Path root, String site, String camera, Instant start) {
-        String dir = site + "/" + camera + "/" + DAY.format(start) + "/";
+        String dir = FOOTAGE + "/" + site + "/" + camera + "/" + DAY.format(start) + "/";
         String base = NAME.format(start);
         String candidate = dir + base + ".mp4";
         for (int i = 1; Files.exists(root.resolve(candidate)); i++) {

@@ -50,9 +50,9 @@ class StartupReconcilerTest {
 
     @Test
     void aSegmentFileWithoutARowIsIndexedWithWhatItHolds() throws Exception {
-        String indexed = "s/a-b/" + DAY + "20261129T070000Z.mp4"; // "a-b/" sorts before "a/": the walk must agree
-        String stray = "s/a/" + DAY + "20261129T070003Z.mp4";
-        String known = "s/a/" + DAY + "20261129T070000Z.mp4";
+        String indexed = "footage/s/a-b/" + DAY + "20261129T070000Z.mp4"; // "a-b/" sorts before "a/": the walk must agree
+        String stray = "footage/s/a/" + DAY + "20261129T070003Z.mp4";
+        String known = "footage/s/a/" + DAY + "20261129T070000Z.mp4";
         FragmentedMp4.write(root.resolve(indexed), 2);
         FragmentedMp4.write(root.resolve(known), 2);
         FragmentedMp4.write(root.resolve(stray), 3);
@@ -78,7 +78,7 @@ class StartupReconcilerTest {
 
     @Test
     void anUnreadableFileWithoutARowIsQuarantined() throws Exception {
-        String junk = "s/a/" + DAY + "20261129T070000Z.mp4";
+        String junk = "footage/s/a/" + DAY + "20261129T070000Z.mp4";
         Files.createDirectories(root.resolve(junk).getParent());
         Files.writeString(root.resolve(junk), "not a video");
 
@@ -93,7 +93,7 @@ class StartupReconcilerTest {
 
     @Test
     void aRowWhoseFileIsGoneIsRemoved() throws Exception {
-        String gone = "s/a/" + DAY + "20261129T070000Z.mp4";
+        String gone = "footage/s/a/" + DAY + "20261129T070000Z.mp4";
         closedRow("s", "a", gone, T);
 
         StartupReconciler.Report report = StartupReconciler.reconcile(root, index);
@@ -104,7 +104,7 @@ class StartupReconcilerTest {
 
     @Test
     void aTornLastFragmentIsCutOffAndTheOpenSegmentClosed() throws Exception {
-        String rel = "s/a/" + DAY + "20261129T070000Z.mp4";
+        String rel = "footage/s/a/" + DAY + "20261129T070000Z.mp4";
         Path file = root.resolve(rel);
         FragmentedMp4.write(file, 3);
         long complete = Files.size(file);
@@ -131,7 +131,7 @@ class StartupReconcilerTest {
 
     @Test
     void anOpenRowWithoutReadableVideoIsDropped() throws Exception {
-        String rel = "s/a/" + DAY + "20261129T070000Z.mp4";
+        String rel = "footage/s/a/" + DAY + "20261129T070000Z.mp4";
         index.openSegment(null, "s", "a", rel, T, "h264", 160, 120, null).get(); // the row came, the file never did
 
         assertEquals(1, StartupReconciler.reconcile(root, index).dropped());
@@ -140,7 +140,7 @@ class StartupReconcilerTest {
 
     @Test
     void aDeletionInterruptedByACrashIsFinished() throws Exception {
-        String rel = "s/a/" + DAY + "20261129T070000Z.mp4";
+        String rel = "footage/s/a/" + DAY + "20261129T070000Z.mp4";
         FragmentedMp4.write(root.resolve(rel), 1);
         long id = closedRow("s", "a", rel, T);
         index.submit(c -> c.createStatement().executeUpdate("UPDATE segments SET state = 'deleting' WHERE id = " + id)).get();

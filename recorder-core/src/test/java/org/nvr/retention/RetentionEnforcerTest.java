@@ -202,8 +202,8 @@ class RetentionEnforcerTest {
 
         enforcer.runPass();
 
-        assertFalse(Files.exists(root.resolve("site/a/2026/11")), "November is empty and gone");
-        assertTrue(Files.isDirectory(root.resolve("site/a/2026/12/01")));
+        assertFalse(Files.exists(root.resolve("footage/site/a/2026/11")), "November is empty and gone");
+        assertTrue(Files.isDirectory(root.resolve("footage/site/a/2026/12/01")));
         assertEquals(2, filesOnDisk().size());
     }
 
