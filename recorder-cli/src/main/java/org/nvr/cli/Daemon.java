@@ -15,6 +15,7 @@ import org.nvr.metrics.Health;
 import org.nvr.metrics.MetricsServer;
 import org.nvr.metrics.RecorderMetrics;
 import org.nvr.recorder.Recorder;
+import org.nvr.recorder.StorageLock;
 import org.nvr.session.CameraState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,15 @@ final class Daemon implements AutoCloseable {
             metrics.close();
             throw e;
         }
+    }
+
+    /**
+     * The error for a start that failed: exit 2 when another recorder holds the storage root (the second
+     * one was started by mistake, like a bad configuration; systemd does not restart it), else 1.
+     */
+    static UserError startFailed(Exception e) {
+        return e.getCause() instanceof StorageLock.InUseException
+                ? UserError.usage(e.getMessage()) : UserError.failed(e.getMessage());
     }
 
     /** Basic auth from {@code metrics.auth}; a warning when the scrape is open beyond this machine. */

@@ -107,9 +107,10 @@ final class DemoCommand implements Callable<Integer> {
                     new StorageConfig(dir, Duration.ofSeconds(segmentSeconds), retention),
                     new MetricsConfig("127.0.0.1", 0),
                     List.of(new SiteConfig("demo", "Demo site", cams)));
-            Path demoConfig = writeConfig(config);
             Instant started = Instant.now();
+            Path demoConfig;
             try (Daemon daemon = Daemon.start(config, Recorder.Options.defaults())) {
+                demoConfig = writeConfig(config); // once the root is ours: never over a running demo's
                 daemon.handleSignals();
                 out.printf("nvr demo: recording %d simulated camera(s) from %s%n", cameras, sim.url("demo-01"));
                 out.printf("  footage: %s%n", dir);
@@ -122,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             summary(out, config, started, demoConfig);
         } catch (IOException | IndexException e) {
-            throw UserError.failed(e.getMessage());
+            throw Daemon.startFailed(e);
         }
         return Main.OK;
     }

@@ -46,7 +46,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 daemon = Daemon.start(cfg, options);
             } catch (IOException | IndexException e) {
-                throw UserError.failed(e.getMessage());
+                throw Daemon.startFailed(e);
             }
             try (daemon) {
                 daemon.handleSignals();
