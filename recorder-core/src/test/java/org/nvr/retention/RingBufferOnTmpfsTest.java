@@ -175,7 +175,7 @@ class RingBufferOnTmpfsTest {
     }
 
     static String camera(String relativePath) {
-        return relativePath.split("/")[1];
+        return SegmentPaths.parse(relativePath).orElseThrow().camera();
     }
 
     /** Segment files under the root and their sizes (files vanishing during the walk are skipped). */
