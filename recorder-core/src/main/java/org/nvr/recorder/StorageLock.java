@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one-writer rule of a storage root: an OS lock on {@code <root>/nvr.lock}, held by the recording
@@ -23,14 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * attempt is refused before it opens the file, because closing any descriptor of a locked file drops
  * the process's POSIX lock on it.
  *
- * <p>Owned by the {@link Recorder} that acquired it; {@link #close()} is safe twice.
+ * <p>Owned by the {@link Recorder} that acquired it; {@link #close()} is safe twice. Any thread.
  */
 public final class StorageLock implements AutoCloseable {
-    /** The lock file, at the root beside the index (no site or camera id can name it: ids have no dot). */
+    /** The lock file, at the root beside the index and the footage tree. */
     public static final String NAME = "nvr.lock";
 
-    /** Roots held by this JVM, by their real path. */
-    private static final Map<Path, StorageLock> HELD = new ConcurrentHashMap<>();
+    /** Roots held by this JVM, by their real path; guarded by itself. */
+    private static final Map<Path, StorageLock> HELD = new HashMap<>();
 
     private final Path key;
     private final FileChannel channel;
@@ -60,9 +60,6 @@ public final class StorageLock implements AutoCloseable {
         Path key = root.toRealPath();
         Path file = key.resolve(NAME);
         long self = ProcessHandle.current().pid();
-        if (HELD.containsKey(key)) {
-            throw inUse(root, self);
-        }
         synchronized (HELD) {
             if (HELD.containsKey(key)) {
                 throw inUse(root, self);
