@@ -109,8 +109,10 @@ final class LayoutMigration {
         }));
         Files.delete(plan);
         SegmentPaths.fsyncDirectory(root);
-        LOG.warn("moved the footage of {} into {} ({} file(s) or folder(s) moved, {} index row(s) updated)",
-                names, footage, moved, rows);
+        if (moved + rows > 0) {
+            LOG.warn("moved the footage of {} into {} ({} file(s) or folder(s) moved, {} index row(s) updated)",
+                    names, footage, moved, rows);
+        }
         return moved;
     }
 
