@@ -110,7 +110,9 @@ final class VerifyCommand implements Callable<Integer> {
                 }
             });
             for (Path p : IndexDiskComparison.unexpectedAtRoot(root)) {
-                problems.add("UNKNOWN  " + p + ": not something the recorder keeps in the storage root");
+                problems.add("UNKNOWN  " + p + (IndexDiskComparison.isOldLayoutFootage(root, p)
+                        ? ": footage in the layout before footage/; the recorder's next start moves it there"
+                        : ": not something the recorder keeps in the storage root"));
             }
         } catch (IndexException | IOException e) {
             throw UserError.failed(e.getMessage());

@@ -115,6 +115,9 @@ class VerifyCommandTest {
             assertTrue(r.out().contains("UNKNOWN  " + p + ": "), p + " in " + r.out());
         }
         assertTrue(r.out().contains("5 disagreement(s)"), r.out());
+        assertTrue(r.out().contains("UNKNOWN  " + unknown.get(4) + ": footage in the layout before footage/; the "
+                + "recorder's next start moves it there"), r.out());
+        assertTrue(r.out().contains("UNKNOWN  " + unknown.get(3) + ": not something the recorder keeps"), r.out());
     }
 
     @Test

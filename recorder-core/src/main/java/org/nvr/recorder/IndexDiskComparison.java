@@ -77,6 +77,14 @@ public final class IndexDiskComparison {
     }
 
     /**
+     * True when {@code entry}, directly under the root, holds footage in the layout before the footage
+     * tree, which the recorder's next start moves into it.
+     */
+    public static boolean isOldLayoutFootage(Path root, Path entry) throws IOException {
+        return LayoutMigration.holdsOldFootage(root, entry.getFileName().toString());
+    }
+
+    /**
      * Entries at the root that are nothing the recorder keeps there (an export an operator saved, a copied
      * folder, footage of the layout before the footage tree not yet moved by a start), sorted.
      */

@@ -116,14 +116,19 @@ final class LayoutMigration {
         return moved;
     }
 
+    /** True when {@code <root>/<name>} holds footage in the layout before the footage tree. */
+    static boolean holdsOldFootage(Path root, String name) throws IOException {
+        return ID.matcher(name).matches() && Files.isDirectory(root.resolve(name), LinkOption.NOFOLLOW_LINKS)
+                && !oldFiles(root, name, true).isEmpty();
+    }
+
     /** Directories at the root holding at least one file in the old layout. */
     private static List<String> oldSitesOnDisk(Path root) throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
             for (Path child : children) {
                 String name = child.getFileName().toString();
-                if (ID.matcher(name).matches() && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)
-                        && !oldFiles(root, name, true).isEmpty()) {
+                if (holdsOldFootage(root, name)) {
                     names.add(name);
                 }
             }
