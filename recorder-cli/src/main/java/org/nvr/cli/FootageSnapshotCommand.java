@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
+import org.nvr.export.OutputFile;
 import org.nvr.export.SnapshotWriter;
 import org.nvr.index.AuditEntry;
 import org.nvr.index.EvidenceLog;
@@ -67,14 +68,9 @@ final class FootageSnapshotCommand implements Callable<Integer> {
         ZoneId zone = ZoneId.systemDefault();
         Clock clock = Clock.systemUTC();
         Instant moment = RangeOptions.parse("--at", at, clock, zone);
-        Path out = output.toAbsolutePath().normalize();
-        if (out.getParent() == null || !Files.isDirectory(out.getParent())) {
-            throw UserError.usage(t.get("error.outputDir", "--output", out.getParent()));
-        }
-        if (Files.exists(out) && !overwrite) {
-            throw UserError.usage(t.get("error.outputExists", "--output", out));
-        }
-        try (IndexAccess index = IndexAccess.open(cfg)) {
+        try (OutputFile claimed = OutputClaim.claim(t, output, cfg, overwrite);
+             IndexAccess index = IndexAccess.open(cfg)) {
+            Path out = claimed.file();
             Optional<SegmentRow> seg = index.queries().segments(cam.id(), moment, moment.plusMillis(1)).stream()
                     .filter(s -> !s.start().isAfter(moment) && (s.end() == null || s.end().isAfter(moment)))
                     .findFirst();
@@ -99,9 +95,10 @@ final class FootageSnapshotCommand implements Callable<Integer> {
                         }
                     }
                 }
-                result = SnapshotWriter.write(file, s.start(), moment, out);
-                sha = SegmentFinisher.sha256(out);
-            } catch (IOException e) {
+                result = SnapshotWriter.write(file, s.start(), moment, claimed);
+                sha = SegmentFinisher.sha256(claimed.temp(out));
+                claimed.publish();
+            } catch (IOException | OutputFile.RefusedException e) {
                 throw UserError.failed(t.get("error.snapshot", out, e.getMessage()));
             }
             audit(index, cam, moment, out.toString(), sha, "picture of " + result.pictureTime() + ", "

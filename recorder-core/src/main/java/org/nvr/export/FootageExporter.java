@@ -31,10 +31,8 @@ import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,7 +54,6 @@ import org.nvr.index.SegmentRow;
 import org.nvr.ingest.AvErrors;
 import org.nvr.ingest.FfmpegRuntime;
 import org.nvr.segment.SegmentFinisher;
-import org.nvr.segment.SegmentPaths;
 
 /**
  * Joins indexed segments into one regular MP4 (moov before mdat) for a requested range, copying the
@@ -91,8 +88,8 @@ import org.nvr.segment.SegmentPaths;
  * written again with the muxer's {@code faststart} (moov moved to the front after writing).
  *
  * <p>One call per export, on the caller's thread; owns every native context and the verify thread for
- * the duration of the call. Writes to {@code OUT.partial} and moves it into place only when complete
- * and hashed, so a failed export never leaves a file under the requested name.
+ * the duration of the call. Writes into the temporary file of an {@link OutputFile}, which the caller
+ * publishes with the manifest, so a failed export never leaves a file under the requested name.
  */
 public final class FootageExporter {
     private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
@@ -133,25 +130,24 @@ public final class FootageExporter {
     }
 
     /**
-     * Exports {@code segments} (closed, oldest first, overlapping the range) cut to {@code [from, to)}.
+     * Exports {@code segments} (closed, oldest first, overlapping the range) cut to {@code [from, to)} into
+     * {@code output}'s temporary file; the caller publishes it (with its manifest) or drops it.
      *
      * @throws SegmentMismatchException a source changed after recording (and mismatches are not allowed)
      * @throws IOException              reading or writing failed, or the footage cannot be joined
      */
-    public Result export(List<SegmentRow> segments, Instant from, Instant to, Path output)
+    public Result export(List<SegmentRow> segments, Instant from, Instant to, OutputFile output)
             throws IOException, InterruptedException {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("no segments to export");
         }
         FfmpegRuntime.init();
-        Path partial = output.resolveSibling(output.getFileName() + ".partial");
-        Files.deleteIfExists(partial);
+        Path partial = output.temp(output.file());
         ExecutorService verifier = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "nvr-export-verify");
             t.setDaemon(true);
             return t;
         });
-        boolean done = false;
         try {
             List<Future<String>> hashes = new ArrayList<>();
             for (SegmentRow s : segments) {
@@ -164,7 +160,6 @@ public final class FootageExporter {
             } catch (MoovTooSmallException e) {
                 // The estimate was short (never seen): write again the slow way, moov moved at the end.
                 job.close();
-                Files.deleteIfExists(partial);
                 job = new Job(segments, from, to, partial, hashes, 0);
                 job.run();
             } finally {
@@ -174,15 +169,10 @@ public final class FootageExporter {
             String sha = SegmentFinisher.sha256(partial);
             long bytes = Files.size(partial);
             progress.update("hash", bytes, bytes);
-            move(partial, output);
-            done = true;
-            return new Result(output, sha, bytes, job.startWall(), job.endWall(), job.length(), job.audioOut != null,
-                    List.copyOf(job.sources), List.copyOf(job.warnings));
+            return new Result(output.file(), sha, bytes, job.startWall(), job.endWall(), job.length(),
+                    job.audioOut != null, List.copyOf(job.sources), List.copyOf(job.warnings));
         } finally {
             verifier.shutdownNow();
-            if (!done) {
-                Files.deleteIfExists(partial);
-            }
         }
     }
 
@@ -206,15 +196,6 @@ public final class FootageExporter {
         MoovTooSmallException(String message) {
             super(message);
         }
-    }
-
-    private static void move(Path partial, Path output) throws IOException {
-        try {
-            Files.move(partial, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
-        }
-        SegmentPaths.fsyncDirectory(output.toAbsolutePath().getParent());
     }
 
     /** A packet waiting for the start picture, with what is needed to place it on the timeline. */

@@ -36,10 +36,7 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
@@ -58,8 +55,8 @@ import org.nvr.ingest.FfmpegRuntime;
  * keyframe at or before the moment, decodes from there (only that GOP) and keeps the last picture whose
  * time is not after the moment, that is the one on screen then.
  *
- * <p>One call per snapshot, on the caller's thread; owns its native contexts for the call. Writes to
- * {@code OUT.partial} and moves it into place when complete.
+ * <p>One call per snapshot, on the caller's thread; owns its native contexts for the call. Writes into
+ * the temporary file of an {@link OutputFile}, which the caller publishes.
  */
 public final class SnapshotWriter {
     private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
@@ -76,7 +73,7 @@ public final class SnapshotWriter {
      * @param segmentStart the wall-clock time of the segment's time zero (its indexed start)
      * @param at           the moment wanted
      */
-    public static Result write(Path segment, Instant segmentStart, Instant at, Path output) throws IOException {
+    public static Result write(Path segment, Instant segmentStart, Instant at, OutputFile output) throws IOException {
         FfmpegRuntime.init();
         AVFormatContext ic = new AVFormatContext(null);
         if (avformat_open_input(ic, segment.toString(), null, null) < 0) {
@@ -155,13 +152,9 @@ public final class SnapshotWriter {
                 throw new IOException(segment + ": no picture decodes at " + at);
             }
             byte[] jpeg = encodeJpeg(best);
-            Path partial = output.resolveSibling(output.getFileName() + ".partial");
-            try (OutputStream out = Files.newOutputStream(partial)) {
-                out.write(jpeg);
-            }
-            Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            output.write(output.file(), jpeg);
             long pictureUs = av_rescale_q(bestPts, st.time_base(), MICROS);
-            return new Result(output, segmentStart.plusNanos(pictureUs * 1000), best.width(), best.height(),
+            return new Result(output.file(), segmentStart.plusNanos(pictureUs * 1000), best.width(), best.height(),
                     jpeg.length);
         } finally {
             av_frame_free(frame);
