@@ -95,8 +95,10 @@ final class FootageExportCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(err, !noProgress && ProgressBar.onTerminal());
             FootageExporter.Result result;
             try {
-                result = new FootageExporter(q.config().storage().root(), allowMismatch, bar)
+                result = new FootageExporter(q.config().storage().root(), allowMismatch, bar,
+                        row -> index.queries().segmentAt(row.path()))
                         .export(closed, q.from(), q.to(), claimed);
+                gaps = withLeftOut(gaps, result.gaps());
             } catch (SegmentMismatchException e) {
                 bar.finish();
                 audit(index, q, null, null, "refused: " + e.getMessage());
@@ -152,6 +154,14 @@ final class FootageExportCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw IndexAccess.failed(e);
         }
+    }
+
+    /** The index's gaps and the sources the export left out, in time order. */
+    static List<Gap> withLeftOut(List<Gap> gaps, List<Gap> leftOut) {
+        List<Gap> all = new ArrayList<>(gaps);
+        all.addAll(leftOut);
+        all.sort(java.util.Comparator.comparing(Gap::start));
+        return all;
     }
 
     /** Gaps in the closed footage; a hole an open segment fills is footage still being written. */
