@@ -49,11 +49,14 @@ import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.PointerPointer;
 import org.nvr.ingest.AvErrors;
 import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.segment.Mp4Fragments;
 
 /**
  * The picture a segment shows at one moment, as a JPEG at the camera's resolution: seeks to the
  * keyframe at or before the moment, decodes from there (only that GOP) and keeps the last picture whose
- * time is not after the moment, that is the one on screen then.
+ * time is not after the moment, that is the one on screen then. A segment still being written is read
+ * up to the end of its last complete fragment (its fragments are at most 2 s long), so the picture can
+ * be up to a fragment older than the moment when the moment is in the fragment being written.
  *
  * <p>One call per snapshot, on the caller's thread; owns its native contexts for the call. Writes into
  * the temporary file of an {@link OutputFile}, which the caller publishes.
@@ -75,8 +78,16 @@ public final class SnapshotWriter {
      */
     public static Result write(Path segment, Instant segmentStart, Instant at, OutputFile output) throws IOException {
         FfmpegRuntime.init();
+        Mp4Fragments.Layout layout = Mp4Fragments.inspect(segment);
+        if (layout.torn() && layout.fragments() == 0) {
+            throw new IOException(segment + ": no complete fragment written yet");
+        }
+        // A segment still being written ends in a fragment the recorder is writing: read only the
+        // complete ones (FFmpeg's subfile protocol stops the demuxer at their end).
+        String url = layout.torn() ? "subfile,,start,0,end," + layout.completeLength() + ",,:" + segment
+                : segment.toString();
         AVFormatContext ic = new AVFormatContext(null);
-        if (avformat_open_input(ic, segment.toString(), null, null) < 0) {
+        if (avformat_open_input(ic, url, null, null) < 0) {
             throw new IOException(segment + ": cannot open");
         }
         AVCodecContext dec = null;
