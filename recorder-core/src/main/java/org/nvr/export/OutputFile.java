@@ -140,6 +140,7 @@ public final class OutputFile implements AutoCloseable {
                     throw new RefusedException(Refusal.BUSY, file, "another export is writing " + file
                             + " (it holds " + lockFile.getFileName() + ")");
                 }
+                checkLockFile(lockFile);
                 if (holdsName(ch, lockFile)) {
                     OutputFile claimed = new OutputFile(file, List.copyOf(companions), overwrite, lockFile, ch, lock);
                     try {
@@ -283,6 +284,25 @@ public final class OutputFile implements AutoCloseable {
         }
         if (!overwrite) {
             throw new RefusedException(Refusal.EXISTS, p, p + " exists");
+        }
+    }
+
+    /**
+     * The lock file is written to, so it must be a plain file of its own: not a hard link to something
+     * else (the index, a segment) that a hostile hand put under its name.
+     */
+    private static void checkLockFile(Path lockFile) throws RefusedException, IOException {
+        boolean plain = Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS);
+        if (plain) {
+            try {
+                plain = ((Number) Files.getAttribute(lockFile, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue() == 1;
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                // no link count on this file system: a regular file is all that can be checked
+            }
+        }
+        if (!plain) {
+            throw new RefusedException(Refusal.NOT_REGULAR, lockFile, lockFile
+                    + " is not a plain file of its own (a link to another file?); remove it and try again");
         }
     }
 

@@ -101,4 +101,27 @@ class FootageExporterTest {
         assertEquals(6000, MediaProbe.duration(out).toMillis(), 50.0);
         assertEquals(List.of(), MediaProbe.decodeErrors(out));
     }
+
+    @Test
+    void withAllowMismatchAChangedUnreadableSourceIsAGapNotAFailure() throws Exception {
+        SegmentRow changed = rows.get(2);
+        Files.writeString(root.resolve(changed.path()), "overwritten by someone");
+        FootageExporter exporter = new FootageExporter(root, true, null, row -> queries.segmentAt(row.path()));
+        Path out = dir.resolve("case.mp4");
+        FootageExporter.Result result;
+        try (OutputFile claimed = OutputFile.claim(out, root, false)) {
+            result = exporter.export(rows, T0, T0.plusSeconds(9), claimed);
+            claimed.publish();
+        }
+        assertEquals(1, result.gaps().size(), result.gaps().toString());
+        assertEquals("hash_mismatch", result.gaps().get(0).reason());
+        assertEquals(T0.plusSeconds(6), result.gaps().get(0).start());
+        assertEquals(T0.plusSeconds(9), result.gaps().get(0).end());
+        FootageExporter.Source flagged = result.sources().get(2);
+        assertEquals(changed.id(), flagged.row().id());
+        assertTrue(!flagged.matchesIndex());
+        // the footage ends with the second segment: 6 s, up to the last picture's own duration
+        assertEquals(6000, result.length().toMillis(), 100.0);
+        assertEquals(result.length().toMillis(), MediaProbe.duration(out).toMillis(), 15.0);
+    }
 }

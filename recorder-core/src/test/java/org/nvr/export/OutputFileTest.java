@@ -56,4 +56,14 @@ class OutputFileTest {
             assertEquals(dir.toRealPath().resolve("case.mp4"), again.file());
         }
     }
+
+    @Test
+    void aLockFileLinkedToAnotherFileIsNeverWritten() throws Exception {
+        Path precious = Files.writeString(dir.resolve("index.db"), "the index");
+        Files.createLink(dir.resolve(".case.mp4.lock"), precious);
+        OutputFile.RefusedException e = assertThrows(OutputFile.RefusedException.class,
+                () -> OutputFile.claim(dir.resolve("case.mp4"), dir.resolve("storage"), true, ".json"));
+        assertEquals(OutputFile.Refusal.NOT_REGULAR, e.refusal());
+        assertEquals("the index", Files.readString(precious));
+    }
 }
