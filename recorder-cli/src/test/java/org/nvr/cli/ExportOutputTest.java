@@ -24,6 +24,7 @@ import org.nvr.index.IndexWriter;
 import org.nvr.segment.SegmentFinisher;
 import org.nvr.testing.FragmentedMp4;
 import org.nvr.testing.MediaProbe;
+import org.nvr.testing.Tmpfs;
 
 /**
  * Where {@code footage export} and {@code footage snapshot} may write: never inside the storage root
@@ -153,5 +154,42 @@ class ExportOutputTest {
         }
         assertTrue(Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS));
         refused(export(target), 2, "case.mp4", "--overwrite");
+    }
+
+    /**
+     * A USB stick that fills up with the MP4: the manifest cannot be written, so the export fails as a
+     * whole (exit 1), leaves nothing on the stick and is audited. The stick is a tmpfs with room for the
+     * MP4 (its size known from the same export elsewhere) and the lock file, and not one page more.
+     */
+    @Test
+    void aManifestThatCannotBeWrittenFailsTheExportAndIsAudited() throws Exception {
+        Cli first = export(out.resolve("probe.mp4"));
+        assertEquals(0, first.exitCode(), first.err());
+        long mp4 = Files.size(out.resolve("probe.mp4"));
+        try (Tmpfs stick = Tmpfs.mount(1)) {
+            long page = 4096;
+            long needed = (mp4 + page - 1) / page * page + page; // the MP4 and the lock file's token
+            long filler = stick.free() - needed;
+            assertTrue(filler >= 0, "a 1 MiB tmpfs holds a " + mp4 + "-byte export");
+            Files.write(stick.dir().resolve("filler"), new byte[(int) filler]);
+            assertEquals(needed, stick.free());
+
+            Path target = stick.dir().resolve("case.mp4");
+            Cli r = export(target, "--reason", "case 9/2026");
+            refused(r, 1, "case.mp4", "manifest");
+            try (var files = Files.list(stick.dir())) {
+                assertEquals(List.of("filler"), files.map(f -> f.getFileName().toString()).toList(),
+                        "no MP4 without its manifest, no temporary file left");
+            }
+        }
+        Cli audit = Cli.run("footage", "audit", "--json", "--config", config.toString());
+        JsonNode last = null;
+        for (JsonNode l : JSON.readTree(audit.out())) {
+            last = l;
+        }
+        assertEquals("export", last.get("action").asText());
+        assertTrue(last.get("detail").asText().startsWith("failed") && last.get("detail").asText().contains("manifest"),
+                last.toString());
+        assertTrue(last.get("output").isNull(), last.toString());
     }
 }
