@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.nvr.segment.SegmentPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>One writer per name</h2>
  * A claim holds an exclusive lock on {@code .NAME.lock} in the same directory until it is closed, so two
- * exports to one name cannot both succeed: the second is refused ({@link Refusal#BUSY}). The lock file
+ * exports to one name cannot both succeed: the second is refused ({@link Refusal#BUSY}), whether it runs
+ * in another process or in this one (claims of this JVM are also kept in a set, see {@link #claim}). The lock file
  * carries a token of its holder; a claimant that locked a lock file the previous holder had just
  * removed sees another token (or none) under the name and tries again. The lock file is removed on
  * close; one left by a crash holds no lock and is reused.
@@ -79,6 +82,8 @@ public final class OutputFile implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputFile.class);
     private static final int LOCK_ATTEMPTS = 3;
+    /** Lock files claimed by this JVM. */
+    private static final Set<Path> CLAIMED = ConcurrentHashMap.newKeySet();
 
     private final Path file;
     private final List<Path> companions;
@@ -126,6 +131,25 @@ public final class OutputFile implements AutoCloseable {
         }
         checkNames(file, companions, overwrite);
         Path lockFile = realParent.resolve("." + name + ".lock");
+        // Within this JVM the name is taken here, before any channel to the lock file is opened: closing a
+        // second channel to a file would drop the first one's lock (POSIX record locks are per process).
+        if (!CLAIMED.add(lockFile)) {
+            throw busy(file, lockFile);
+        }
+        boolean claimed = false;
+        try {
+            OutputFile out = lock(file, companions, overwrite, lockFile);
+            claimed = true;
+            return out;
+        } finally {
+            if (!claimed) {
+                CLAIMED.remove(lockFile);
+            }
+        }
+    }
+
+    private static OutputFile lock(Path file, List<Path> companions, boolean overwrite, Path lockFile)
+            throws RefusedException, IOException {
         for (int attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
             FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
@@ -134,22 +158,20 @@ public final class OutputFile implements AutoCloseable {
                 try {
                     lock = ch.tryLock();
                 } catch (OverlappingFileLockException e) {
-                    lock = null; // held by this JVM
+                    lock = null; // locked in this JVM other than through a claim
                 }
                 if (lock == null) {
-                    throw new RefusedException(Refusal.BUSY, file, "another export is writing " + file
-                            + " (it holds " + lockFile.getFileName() + ")");
+                    throw busy(file, lockFile);
                 }
                 checkLockFile(lockFile);
                 if (holdsName(ch, lockFile)) {
-                    OutputFile claimed = new OutputFile(file, List.copyOf(companions), overwrite, lockFile, ch, lock);
                     try {
                         checkNames(file, companions, overwrite); // an export may have finished before we locked
                     } catch (RefusedException e) {
-                        claimed.close();
+                        Files.deleteIfExists(lockFile);
                         throw e;
                     }
-                    return claimed;
+                    return new OutputFile(file, List.copyOf(companions), overwrite, lockFile, ch, lock);
                 }
                 lock.release(); // the previous holder removed this lock file as we opened it: try again
                 ch.close();
@@ -161,7 +183,12 @@ public final class OutputFile implements AutoCloseable {
                 throw e;
             }
         }
-        throw new RefusedException(Refusal.BUSY, file, "another export is writing " + file);
+        throw busy(file, lockFile);
+    }
+
+    private static RefusedException busy(Path file, Path lockFile) {
+        return new RefusedException(Refusal.BUSY, file, "another export is writing " + file + " (it holds "
+                + lockFile.getFileName() + ")");
     }
 
     /** The output's path (in its real directory). */
@@ -253,6 +280,8 @@ public final class OutputFile implements AutoCloseable {
             lockChannel.close();
         } catch (IOException e) {
             LOG.warn("{}: cannot release the lock: {}", lockFile, e.getMessage());
+        } finally {
+            CLAIMED.remove(lockFile);
         }
     }
 
