@@ -2,7 +2,6 @@ package org.nvr.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -14,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.nvr.config.CameraConfig;
 import org.nvr.export.ExportManifest;
 import org.nvr.export.FootageExporter;
+import org.nvr.export.OutputFile;
 import org.nvr.export.SegmentMismatchException;
 import org.nvr.index.AuditEntry;
 import org.nvr.index.EvidenceLog;
@@ -70,10 +70,10 @@ final class FootageExportCommand implements Callable<Integer> {
         CameraRange q = target.resolve();
         CameraConfig cam = q.camera();
         ZoneId zone = q.zone();
-        Path out = output.toAbsolutePath().normalize();
-        checkOutput(t, out);
         PrintWriter err = spec.commandLine().getErr();
-        try (IndexAccess index = IndexAccess.open(q.config())) {
+        try (OutputFile claimed = OutputClaim.claim(t, output, q.config(), overwrite, ExportManifest.SUFFIX);
+             IndexAccess index = IndexAccess.open(q.config())) {
+            Path out = claimed.file();
             Instant now = q.clock().instant();
             List<SegmentRow> all = index.queries().segments(cam.id(), q.from(), q.to());
             List<SegmentRow> closed = all.stream().filter(s -> s.state() == SegmentState.CLOSED).toList();
@@ -95,8 +95,10 @@ final class FootageExportCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(err, !noProgress && ProgressBar.onTerminal());
             FootageExporter.Result result;
             try {
-                result = new FootageExporter(q.config().storage().root(), allowMismatch, bar)
-                        .export(closed, q.from(), q.to(), out);
+                result = new FootageExporter(q.config().storage().root(), allowMismatch, bar,
+                        row -> index.queries().segmentAt(row.path()))
+                        .export(closed, q.from(), q.to(), claimed);
+                gaps = withLeftOut(gaps, result.gaps());
             } catch (SegmentMismatchException e) {
                 bar.finish();
                 audit(index, q, null, null, "refused: " + e.getMessage());
@@ -104,6 +106,7 @@ final class FootageExportCommand implements Callable<Integer> {
                         e.actual() == null ? t.get("missing") : e.actual()));
             } catch (IOException e) {
                 bar.finish();
+                audit(index, q, null, null, "failed: " + e.getMessage());
                 throw UserError.failed(t.get("error.export", out, e.getMessage()));
             } finally {
                 bar.finish();
@@ -112,11 +115,15 @@ final class FootageExportCommand implements Callable<Integer> {
             ExportManifest.Request req = new ExportManifest.Request(cam.id(), cam.siteId(), cam.name(),
                     cam.location().orElse(null), q.from(), q.to(), exportedAt, OsUser.name(), reason, holdId);
             Map<String, Object> manifest = ExportManifest.of(req, result, gaps, zone);
-            Path manifestFile;
+            Path manifestFile = claimed.companions().get(0);
             try {
-                manifestFile = ExportManifest.write(out, manifest);
-            } catch (IOException e) {
-                throw UserError.failed(t.get("error.export", out, e.getMessage()));
+                // The export and its manifest are published together, or neither is.
+                claimed.write(manifestFile, ExportManifest.bytes(manifest));
+                claimed.publish();
+            } catch (IOException | OutputFile.RefusedException e) {
+                audit(index, q, null, null, "failed: the manifest " + manifestFile + " could not be written ("
+                        + e.getMessage() + "); nothing was kept");
+                throw UserError.failed(t.get("error.manifest", out, e.getMessage()));
             }
             audit(index, q, out.toString(), result.sha256(), "exported " + result.sources().size()
                     + " segment(s), " + gaps.size() + " gap(s), showing " + result.start() + " to " + result.end()
@@ -149,20 +156,12 @@ final class FootageExportCommand implements Callable<Integer> {
         }
     }
 
-    private void checkOutput(Texts t, Path out) {
-        Path dir = out.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw UserError.usage(t.get("error.outputDir", "--output", dir));
-        }
-        if (Files.isDirectory(out)) {
-            throw UserError.usage(t.get("error.outputIsDir", "--output", out));
-        }
-        if (Files.exists(out) && !overwrite) {
-            throw UserError.usage(t.get("error.outputExists", "--output", out));
-        }
-        if (!Files.isWritable(dir)) {
-            throw UserError.usage(t.get("error.outputDir", "--output", dir));
-        }
+    /** The index's gaps and the sources the export left out, in time order. */
+    static List<Gap> withLeftOut(List<Gap> gaps, List<Gap> leftOut) {
+        List<Gap> all = new ArrayList<>(gaps);
+        all.addAll(leftOut);
+        all.sort(java.util.Comparator.comparing(Gap::start));
+        return all;
     }
 
     /** Gaps in the closed footage; a hole an open segment fills is footage still being written. */

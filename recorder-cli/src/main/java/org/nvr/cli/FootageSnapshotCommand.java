@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
+import org.nvr.export.OutputFile;
 import org.nvr.export.SnapshotWriter;
 import org.nvr.index.AuditEntry;
 import org.nvr.index.EvidenceLog;
@@ -21,6 +22,7 @@ import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
 import org.nvr.report.FootageGaps;
 import org.nvr.report.Gap;
+import org.nvr.segment.Mp4SegmentWriter;
 import org.nvr.segment.SegmentFinisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,8 +32,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code footage snapshot}: the picture on screen at a moment, as a JPEG at the camera's resolution,
- * decoded from the keyframe before it. The source segment is checked against its hash in the index
- * first; the snapshot is recorded in the audit log with its SHA-256.
+ * decoded from the keyframe before it. A closed source segment is checked against its hash in the index
+ * first; one still being written is read up to its last complete fragment. The snapshot is recorded in
+ * the audit log with its SHA-256.
  */
 @Command(name = "snapshot", mixinStandardHelpOptions = true, description = "The picture at a moment, as a JPEG.")
 final class FootageSnapshotCommand implements Callable<Integer> {
@@ -59,6 +62,13 @@ final class FootageSnapshotCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * How far the picture from a segment still being written may lie before the moment: the fragment in
+     * progress (at most {@link Mp4SegmentWriter#FRAGMENT_MICROS}, 2 s by contract) and the recorder's
+     * latency; further back, the segment does not reach the moment.
+     */
+    static final Duration OPEN_SEGMENT_LAG = Duration.ofSeconds(5);
+
     @Override
     public Integer call() throws InterruptedException {
         Texts t = Texts.current();
@@ -67,14 +77,9 @@ final class FootageSnapshotCommand implements Callable<Integer> {
         ZoneId zone = ZoneId.systemDefault();
         Clock clock = Clock.systemUTC();
         Instant moment = RangeOptions.parse("--at", at, clock, zone);
-        Path out = output.toAbsolutePath().normalize();
-        if (out.getParent() == null || !Files.isDirectory(out.getParent())) {
-            throw UserError.usage(t.get("error.outputDir", "--output", out.getParent()));
-        }
-        if (Files.exists(out) && !overwrite) {
-            throw UserError.usage(t.get("error.outputExists", "--output", out));
-        }
-        try (IndexAccess index = IndexAccess.open(cfg)) {
+        try (OutputFile claimed = OutputClaim.claim(t, output, cfg, overwrite);
+             IndexAccess index = IndexAccess.open(cfg)) {
+            Path out = claimed.file();
             Optional<SegmentRow> seg = index.queries().segments(cam.id(), moment, moment.plusMillis(1)).stream()
                     .filter(s -> !s.start().isAfter(moment) && (s.end() == null || s.end().isAfter(moment)))
                     .findFirst();
@@ -99,13 +104,21 @@ final class FootageSnapshotCommand implements Callable<Integer> {
                         }
                     }
                 }
-                result = SnapshotWriter.write(file, s.start(), moment, out);
-                sha = SegmentFinisher.sha256(out);
-            } catch (IOException e) {
+                result = SnapshotWriter.write(file, s.start(), moment, claimed);
+                if (s.state() == SegmentState.OPEN
+                        && Duration.between(result.pictureTime(), moment).compareTo(OPEN_SEGMENT_LAG) > 0) {
+                    // the segment being written does not reach the moment yet (or no longer grows)
+                    throw new UserError(Main.NO_FOOTAGE, t.get("error.noPicture", cam.id(), t.time(moment, zone))
+                            + " (" + t.label("reason", "recording") + ")");
+                }
+                sha = SegmentFinisher.sha256(claimed.temp(out));
+                claimed.publish();
+            } catch (IOException | OutputFile.RefusedException e) {
                 throw UserError.failed(t.get("error.snapshot", out, e.getMessage()));
             }
             audit(index, cam, moment, out.toString(), sha, "picture of " + result.pictureTime() + ", "
-                    + result.width() + "x" + result.height() + " from " + s.path());
+                    + result.width() + "x" + result.height() + " from " + s.path()
+                    + (s.state() == SegmentState.OPEN ? " (being written, not hashed yet)" : ""));
             PrintWriter o = spec.commandLine().getOut();
             o.println(t.get("snapshot.done", out, t.time(result.pictureTime(), zone)
                     + String.format(".%03d", result.pictureTime().toEpochMilli() % 1000), result.width(),

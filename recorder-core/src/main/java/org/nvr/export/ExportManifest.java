@@ -3,9 +3,6 @@ package org.nvr.export;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -94,13 +91,12 @@ public final class ExportManifest {
         return m;
     }
 
-    /** Writes {@code manifest} next to the export as {@code OUT.mp4.json} (complete or not at all). */
-    public static Path write(Path export, Map<String, Object> manifest) throws IOException {
-        Path file = export.resolveSibling(export.getFileName() + ".json");
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        Files.write(partial, JSON.writeValueAsBytes(manifest));
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return file;
+    /** The manifest's name next to an export: {@code OUT.mp4.json}. */
+    public static final String SUFFIX = ".json";
+
+    /** The manifest as written into {@code OUT.mp4.json} (published with the export by {@link OutputFile}). */
+    public static byte[] bytes(Map<String, Object> manifest) throws IOException {
+        return JSON.writeValueAsBytes(manifest);
     }
 
     static String iso(Instant t, ZoneId zone) {

@@ -31,19 +31,20 @@ import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
@@ -53,10 +54,11 @@ import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
 import org.nvr.index.SegmentRow;
+import org.nvr.index.SegmentState;
 import org.nvr.ingest.AvErrors;
 import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.report.Gap;
 import org.nvr.segment.SegmentFinisher;
-import org.nvr.segment.SegmentPaths;
 
 /**
  * Joins indexed segments into one regular MP4 (moov before mdat) for a requested range, copying the
@@ -83,7 +85,11 @@ import org.nvr.segment.SegmentPaths;
  * Only closed (hashed) segments are exported. A background thread ({@code nvr-export-verify}) hashes
  * each source ahead of the muxer (also warming the page cache for it); a source whose hash differs from
  * the index, or whose file is gone, stops the export with {@link SegmentMismatchException} unless
- * mismatches are allowed, in which case it is exported and flagged in the result.
+ * mismatches are allowed, in which case a changed file is exported and flagged in the result, and a
+ * missing (or changed and unreadable) one is a gap of the export, listed in {@link Result#gaps()} with
+ * its reason. A source retention deleted while the export ran (its row gone or marked for deletion,
+ * asked of the {@link SourceLookup}) is not tampering: it is a gap with reason {@code deleted}, as it
+ * would have been had the export started a moment later.
  *
  * <h2>Moov first</h2>
  * Space for the moov is reserved at the start of the file from the sample counts in the index (see
@@ -91,8 +97,8 @@ import org.nvr.segment.SegmentPaths;
  * written again with the muxer's {@code faststart} (moov moved to the front after writing).
  *
  * <p>One call per export, on the caller's thread; owns every native context and the verify thread for
- * the duration of the call. Writes to {@code OUT.partial} and moves it into place only when complete
- * and hashed, so a failed export never leaves a file under the requested name.
+ * the duration of the call. Writes into the temporary file of an {@link OutputFile}, which the caller
+ * publishes with the manifest, so a failed export never leaves a file under the requested name.
  */
 public final class FootageExporter {
     private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
@@ -113,45 +119,73 @@ public final class FootageExporter {
     public record Source(SegmentRow row, Path file, String sha256, boolean matchesIndex) {
     }
 
-    /** What was written. {@code start}/{@code end}: the wall-clock span the export shows. */
+    /**
+     * What was written. {@code start}/{@code end}: the wall-clock span the export shows. {@code gaps}: the
+     * spans of sources left out (their time is cut out of the video like any other gap), with the reason:
+     * {@code missing_file}, {@code hash_mismatch} (changed and unreadable) or {@code deleted} (by
+     * retention while the export ran).
+     */
     public record Result(Path output, String sha256, long bytes, Instant start, Instant end,
-                         java.time.Duration length, boolean audio, List<Source> sources, List<String> warnings) {
+                         java.time.Duration length, boolean audio, List<Source> sources, List<String> warnings,
+                         List<Gap> gaps) {
+    }
+
+    /** The index as it is now, asked when a source's file is gone: was it deleted by retention? */
+    @FunctionalInterface
+    public interface SourceLookup {
+        /** Knows nothing: a file that is gone is missing. */
+        SourceLookup NONE = row -> Optional.of(row);
+
+        /** The row now stored at {@code row}'s path; empty when none is. */
+        Optional<SegmentRow> current(SegmentRow row) throws SQLException;
     }
 
     private final Path root;
     private final boolean allowMismatch;
     private final Progress progress;
+    private final SourceLookup lookup;
+    private Consumer<SegmentRow> beforeSource = row -> { };
 
     /**
      * @param root          the storage root segment paths are relative to
      * @param allowMismatch export sources whose hash no longer matches the index (flagged) instead of refusing
      */
     public FootageExporter(Path root, boolean allowMismatch, Progress progress) {
+        this(root, allowMismatch, progress, SourceLookup.NONE);
+    }
+
+    /** @param lookup tells a source deleted by retention during the export from a file that went missing */
+    public FootageExporter(Path root, boolean allowMismatch, Progress progress, SourceLookup lookup) {
         this.root = root;
         this.allowMismatch = allowMismatch;
         this.progress = progress == null ? Progress.NONE : progress;
+        this.lookup = lookup;
+    }
+
+    /** Tests: runs on the exporting thread as each source's turn comes, before its file is checked. */
+    void beforeSource(Consumer<SegmentRow> hook) {
+        this.beforeSource = hook;
     }
 
     /**
-     * Exports {@code segments} (closed, oldest first, overlapping the range) cut to {@code [from, to)}.
+     * Exports {@code segments} (closed, oldest first, overlapping the range) cut to {@code [from, to)} into
+     * {@code output}'s temporary file; the caller publishes it (with its manifest) or drops it.
      *
      * @throws SegmentMismatchException a source changed after recording (and mismatches are not allowed)
      * @throws IOException              reading or writing failed, or the footage cannot be joined
      */
-    public Result export(List<SegmentRow> segments, Instant from, Instant to, Path output)
+    public Result export(List<SegmentRow> segments, Instant from, Instant to, OutputFile output)
             throws IOException, InterruptedException {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("no segments to export");
         }
         FfmpegRuntime.init();
-        Path partial = output.resolveSibling(output.getFileName() + ".partial");
-        Files.deleteIfExists(partial);
+        Path partial = output.temp(output.file());
         ExecutorService verifier = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "nvr-export-verify");
             t.setDaemon(true);
             return t;
         });
-        boolean done = false;
         try {
             List<Future<String>> hashes = new ArrayList<>();
             for (SegmentRow s : segments) {
@@ -164,7 +198,6 @@ public final class FootageExporter {
             } catch (MoovTooSmallException e) {
                 // The estimate was short (never seen): write again the slow way, moov moved at the end.
                 job.close();
-                Files.deleteIfExists(partial);
                 job = new Job(segments, from, to, partial, hashes, 0);
                 job.run();
             } finally {
@@ -174,15 +207,10 @@ public final class FootageExporter {
             String sha = SegmentFinisher.sha256(partial);
             long bytes = Files.size(partial);
             progress.update("hash", bytes, bytes);
-            move(partial, output);
-            done = true;
-            return new Result(output, sha, bytes, job.startWall(), job.endWall(), job.length(), job.audioOut != null,
-                    List.copyOf(job.sources), List.copyOf(job.warnings));
+            return new Result(output.file(), sha, bytes, job.startWall(), job.endWall(), job.length(),
+                    job.audioOut != null, List.copyOf(job.sources), List.copyOf(job.warnings), List.copyOf(job.gaps));
         } finally {
             verifier.shutdownNow();
-            if (!done) {
-                Files.deleteIfExists(partial);
-            }
         }
     }
 
@@ -208,15 +236,6 @@ public final class FootageExporter {
         }
     }
 
-    private static void move(Path partial, Path output) throws IOException {
-        try {
-            Files.move(partial, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
-        }
-        SegmentPaths.fsyncDirectory(output.toAbsolutePath().getParent());
-    }
-
     /** A packet waiting for the start picture, with what is needed to place it on the timeline. */
     private record Pending(AVPacket pkt, boolean video, long segStartUs, AVRational inTb, byte[] prefix) {
     }
@@ -230,6 +249,9 @@ public final class FootageExporter {
         private final List<Future<String>> hashes;
         final List<Source> sources = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
+        final List<Gap> gaps = new ArrayList<>();
+        private final Instant from;
+        private final Instant to;
 
         private AVFormatContext oc;
         private AVStream videoOut;
@@ -268,6 +290,8 @@ public final class FootageExporter {
             long moovReserve) {
             this.moovReserve = moovReserve;
             this.segments = segments;
+            this.from = from;
+            this.to = to;
             this.fromUs = from.toEpochMilli() * 1000;
             this.toUs = to.toEpochMilli() * 1000;
             this.partial = partial;
@@ -291,21 +315,35 @@ public final class FootageExporter {
             for (int i = 0; i < segments.size(); i++) {
                 SegmentRow seg = segments.get(i);
                 Path file = root.resolve(seg.path());
+                beforeSource.accept(seg);
                 String actual = await(hashes.get(i));
-                boolean matches = actual != null && actual.equalsIgnoreCase(seg.sha256());
+                if (actual == null) {
+                    leaveOutMissing(seg, file);
+                    continue;
+                }
+                boolean matches = actual.equalsIgnoreCase(seg.sha256());
                 if (!matches) {
                     SegmentMismatchException e = new SegmentMismatchException(file, seg.sha256(), actual);
                     if (!allowMismatch) {
                         throw e;
                     }
                     warnings.add(e.getMessage());
-                    if (actual == null) {
-                        sources.add(new Source(seg, file, null, false));
+                }
+                Source source = new Source(seg, file, actual, matches);
+                if (!copySegment(seg, file)) {
+                    if (Files.notExists(file)) {
+                        leaveOutMissing(seg, file); // gone after it was hashed
                         continue;
                     }
+                    if (matches) {
+                        throw new IOException(file + ": cannot open");
+                    }
+                    // changed after recording and no longer readable: nothing of it can be shown
+                    sources.add(source);
+                    leaveOut(seg, "hash_mismatch", seg.path() + " was changed after recording and cannot be read");
+                    continue;
                 }
-                sources.add(new Source(seg, file, actual, matches));
-                copySegment(seg, file);
+                sources.add(source);
                 bytesBefore += seg.bytes();
                 if (endReached()) {
                     break;
@@ -328,6 +366,43 @@ public final class FootageExporter {
             return cutAtEnd;
         }
 
+        /**
+         * A source whose file is gone: deleted by retention since the export was planned (its row is gone
+         * or marked for deletion) is a gap like any footage retention removed; otherwise the file is
+         * missing, which refuses the export unless mismatches are allowed.
+         */
+        private void leaveOutMissing(SegmentRow seg, Path file) throws IOException {
+            if (deletedByRetention(seg)) {
+                leaveOut(seg, "deleted", seg.path() + " was deleted by retention while the export ran");
+                return;
+            }
+            SegmentMismatchException e = new SegmentMismatchException(file, seg.sha256(), null);
+            if (!allowMismatch) {
+                throw e;
+            }
+            warnings.add(e.getMessage());
+            sources.add(new Source(seg, file, null, false));
+            leaveOut(seg, "missing_file", seg.path() + " is missing (indexed SHA-256 " + seg.sha256() + ")");
+        }
+
+        private boolean deletedByRetention(SegmentRow seg) throws IOException {
+            try {
+                Optional<SegmentRow> now = lookup.current(seg);
+                return now.isEmpty() || now.get().id() != seg.id() || now.get().state() == SegmentState.DELETING;
+            } catch (SQLException e) {
+                throw new IOException("cannot ask the index about " + seg.path() + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** A source's span inside the range, listed as a gap: its time is cut out like any gap's. */
+        private void leaveOut(SegmentRow seg, String reason, String detail) {
+            Instant start = seg.start().isBefore(from) ? from : seg.start();
+            Instant end = seg.end() == null || seg.end().isAfter(to) ? to : seg.end();
+            if (start.isBefore(end)) {
+                gaps.add(new Gap(seg.camera(), start, end, reason, detail));
+            }
+        }
+
         private String await(Future<String> f) throws IOException, InterruptedException {
             try {
                 return f.get();
@@ -337,11 +412,11 @@ public final class FootageExporter {
             }
         }
 
-        /** Copies one segment's packets that fall inside the range. */
-        private void copySegment(SegmentRow seg, Path file) throws IOException {
+        /** Copies one segment's packets that fall inside the range; false when the file cannot be opened. */
+        private boolean copySegment(SegmentRow seg, Path file) throws IOException {
             AVFormatContext ic = new AVFormatContext(null);
             if (avformat_open_input(ic, file.toString(), null, null) < 0) {
-                throw new IOException(file + ": cannot open");
+                return false;
             }
             AVPacket pkt = av_packet_alloc();
             try {
@@ -357,7 +432,7 @@ public final class FootageExporter {
                 }
                 if (v < 0) {
                     warnings.add(file + ": no video track; skipped");
-                    return;
+                    return true;
                 }
                 if (oc == null) {
                     openOutput(ic.streams(v));
@@ -405,7 +480,7 @@ public final class FootageExporter {
                                 if (wallUs >= toUs) {
                                     cutAtEnd = true;
                                     cutWallUs = wallUs;
-                                    return;
+                                    return true;
                                 }
                                 anchorUs = wallUs;
                                 flushPending();
@@ -421,7 +496,7 @@ public final class FootageExporter {
                             if (wallUs >= toUs) {
                                 cutAtEnd = true;
                                 cutWallUs = wallUs;
-                                return;
+                                return true;
                             }
                             writeVideo(pkt, placeUs, vtb, key(pkt) ? prefix : null);
                             heldWallEndUs = wallUs + (pkt.duration() > 0 ? av_rescale_q(pkt.duration(), vtb, MICROS) : 0);
@@ -439,6 +514,7 @@ public final class FootageExporter {
                 av_packet_free(pkt);
                 avformat_close_input(ic);
             }
+            return true;
         }
 
         private boolean key(AVPacket pkt) {

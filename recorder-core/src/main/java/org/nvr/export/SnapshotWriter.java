@@ -36,10 +36,7 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
@@ -52,14 +49,17 @@ import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.PointerPointer;
 import org.nvr.ingest.AvErrors;
 import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.segment.Mp4Fragments;
 
 /**
  * The picture a segment shows at one moment, as a JPEG at the camera's resolution: seeks to the
  * keyframe at or before the moment, decodes from there (only that GOP) and keeps the last picture whose
- * time is not after the moment, that is the one on screen then.
+ * time is not after the moment, that is the one on screen then. A segment still being written is read
+ * up to the end of its last complete fragment (its fragments are at most 2 s long), so the picture can
+ * be up to a fragment older than the moment when the moment is in the fragment being written.
  *
- * <p>One call per snapshot, on the caller's thread; owns its native contexts for the call. Writes to
- * {@code OUT.partial} and moves it into place when complete.
+ * <p>One call per snapshot, on the caller's thread; owns its native contexts for the call. Writes into
+ * the temporary file of an {@link OutputFile}, which the caller publishes.
  */
 public final class SnapshotWriter {
     private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
@@ -76,10 +76,18 @@ public final class SnapshotWriter {
      * @param segmentStart the wall-clock time of the segment's time zero (its indexed start)
      * @param at           the moment wanted
      */
-    public static Result write(Path segment, Instant segmentStart, Instant at, Path output) throws IOException {
+    public static Result write(Path segment, Instant segmentStart, Instant at, OutputFile output) throws IOException {
         FfmpegRuntime.init();
+        Mp4Fragments.Layout layout = Mp4Fragments.inspect(segment);
+        if (layout.torn() && layout.fragments() == 0) {
+            throw new IOException(segment + ": no complete fragment written yet");
+        }
+        // A segment still being written ends in a fragment the recorder is writing: read only the
+        // complete ones (FFmpeg's subfile protocol stops the demuxer at their end).
+        String url = layout.torn() ? "subfile,,start,0,end," + layout.completeLength() + ",,:" + segment
+                : segment.toString();
         AVFormatContext ic = new AVFormatContext(null);
-        if (avformat_open_input(ic, segment.toString(), null, null) < 0) {
+        if (avformat_open_input(ic, url, null, null) < 0) {
             throw new IOException(segment + ": cannot open");
         }
         AVCodecContext dec = null;
@@ -155,13 +163,9 @@ public final class SnapshotWriter {
                 throw new IOException(segment + ": no picture decodes at " + at);
             }
             byte[] jpeg = encodeJpeg(best);
-            Path partial = output.resolveSibling(output.getFileName() + ".partial");
-            try (OutputStream out = Files.newOutputStream(partial)) {
-                out.write(jpeg);
-            }
-            Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            output.write(output.file(), jpeg);
             long pictureUs = av_rescale_q(bestPts, st.time_base(), MICROS);
-            return new Result(output, segmentStart.plusNanos(pictureUs * 1000), best.width(), best.height(),
+            return new Result(output.file(), segmentStart.plusNanos(pictureUs * 1000), best.width(), best.height(),
                     jpeg.length);
         } finally {
             av_frame_free(frame);

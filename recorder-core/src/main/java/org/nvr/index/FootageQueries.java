@@ -44,11 +44,14 @@ public final class FootageQueries implements AutoCloseable {
         return new FootageQueries(c);
     }
 
-    /** Segments of {@code camera} overlapping {@code [from, to)}, oldest first; open segments included. */
+    /**
+     * Segments of {@code camera} overlapping {@code [from, to)}, oldest first; open segments included: one
+     * reaches to now (it is still being written), so it overlaps every range after its start.
+     */
     public List<SegmentRow> segments(String camera, Instant from, Instant to) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + SEGMENT_COLUMNS + """
                  FROM segments
-                WHERE camera = ? AND start_ms >= ? AND start_ms < ? AND COALESCE(end_ms, start_ms) >= ?
+                WHERE camera = ? AND start_ms >= ? AND start_ms < ? AND (end_ms IS NULL OR end_ms >= ?)
                   AND state != 'deleting'
                 ORDER BY start_ms, id""")) {
             ps.setString(1, camera);

@@ -37,6 +37,8 @@ class FootageQueriesTest {
             assertEquals(1, q.segments("cam-01", T0, T0.plusSeconds(60)).size());
             assertEquals(List.of(), q.segments("cam-01", T0.plusSeconds(300), T0.plusSeconds(400)));
             assertEquals(1, q.segments("cam-02", T0, T0.plusSeconds(1)).size(), "open segments are listed");
+            assertEquals(1, q.segments("cam-02", T0.plusSeconds(30), T0.plusSeconds(31)).size(),
+                    "an open segment overlaps any range after its start: it is still being written");
             assertEquals(T0.plusSeconds(300), q.lastFootageEnd("cam-01").orElseThrow());
         }
     }
