@@ -20,10 +20,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -54,23 +56,62 @@ public final class MetricsServer implements AutoCloseable {
      * @param idleTimeout a connection with no read or write for this long is closed
      * @param auth        when not null, {@code /metrics} requests must carry matching Basic credentials
      *                    ({@code /healthz} stays open, as the contract describes it)
+     * @param limits      what one client, or many, may cost
      */
-    public record Options(Duration idleTimeout, BasicAuth auth) {
-        public static final Options DEFAULT = new Options(Duration.ofSeconds(60), null);
+    public record Options(Duration idleTimeout, BasicAuth auth, Limits limits) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(60), null, Limits.DEFAULT);
 
         public Options {
             Objects.requireNonNull(idleTimeout, "idleTimeout");
-            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-                throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
-            }
+            Objects.requireNonNull(limits, "limits");
+            requirePositive("idleTimeout", idleTimeout);
         }
 
         public Options withIdleTimeout(Duration timeout) {
-            return new Options(timeout, auth);
+            return new Options(timeout, auth, limits);
         }
 
         public Options withAuth(BasicAuth basicAuth) {
-            return new Options(idleTimeout, basicAuth);
+            return new Options(idleTimeout, basicAuth, limits);
+        }
+
+        public Options withLimits(Limits newLimits) {
+            return new Options(idleTimeout, auth, newLimits);
+        }
+    }
+
+    /**
+     * Bounds on what clients may cost, so that neither a flood of password guesses nor a pile of slow
+     * connections delays {@code /healthz} or the recording that shares the machine.
+     *
+     * @param maxConnections   connections open at once; one more is closed as soon as it is accepted
+     * @param requestDeadline  a request must arrive whole within this time of its first byte (slowloris)
+     * @param verifyThreads    threads that check passwords (each check is one PBKDF2 derivation)
+     * @param verifyQueue      checks waiting for a thread; beyond it a request gets 503 at once
+     * @param failuresAllowed  wrong credentials from one address within {@code failureWindow}; beyond
+     *                         them 429 with Retry-After, without checking, until the window ends
+     * @param failureWindow    see {@code failuresAllowed}; the window starts at the first failure
+     * @param rememberAccepted how long a header that passed the check is accepted without a new one
+     */
+    public record Limits(int maxConnections, Duration requestDeadline, int verifyThreads, int verifyQueue,
+                         int failuresAllowed, Duration failureWindow, Duration rememberAccepted) {
+        public static final Limits DEFAULT = new Limits(32, Duration.ofSeconds(10), 2, 8, 5, Duration.ofMinutes(1),
+                Duration.ofMinutes(10));
+
+        public Limits {
+            if (maxConnections < 1 || verifyThreads < 1 || verifyQueue < 1 || failuresAllowed < 1) {
+                throw new IllegalArgumentException("connection, thread, queue and failure limits must be positive");
+            }
+            requirePositive("requestDeadline", requestDeadline);
+            requirePositive("failureWindow", failureWindow);
+            requirePositive("rememberAccepted", rememberAccepted);
+        }
+    }
+
+    private static void requirePositive(String name, Duration duration) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + duration);
         }
     }
 
@@ -79,9 +120,12 @@ public final class MetricsServer implements AutoCloseable {
     private final InetSocketAddress address;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private MetricsServer(EventLoopGroup group, Channel serverChannel) {
+    private final CredentialCheck credentials;
+
+    private MetricsServer(EventLoopGroup group, Channel serverChannel, CredentialCheck credentials) {
         this.group = group;
         this.serverChannel = serverChannel;
+        this.credentials = credentials;
         this.address = (InetSocketAddress) serverChannel.localAddress();
     }
 
@@ -98,6 +142,16 @@ public final class MetricsServer implements AutoCloseable {
      */
     public static MetricsServer start(String host, int port, RecorderMetrics metrics, Supplier<Health> health,
                                       Options options) throws IOException {
+        BasicAuth auth = options.auth();
+        return start(host, port, metrics, health, options, auth == null ? null : auth::accepts, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(String, int, RecorderMetrics, Supplier, Options)}, with the full password check
+     * and the throttle's clock given (tests count and time the checks); {@code verifier} null: no auth.
+     */
+    static MetricsServer start(String host, int port, RecorderMetrics metrics, Supplier<Health> health,
+                               Options options, Predicate<String> verifier, Clock clock) throws IOException {
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(options, "options");
@@ -107,8 +161,12 @@ public final class MetricsServer implements AutoCloseable {
         if (address.isUnresolved()) {
             throw bindFailure(listen, "cannot resolve " + host, null);
         }
-        HttpEndpointHandler endpoint = new HttpEndpointHandler(metrics, health, options.auth());
+        Limits limits = options.limits();
+        CredentialCheck credentials = verifier == null ? null : new CredentialCheck(verifier, limits, clock);
+        HttpEndpointHandler endpoint = new HttpEndpointHandler(metrics, health, credentials);
+        ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections());
         long idleMillis = options.idleTimeout().toMillis();
+        long deadlineMillis = limits.requestDeadline().toMillis();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new NamedThreadFactory(), NioIoHandler.newFactory());
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
@@ -117,6 +175,8 @@ public final class MetricsServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
+                                .addLast(connectionLimit)
+                                .addLast(new RequestDeadline(deadlineMillis))
                                 .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
@@ -128,9 +188,12 @@ public final class MetricsServer implements AutoCloseable {
             Throwable cause = bound.cause();
             bound.channel().close();
             shutdown(group);
+            if (credentials != null) {
+                credentials.close();
+            }
             throw bindFailure(listen, cause == null ? "timed out" : String.valueOf(cause.getMessage()), cause);
         }
-        MetricsServer server = new MetricsServer(group, bound.channel());
+        MetricsServer server = new MetricsServer(group, bound.channel(), credentials);
         log.info("Serving /metrics and /healthz on http://{}:{}", printableHost, server.port());
         return server;
     }
@@ -151,6 +214,9 @@ public final class MetricsServer implements AutoCloseable {
         }
         serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         shutdown(group);
+        if (credentials != null) {
+            credentials.close();
+        }
     }
 
     private static void shutdown(EventLoopGroup group) {

@@ -3,6 +3,7 @@ package org.nvr.metrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.nvr.testing.Poll;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,9 +21,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -274,6 +277,151 @@ class MetricsServerTest {
                     HttpResponse.BodyHandlers.ofString()).statusCode());
             health.set(Health.healthy(Map.of()));
         }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(new MetricsServer.Limits(2,
+                Duration.ofSeconds(10), 2, 8, 5, Duration.ofMinutes(1), Duration.ofMinutes(10)));
+        try (MetricsServer limited = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options);
+             Socket first = new Socket("127.0.0.1", limited.port());
+             Socket second = new Socket("127.0.0.1", limited.port())) {
+            for (Socket socket : new Socket[]{first, second}) {
+                socket.setSoTimeout(5_000);
+                assertTrue(exchange(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 "));
+            }
+            try (Socket third = new Socket("127.0.0.1", limited.port())) {
+                third.setSoTimeout(5_000);
+                third.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals(-1, third.getInputStream().read(), "closed without an answer");
+            }
+            second.close();
+            // The slot is free once the server has seen the close.
+            Poll.until(Duration.ofSeconds(5), "a connection accepted again", () -> {
+                try (Socket again = new Socket("127.0.0.1", limited.port())) {
+                    again.setSoTimeout(5_000);
+                    return exchange(again, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 ");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            assertTrue(exchange(first, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 "),
+                    "the connections within the limit keep working");
+        }
+    }
+
+    @Test
+    void aRequestTrickledSlowerThanItsDeadlineIsCutOff() throws Exception {
+        // Idle after a minute, but a byte every 100 ms is never idle: only the request deadline ends it.
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(new MetricsServer.Limits(32,
+                Duration.ofMillis(500), 2, 8, 5, Duration.ofMinutes(1), Duration.ofMinutes(10)));
+        try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options);
+             Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(100);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write("GET /healthz HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean closed = false;
+            while (!closed && System.nanoTime() < giveUp) {
+                try {
+                    out.write('a');
+                    out.flush();
+                    closed = in.read() == -1;
+                } catch (java.net.SocketTimeoutException e) {
+                    // still open: trickle on
+                } catch (IOException e) {
+                    closed = true; // reset while writing
+                }
+            }
+            assertTrue(closed, "the server closed the trickling connection");
+        }
+    }
+
+    @Test
+    void aFloodOfWrongPasswordsIsThrottledBoundedAndNeverStopsHealthzOrTheScraper() throws Exception {
+        String stored = BasicAuth.hash("s3cret".toCharArray(), 20_000);
+        BasicAuth auth = BasicAuth.of("prometheus", stored);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        AtomicInteger checks = new AtomicInteger();
+        java.util.function.Predicate<String> counted = header -> {
+            mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+            checks.incrementAndGet();
+            try {
+                return auth.accepts(header);
+            } finally {
+                running.decrementAndGet();
+            }
+        };
+        int clients = 16;
+        int allowed = 3;
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(new MetricsServer.Limits(64,
+                Duration.ofSeconds(10), 2, 4, allowed, Duration.ofMinutes(1), Duration.ofMinutes(10)));
+        String good = "Authorization: " + CredentialCheckTest.basic("prometheus:s3cret") + "\r\n";
+        try (MetricsServer guarded = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options, counted,
+                java.time.Clock.systemUTC());
+             Socket scraper = new Socket("127.0.0.1", guarded.port());
+             Socket prober = new Socket("127.0.0.1", guarded.port())) {
+            scraper.setSoTimeout(10_000);
+            prober.setSoTimeout(10_000);
+            assertTrue(exchange(scraper, "GET /metrics HTTP/1.1\r\nHost: x\r\n" + good + "\r\n")
+                    .startsWith("HTTP/1.1 200 "), "the scraper before the flood");
+
+            // Each flooding client has its own loopback address, as distinct attackers would.
+            java.util.concurrent.ExecutorService flood = java.util.concurrent.Executors.newFixedThreadPool(clients);
+            java.util.concurrent.ConcurrentMap<Integer, AtomicInteger> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<java.util.concurrent.Future<?>> floods = new java.util.ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                String source = "127.0.0." + (2 + i);
+                floods.add(flood.submit(() -> {
+                    try (Socket socket = new Socket()) {
+                        socket.bind(new java.net.InetSocketAddress(source, 0));
+                        socket.connect(guarded.address(), 5_000);
+                        socket.setSoTimeout(10_000);
+                        String wrong = "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                                + CredentialCheckTest.basic("prometheus:guess-" + source) + "\r\n\r\n";
+                        for (int n = 0; n < 40 && !stop.get(); n++) {
+                            int status = Integer.parseInt(exchange(socket, wrong).substring(9, 12));
+                            statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            int healthy = 0;
+            int scrapes = 0;
+            while (floods.stream().anyMatch(f -> !f.isDone())) {
+                assertTrue(exchange(prober, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 "));
+                healthy++;
+                assertTrue(exchange(scraper, "GET /metrics HTTP/1.1\r\nHost: x\r\n" + good + "\r\n")
+                        .startsWith("HTTP/1.1 200 "), "the scraper during the flood");
+                scrapes++;
+            }
+            stop.set(true);
+            flood.shutdown();
+            for (java.util.concurrent.Future<?> f : floods) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            System.out.printf("flood: statuses %s, %d password checks (at most %d at once), %d /healthz and %d scrapes"
+                    + " answered during it%n", statuses, checks.get(), mostAtOnce.get(), healthy, scrapes);
+            assertTrue(healthy > 0 && scrapes > 0);
+            assertTrue(statuses.getOrDefault(429, new AtomicInteger()).get() > 0, "guessers throttled: " + statuses);
+            assertEquals(Set.of(401, 429, 503), java.util.stream.Stream.concat(statuses.keySet().stream(),
+                    java.util.stream.Stream.of(401, 429, 503)).collect(java.util.stream.Collectors.toSet()),
+                    "nothing but 401, 429 and 503: " + statuses);
+            assertTrue(mostAtOnce.get() <= 2, "at most two checks at once: " + mostAtOnce.get());
+            assertTrue(checks.get() <= 1 + clients * allowed, "each address checked at most " + allowed + " times: "
+                    + checks.get());
+        }
+    }
+
+    /** Sends {@code request} on a keep-alive connection and reads the response. */
+    private static String exchange(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return readResponse(socket.getInputStream());
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
