@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -31,7 +33,8 @@ import java.util.function.Supplier;
  * auth is configured it guards {@code /metrics} only; {@code /healthz} answers anyone. The password
  * check is asked of {@link CredentialCheck}; while it runs on its own threads the connection reads
  * nothing more, and the answer is written back on the event loop: 200, 401, 429 (too many failures
- * from the address, with Retry-After) or 503 (checks all busy, with Retry-After). A client sending a
+ * from the address) or 503 (checks all busy), both with Retry-After and held back by the refusal
+ * delay (the connection reads nothing meanwhile). A client sending a
  * second request before the first is answered (pipelining) while a check runs is disconnected.
  * Keeps no state of its own (a connection waiting for a check is marked on its channel) and is
  * shared by every connection; runs only on the server's event loop. Closes a connection that went
@@ -49,12 +52,18 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final RecorderMetrics metrics;
     private final Supplier<Health> health;
     private final CredentialCheck credentials;
+    private final long refusalDelayMillis;
 
-    /** @param credentials null when {@code /metrics} is open */
-    HttpEndpointHandler(RecorderMetrics metrics, Supplier<Health> health, CredentialCheck credentials) {
+    /**
+     * @param credentials  null when {@code /metrics} is open
+     * @param refusalDelay how long a 429 or 503 is held back
+     */
+    HttpEndpointHandler(RecorderMetrics metrics, Supplier<Health> health, CredentialCheck credentials,
+                        Duration refusalDelay) {
         this.metrics = metrics;
         this.health = health;
         this.credentials = credentials;
+        this.refusalDelayMillis = refusalDelay.toMillis();
     }
 
     /** What the response to a request depends on, kept once the request itself is released. */
@@ -104,14 +113,23 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 answerScrape(ctx, reply, verdict.join());
                 return;
             }
-            ctx.channel().attr(CHECKING).set(true);
-            ctx.channel().config().setAutoRead(false);
+            pause(ctx);
             verdict.whenComplete((v, e) -> ctx.executor().execute(() -> {
-                ctx.channel().attr(CHECKING).set(null);
-                ctx.channel().config().setAutoRead(true);
+                resume(ctx);
                 answerScrape(ctx, reply, v != null ? v : CredentialCheck.Verdict.REJECTED);
             }));
         }
+    }
+
+    /** The connection reads nothing until {@link #resume}; a request already decoded meanwhile closes it. */
+    private static void pause(ChannelHandlerContext ctx) {
+        ctx.channel().attr(CHECKING).set(true);
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    private static void resume(ChannelHandlerContext ctx) {
+        ctx.channel().attr(CHECKING).set(null);
+        ctx.channel().config().setAutoRead(true);
     }
 
     private void answerScrape(ChannelHandlerContext ctx, Reply reply, CredentialCheck.Verdict verdict) {
@@ -127,6 +145,15 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
         };
         if (verdict.outcome() == CredentialCheck.Outcome.THROTTLED || verdict.outcome() == CredentialCheck.Outcome.BUSY) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, verdict.retryAfterSeconds());
+            if (refusalDelayMillis > 0) {
+                // A guesser ignoring Retry-After would otherwise get thousands of cheap answers a second.
+                pause(ctx);
+                ctx.executor().schedule(() -> {
+                    resume(ctx);
+                    respond(ctx, reply, response, false);
+                }, refusalDelayMillis, TimeUnit.MILLISECONDS);
+                return;
+            }
         }
         respond(ctx, reply, response, false);
     }

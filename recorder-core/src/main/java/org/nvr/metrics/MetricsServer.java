@@ -85,26 +85,60 @@ public final class MetricsServer implements AutoCloseable {
      * connections delays {@code /healthz} or the recording that shares the machine.
      *
      * @param maxConnections   connections open at once; one more is closed as soon as it is accepted
+     * @param maxPerAddress    the same, per client address, so one client cannot take every slot
      * @param requestDeadline  a request must arrive whole within this time of its first byte (slowloris)
      * @param verifyThreads    threads that check passwords (each check is one PBKDF2 derivation)
-     * @param verifyQueue      checks waiting for a thread; beyond it a request gets 503 at once
+     * @param verifyQueue      checks waiting for a thread; beyond it a request gets 503
      * @param failuresAllowed  wrong credentials from one address within {@code failureWindow}; beyond
      *                         them 429 with Retry-After, without checking, until the window ends
      * @param failureWindow    see {@code failuresAllowed}; the window starts at the first failure
      * @param rememberAccepted how long a header that passed the check is accepted without a new one
+     * @param refusalDelay     how long a 429 or 503 is held back (the connection reads nothing
+     *                         meanwhile), so a client that ignores Retry-After costs a few answers a
+     *                         second per connection instead of thousands
      */
-    public record Limits(int maxConnections, Duration requestDeadline, int verifyThreads, int verifyQueue,
-                         int failuresAllowed, Duration failureWindow, Duration rememberAccepted) {
-        public static final Limits DEFAULT = new Limits(32, Duration.ofSeconds(10), 2, 8, 5, Duration.ofMinutes(1),
-                Duration.ofMinutes(10));
+    public record Limits(int maxConnections, int maxPerAddress, Duration requestDeadline, int verifyThreads,
+                         int verifyQueue, int failuresAllowed, Duration failureWindow, Duration rememberAccepted,
+                         Duration refusalDelay) {
+        public static final Limits DEFAULT = new Limits(64, 8, Duration.ofSeconds(10), 2, 8, 5, Duration.ofMinutes(1),
+                Duration.ofMinutes(10), Duration.ofSeconds(1));
 
         public Limits {
-            if (maxConnections < 1 || verifyThreads < 1 || verifyQueue < 1 || failuresAllowed < 1) {
+            if (maxConnections < 1 || maxPerAddress < 1 || verifyThreads < 1 || verifyQueue < 1 || failuresAllowed < 1) {
                 throw new IllegalArgumentException("connection, thread, queue and failure limits must be positive");
             }
             requirePositive("requestDeadline", requestDeadline);
             requirePositive("failureWindow", failureWindow);
             requirePositive("rememberAccepted", rememberAccepted);
+            Objects.requireNonNull(refusalDelay, "refusalDelay");
+            if (refusalDelay.isNegative()) {
+                throw new IllegalArgumentException("refusalDelay must not be negative: " + refusalDelay);
+            }
+        }
+
+        public Limits withConnections(int max, int perAddress) {
+            return new Limits(max, perAddress, requestDeadline, verifyThreads, verifyQueue, failuresAllowed,
+                    failureWindow, rememberAccepted, refusalDelay);
+        }
+
+        public Limits withRequestDeadline(Duration deadline) {
+            return new Limits(maxConnections, maxPerAddress, deadline, verifyThreads, verifyQueue, failuresAllowed,
+                    failureWindow, rememberAccepted, refusalDelay);
+        }
+
+        public Limits withVerification(int threads, int queue) {
+            return new Limits(maxConnections, maxPerAddress, requestDeadline, threads, queue, failuresAllowed,
+                    failureWindow, rememberAccepted, refusalDelay);
+        }
+
+        public Limits withFailures(int allowed, Duration window) {
+            return new Limits(maxConnections, maxPerAddress, requestDeadline, verifyThreads, verifyQueue, allowed,
+                    window, rememberAccepted, refusalDelay);
+        }
+
+        public Limits withRefusalDelay(Duration delay) {
+            return new Limits(maxConnections, maxPerAddress, requestDeadline, verifyThreads, verifyQueue,
+                    failuresAllowed, failureWindow, rememberAccepted, delay);
         }
     }
 
@@ -163,8 +197,8 @@ public final class MetricsServer implements AutoCloseable {
         }
         Limits limits = options.limits();
         CredentialCheck credentials = verifier == null ? null : new CredentialCheck(verifier, limits, clock);
-        HttpEndpointHandler endpoint = new HttpEndpointHandler(metrics, health, credentials);
-        ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections());
+        HttpEndpointHandler endpoint = new HttpEndpointHandler(metrics, health, credentials, limits.refusalDelay());
+        ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
         long idleMillis = options.idleTimeout().toMillis();
         long deadlineMillis = limits.requestDeadline().toMillis();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new NamedThreadFactory(), NioIoHandler.newFactory());

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CredentialCheckTest {
     private static final String GOOD = basic("prometheus:right");
     private static final String WRONG = basic("prometheus:wrong");
-    private static final MetricsServer.Limits LIMITS = new MetricsServer.Limits(32, Duration.ofSeconds(10), 1, 1, 3,
-            Duration.ofMinutes(1), Duration.ofMinutes(10));
+    private static final MetricsServer.Limits LIMITS = MetricsServer.Limits.DEFAULT.withVerification(1, 1)
+            .withFailures(3, Duration.ofMinutes(1));
 
     private final TestClock clock = new TestClock();
     private final AtomicInteger checks = new AtomicInteger();

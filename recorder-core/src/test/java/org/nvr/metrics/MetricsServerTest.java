@@ -280,41 +280,53 @@ class MetricsServerTest {
     }
 
     @Test
-    void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
-        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(new MetricsServer.Limits(2,
-                Duration.ofSeconds(10), 2, 8, 5, Duration.ofMinutes(1), Duration.ofMinutes(10)));
+    void connectionsBeyondTheLimitsAreClosedAtOnce() throws Exception {
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(
+                MetricsServer.Limits.DEFAULT.withConnections(3, 2));
+        String healthz = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
         try (MetricsServer limited = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options);
-             Socket first = new Socket("127.0.0.1", limited.port());
-             Socket second = new Socket("127.0.0.1", limited.port())) {
-            for (Socket socket : new Socket[]{first, second}) {
-                socket.setSoTimeout(5_000);
-                assertTrue(exchange(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 "));
+             Socket first = connect(limited, "127.0.0.1");
+             Socket second = connect(limited, "127.0.0.1")) {
+            assertTrue(exchange(first, healthz).startsWith("HTTP/1.1 200 "));
+            assertTrue(exchange(second, healthz).startsWith("HTTP/1.1 200 "));
+            try (Socket third = connect(limited, "127.0.0.1")) {
+                third.getOutputStream().write(healthz.getBytes(StandardCharsets.US_ASCII));
+                assertEquals(-1, third.getInputStream().read(), "a third from the same address: closed unanswered");
             }
-            try (Socket third = new Socket("127.0.0.1", limited.port())) {
-                third.setSoTimeout(5_000);
-                third.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                assertEquals(-1, third.getInputStream().read(), "closed without an answer");
+            try (Socket other = connect(limited, "127.0.0.2")) {
+                assertTrue(exchange(other, healthz).startsWith("HTTP/1.1 200 "), "another address has room");
+                try (Socket fourth = connect(limited, "127.0.0.3")) {
+                    fourth.getOutputStream().write(healthz.getBytes(StandardCharsets.US_ASCII));
+                    assertEquals(-1, fourth.getInputStream().read(), "a fourth in all: closed unanswered");
+                }
             }
             second.close();
             // The slot is free once the server has seen the close.
             Poll.until(Duration.ofSeconds(5), "a connection accepted again", () -> {
-                try (Socket again = new Socket("127.0.0.1", limited.port())) {
-                    again.setSoTimeout(5_000);
-                    return exchange(again, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 ");
+                try (Socket again = connect(limited, "127.0.0.1")) {
+                    return exchange(again, healthz).startsWith("HTTP/1.1 200 ");
                 } catch (IOException e) {
                     return false;
                 }
             });
-            assertTrue(exchange(first, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 "),
-                    "the connections within the limit keep working");
+            assertTrue(exchange(first, healthz).startsWith("HTTP/1.1 200 "),
+                    "the connections within the limits keep working");
         }
+    }
+
+    private static Socket connect(MetricsServer server, String from) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new java.net.InetSocketAddress(from, 0));
+        socket.connect(server.address(), 5_000);
+        socket.setSoTimeout(5_000);
+        return socket;
     }
 
     @Test
     void aRequestTrickledSlowerThanItsDeadlineIsCutOff() throws Exception {
         // Idle after a minute, but a byte every 100 ms is never idle: only the request deadline ends it.
-        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(new MetricsServer.Limits(32,
-                Duration.ofMillis(500), 2, 8, 5, Duration.ofMinutes(1), Duration.ofMinutes(10)));
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(
+                MetricsServer.Limits.DEFAULT.withRequestDeadline(Duration.ofMillis(500)));
         try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options);
              Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(100);
@@ -356,8 +368,9 @@ class MetricsServerTest {
         };
         int clients = 16;
         int allowed = 3;
-        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(new MetricsServer.Limits(64,
-                Duration.ofSeconds(10), 2, 4, allowed, Duration.ofMinutes(1), Duration.ofMinutes(10)));
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(MetricsServer.Limits.DEFAULT
+                .withVerification(2, 4).withFailures(allowed, Duration.ofMinutes(1))
+                .withRefusalDelay(Duration.ofMillis(200)));
         String good = "Authorization: " + CredentialCheckTest.basic("prometheus:s3cret") + "\r\n";
         try (MetricsServer guarded = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options, counted,
                 java.time.Clock.systemUTC());
@@ -382,9 +395,16 @@ class MetricsServerTest {
                         socket.setSoTimeout(10_000);
                         String wrong = "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: "
                                 + CredentialCheckTest.basic("prometheus:guess-" + source) + "\r\n\r\n";
-                        for (int n = 0; n < 40 && !stop.get(); n++) {
-                            int status = Integer.parseInt(exchange(socket, wrong).substring(9, 12));
+                        // Until throttled, and a little beyond (429s are held back 200 ms each).
+                        int throttled = 0;
+                        for (int n = 0; n < 40 && throttled < 3 && !stop.get(); n++) {
+                            String response = exchange(socket, wrong);
+                            int status = Integer.parseInt(response.substring(9, 12));
                             statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                            throttled += status == 429 ? 1 : 0;
+                            if (status == 429 || status == 503) {
+                                assertTrue(response.toLowerCase().contains("\r\nretry-after: "), response);
+                            }
                         }
                     }
                     return null;
