@@ -32,15 +32,20 @@ import java.util.function.Supplier;
  * The HTTP endpoint of {@code metrics.listen}: {@code GET /metrics} (the Prometheus scrape of a
  * {@link RecorderMetrics}) and {@code GET /healthz} (a {@link Health} as JSON, 200 or 503). HEAD is
  * answered like GET without a body; other methods get 405, other paths 404. HTTP/1.1 keep-alive;
- * a connection quiet for {@link Options#idleTimeout()} is closed.
+ * a connection quiet for {@link Options#idleTimeout()} is closed. Hostile or broken clients are kept
+ * cheap by {@link Limits}: connections capped ({@link ConnectionLimit}), requests capped in size and
+ * time ({@link RequestDeadline}), password checks off the event loop, bounded, remembered when good
+ * and throttled per address when bad ({@link CredentialCheck}).
  *
  * <p>Threads: one Netty event loop thread named {@code nvr-http} (a daemon) accepts and serves every
  * connection; the scrape and the health supplier run on it, so the supplier must answer from state
- * the daemon keeps up to date and never block (no index query, no disk probe). {@link #start} and
- * {@link #close} may be called from any thread.
+ * the daemon keeps up to date and never block (no index query, no disk probe). Password checks run
+ * on the {@code nvr-http-auth} threads. {@link #start} and {@link #close} may be called from any
+ * thread.
  *
- * <p>Owns its event loop group and server channel; {@link #close()} stops listening, shuts the
- * loop down within a bounded wait and is safe to call twice. Does not own the metrics.
+ * <p>Owns its event loop group, server channel and password-check threads; {@link #close()} stops
+ * listening, shuts them down within a bounded wait and is safe to call twice. Does not own the
+ * metrics.
  */
 public final class MetricsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
