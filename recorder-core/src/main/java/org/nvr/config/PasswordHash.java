@@ -12,6 +12,12 @@ import java.util.Base64;
 public final class PasswordHash {
     public static final String SCHEME = "pbkdf2-sha256";
     public static final int HASH_BYTES = 32;
+    /**
+     * The highest PBKDF2 cost accepted: ten times what {@code nvr hash-password} uses. Every wrong
+     * guess at {@code /metrics} costs one derivation at the configured cost, so a cost set far too
+     * high (by mistake or by someone who can edit the file) would let a few clients take a core.
+     */
+    public static final int MAX_ITERATIONS = 1_000_000;
     private static final String FORMAT = SCHEME + ":ITERATIONS:SALT:HASH (made by 'nvr hash-password')";
 
     private final String text;
@@ -27,10 +33,20 @@ public final class PasswordHash {
     }
 
     /**
-     * @throws IllegalArgumentException when {@code text} is not in the format; the message never
-     *                                  repeats it (a plain password pasted by mistake stays out of logs)
+     * @throws IllegalArgumentException when {@code text} is not in the format, or its cost is above
+     *                                  {@link #MAX_ITERATIONS}; the message never repeats the text (a
+     *                                  plain password pasted by mistake stays out of logs)
      */
     public static PasswordHash parse(String text) {
+        PasswordHash parsed = parseFormat(text);
+        if (parsed.iterations > MAX_ITERATIONS) {
+            throw new IllegalArgumentException("a cost of " + parsed.iterations + " iterations is above the limit of "
+                    + MAX_ITERATIONS + "; make a new hash with 'nvr hash-password'");
+        }
+        return parsed;
+    }
+
+    private static PasswordHash parseFormat(String text) {
         String[] parts = text == null ? new String[0] : text.strip().split(":", -1);
         try {
             if (parts.length != 4 || !parts[0].equals(SCHEME)) {

@@ -10,7 +10,6 @@ import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -21,11 +20,9 @@ import java.util.Objects;
  * hash of the password, stored as {@code pbkdf2-sha256:ITERATIONS:SALT:HASH} ({@link PasswordHash}),
  * so the configuration never holds the password itself. {@link #hash(char[])} makes such a string.
  *
- * <p>Threads: any; {@link #accepts} is called on the HTTP event loop. A full check costs one PBKDF2
- * derivation (tens of milliseconds at {@link #DEFAULT_ITERATIONS}), so the digest of the last
- * accepted header is remembered and a scraper repeating the same header costs one SHA-256. Wrong
- * credentials always pay the full derivation: acceptable for an endpoint bound to a trusted
- * network, but this is no defence against a flood of guesses.
+ * <p>Threads: any; immutable. {@link #accepts} costs one PBKDF2 derivation (tens of milliseconds at
+ * {@link #DEFAULT_ITERATIONS}), so it must not run on an event loop: {@link CredentialCheck} runs it
+ * on its own bounded threads, remembers accepted headers and throttles guessers.
  */
 public final class BasicAuth {
     public static final int DEFAULT_ITERATIONS = 100_000;
@@ -36,8 +33,6 @@ public final class BasicAuth {
     private final int iterations;
     private final byte[] salt;
     private final byte[] hash;
-    /** SHA-256 of the last Authorization header that passed the full check, or null. */
-    private volatile byte[] lastAccepted;
 
     private BasicAuth(String user, int iterations, byte[] salt, byte[] hash) {
         this.user = user.getBytes(StandardCharsets.UTF_8);
@@ -94,11 +89,6 @@ public final class BasicAuth {
                 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             return false;
         }
-        byte[] headerDigest = sha256(authorization.getBytes(StandardCharsets.UTF_8));
-        byte[] remembered = lastAccepted;
-        if (remembered != null && MessageDigest.isEqual(remembered, headerDigest)) {
-            return true;
-        }
         byte[] decoded;
         try {
             decoded = Base64.getDecoder().decode(authorization.substring(6).strip());
@@ -120,11 +110,7 @@ public final class BasicAuth {
             // Both comparisons always run, so timing does not tell which part was wrong.
             boolean userMatches = MessageDigest.isEqual(user, Arrays.copyOf(decoded, colon));
             boolean passwordMatches = MessageDigest.isEqual(hash, derive(password, salt, iterations));
-            if (userMatches && passwordMatches) {
-                lastAccepted = headerDigest;
-                return true;
-            }
-            return false;
+            return userMatches && passwordMatches;
         } finally {
             Arrays.fill(password, '\0');
             Arrays.fill(decoded, (byte) 0);
@@ -139,14 +125,6 @@ public final class BasicAuth {
             throw new IllegalStateException("PBKDF2WithHmacSHA256 unavailable", e);
         } finally {
             spec.clearPassword();
-        }
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
         }
     }
 

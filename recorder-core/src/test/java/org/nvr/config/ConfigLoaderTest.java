@@ -187,6 +187,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aPasswordHashCostAboveTheCapIsRefusedByName() throws ConfigException {
+        // Each wrong guess at /metrics costs one derivation at this cost: a huge cost set by mistake
+        // (or by someone editing the file) would let a few clients take a core.
+        String yaml = """
+                storage: { root: /srv/nvr }
+                metrics:
+                  auth: { username: prometheus, password_hash: "pbkdf2-sha256:%d:c2FsdHNhbHRzYWx0c2FsdA==:%s=" }
+                sites: [ { id: s1, cameras: [ { id: c1, url: "rtsp://cam/x" } ] } ]
+                """;
+        String hash = "q".repeat(43);
+        assertEquals(PasswordHash.MAX_ITERATIONS, ConfigLoader.parse(yaml.formatted(PasswordHash.MAX_ITERATIONS, hash),
+                Map.of()).metrics().auth().orElseThrow().passwordHash().iterations());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse(yaml.formatted(PasswordHash.MAX_ITERATIONS + 1, hash), Map.of()));
+        assertEquals("metrics.auth.password_hash", e.key());
+        assertTrue(e.getMessage().contains((PasswordHash.MAX_ITERATIONS + 1) + " iterations is above the limit of "
+                + PasswordHash.MAX_ITERATIONS), e.getMessage());
+        assertFalse(e.getMessage().contains("qqqq"), e.getMessage());
+    }
+
+    @Test
     void missingVariableNamesKeyAndVariableButNoValue() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(FULL,
                 Map.of("CAM01_USER", "admin", "CAM02_USER", "viewer", "CAM02_PASS", "TopSecret")));

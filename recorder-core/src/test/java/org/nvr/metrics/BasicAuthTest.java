@@ -19,7 +19,7 @@ class BasicAuthTest {
     @Test
     void acceptsTheRightUserAndPasswordOnly() {
         assertTrue(auth.accepts(header("prometheus:correct horse")));
-        assertTrue(auth.accepts(header("prometheus:correct horse")), "remembered");
+        assertTrue(auth.accepts(header("prometheus:correct horse")), "again: nothing is remembered here");
         assertTrue(auth.accepts("basic " + Base64.getEncoder().encodeToString(
                 "prometheus:correct horse".getBytes(StandardCharsets.UTF_8))), "scheme is case-insensitive");
         assertFalse(auth.accepts(header("prometheus:wrong")));

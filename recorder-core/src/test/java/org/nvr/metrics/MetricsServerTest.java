@@ -3,6 +3,7 @@ package org.nvr.metrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.nvr.testing.Poll;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,9 +21,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -274,6 +277,171 @@ class MetricsServerTest {
                     HttpResponse.BodyHandlers.ofString()).statusCode());
             health.set(Health.healthy(Map.of()));
         }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitsAreClosedAtOnce() throws Exception {
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(
+                MetricsServer.Limits.DEFAULT.withConnections(3, 2));
+        String healthz = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (MetricsServer limited = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options);
+             Socket first = connect(limited, "127.0.0.1");
+             Socket second = connect(limited, "127.0.0.1")) {
+            assertTrue(exchange(first, healthz).startsWith("HTTP/1.1 200 "));
+            assertTrue(exchange(second, healthz).startsWith("HTTP/1.1 200 "));
+            try (Socket third = connect(limited, "127.0.0.1")) {
+                third.getOutputStream().write(healthz.getBytes(StandardCharsets.US_ASCII));
+                assertEquals(-1, third.getInputStream().read(), "a third from the same address: closed unanswered");
+            }
+            try (Socket other = connect(limited, "127.0.0.2")) {
+                assertTrue(exchange(other, healthz).startsWith("HTTP/1.1 200 "), "another address has room");
+                try (Socket fourth = connect(limited, "127.0.0.3")) {
+                    fourth.getOutputStream().write(healthz.getBytes(StandardCharsets.US_ASCII));
+                    assertEquals(-1, fourth.getInputStream().read(), "a fourth in all: closed unanswered");
+                }
+            }
+            second.close();
+            // The slot is free once the server has seen the close.
+            Poll.until(Duration.ofSeconds(5), "a connection accepted again", () -> {
+                try (Socket again = connect(limited, "127.0.0.1")) {
+                    return exchange(again, healthz).startsWith("HTTP/1.1 200 ");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            assertTrue(exchange(first, healthz).startsWith("HTTP/1.1 200 "),
+                    "the connections within the limits keep working");
+        }
+    }
+
+    private static Socket connect(MetricsServer server, String from) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new java.net.InetSocketAddress(from, 0));
+        socket.connect(server.address(), 5_000);
+        socket.setSoTimeout(5_000);
+        return socket;
+    }
+
+    @Test
+    void aRequestTrickledSlowerThanItsDeadlineIsCutOff() throws Exception {
+        // Idle after a minute, but a byte every 100 ms is never idle: only the request deadline ends it.
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(
+                MetricsServer.Limits.DEFAULT.withRequestDeadline(Duration.ofMillis(500)));
+        try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options);
+             Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(100);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write("GET /healthz HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean closed = false;
+            while (!closed && System.nanoTime() < giveUp) {
+                try {
+                    out.write('a');
+                    out.flush();
+                    closed = in.read() == -1;
+                } catch (java.net.SocketTimeoutException e) {
+                    // still open: trickle on
+                } catch (IOException e) {
+                    closed = true; // reset while writing
+                }
+            }
+            assertTrue(closed, "the server closed the trickling connection");
+        }
+    }
+
+    @Test
+    void aFloodOfWrongPasswordsIsThrottledBoundedAndNeverStopsHealthzOrTheScraper() throws Exception {
+        String stored = BasicAuth.hash("s3cret".toCharArray(), 20_000);
+        BasicAuth auth = BasicAuth.of("prometheus", stored);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        AtomicInteger checks = new AtomicInteger();
+        java.util.function.Predicate<String> counted = header -> {
+            mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+            checks.incrementAndGet();
+            try {
+                return auth.accepts(header);
+            } finally {
+                running.decrementAndGet();
+            }
+        };
+        int clients = 16;
+        int allowed = 3;
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(MetricsServer.Limits.DEFAULT
+                .withVerification(2, 4).withFailures(allowed, Duration.ofMinutes(1))
+                .withRefusalDelay(Duration.ofMillis(200)));
+        String good = "Authorization: " + CredentialCheckTest.basic("prometheus:s3cret") + "\r\n";
+        try (MetricsServer guarded = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options, counted,
+                java.time.Clock.systemUTC());
+             Socket scraper = new Socket("127.0.0.1", guarded.port());
+             Socket prober = new Socket("127.0.0.1", guarded.port())) {
+            scraper.setSoTimeout(10_000);
+            prober.setSoTimeout(10_000);
+            assertTrue(exchange(scraper, "GET /metrics HTTP/1.1\r\nHost: x\r\n" + good + "\r\n")
+                    .startsWith("HTTP/1.1 200 "), "the scraper before the flood");
+
+            // Each flooding client has its own loopback address, as distinct attackers would.
+            java.util.concurrent.ExecutorService flood = java.util.concurrent.Executors.newFixedThreadPool(clients);
+            java.util.concurrent.ConcurrentMap<Integer, AtomicInteger> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<java.util.concurrent.Future<?>> floods = new java.util.ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                String source = "127.0.0." + (2 + i);
+                floods.add(flood.submit(() -> {
+                    try (Socket socket = new Socket()) {
+                        socket.bind(new java.net.InetSocketAddress(source, 0));
+                        socket.connect(guarded.address(), 5_000);
+                        socket.setSoTimeout(10_000);
+                        String wrong = "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                                + CredentialCheckTest.basic("prometheus:guess-" + source) + "\r\n\r\n";
+                        // Until throttled, and a little beyond (429s are held back 200 ms each).
+                        int throttled = 0;
+                        for (int n = 0; n < 40 && throttled < 3 && !stop.get(); n++) {
+                            String response = exchange(socket, wrong);
+                            int status = Integer.parseInt(response.substring(9, 12));
+                            statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                            throttled += status == 429 ? 1 : 0;
+                            if (status == 429 || status == 503) {
+                                assertTrue(response.toLowerCase().contains("\r\nretry-after: "), response);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            int healthy = 0;
+            int scrapes = 0;
+            while (floods.stream().anyMatch(f -> !f.isDone())) {
+                assertTrue(exchange(prober, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 "));
+                healthy++;
+                assertTrue(exchange(scraper, "GET /metrics HTTP/1.1\r\nHost: x\r\n" + good + "\r\n")
+                        .startsWith("HTTP/1.1 200 "), "the scraper during the flood");
+                scrapes++;
+            }
+            stop.set(true);
+            flood.shutdown();
+            for (java.util.concurrent.Future<?> f : floods) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            System.out.printf("flood: statuses %s, %d password checks (at most %d at once), %d /healthz and %d scrapes"
+                    + " answered during it%n", statuses, checks.get(), mostAtOnce.get(), healthy, scrapes);
+            assertTrue(healthy > 0 && scrapes > 0);
+            assertTrue(statuses.getOrDefault(429, new AtomicInteger()).get() > 0, "guessers throttled: " + statuses);
+            assertEquals(Set.of(401, 429, 503), java.util.stream.Stream.concat(statuses.keySet().stream(),
+                    java.util.stream.Stream.of(401, 429, 503)).collect(java.util.stream.Collectors.toSet()),
+                    "nothing but 401, 429 and 503: " + statuses);
+            assertTrue(mostAtOnce.get() <= 2, "at most two checks at once: " + mostAtOnce.get());
+            assertTrue(checks.get() <= 1 + clients * allowed, "each address checked at most " + allowed + " times: "
+                    + checks.get());
+        }
+    }
+
+    /** Sends {@code request} on a keep-alive connection and reads the response. */
+    private static String exchange(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return readResponse(socket.getInputStream());
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +34,7 @@ import org.nvr.metrics.RecorderMetrics;
 import org.nvr.recorder.Recorder;
 import org.nvr.recorder.TestCameras;
 import org.nvr.testing.GstRtspServer;
+import org.nvr.testing.Poll;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
@@ -40,7 +45,9 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * shipped scrape example and alert rules, scrapes with Basic auth a recorder that records two
  * GStreamer cameras. Every query of the shipped Grafana dashboard must return data through
  * Prometheus' HTTP API, and a camera stopped mid-test must turn {@code nvr_camera_up} to 0 with
- * the right reasons and put its camera-down alert in pending.
+ * the right reasons and put its camera-down alert in pending. A third camera fails (refused) once,
+ * before Prometheus' first scrape, and stays away (port probes are not counted): the outage and
+ * failed-attempt panels must show it although Prometheus never saw its counters at 0.
  *
  * <p>Takes about 40 s: the first frame and bit rate windows need 10 s of pictures, Prometheus
  * scrapes every second.
@@ -74,15 +81,24 @@ class PrometheusEndToEndTest {
         GstRtspServer camB = keep(GstRtspServer.start(LIGHT));
         Retention limits = new Retention(OptionalLong.of(50_000_000_000L), OptionalLong.of(1_000_000_000L),
                 Optional.of(Duration.ofDays(30)));
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
         NvrConfig config = new NvrConfig(new StorageConfig(dir.resolve("footage"), Duration.ofSeconds(5), limits),
                 new MetricsConfig("127.0.0.1", 0), List.of(new SiteConfig(SITE, "Thôn 1", List.of(
                 TestCameras.camera("cam-a", SITE, camA.url(GstRtspServer.H264)),
-                TestCameras.camera("cam-b", SITE, camB.url(GstRtspServer.H264))))));
+                TestCameras.camera("cam-b", SITE, camB.url(GstRtspServer.H264)),
+                TestCameras.camera("cam-c", SITE, "rtsp://127.0.0.1:" + closedPort + "/stream")))));
 
         RecorderMetrics metrics = keep(new RecorderMetrics());
         MetricsServer endpoint = keep(MetricsServer.start("127.0.0.1", 0, metrics, () -> Health.healthy(Map.of()),
                 MetricsServer.Options.DEFAULT.withAuth(BasicAuth.of("prometheus", BasicAuth.hash(PASSWORD.toCharArray())))));
         keep(Recorder.start(config, Recorder.Options.defaults().withMetrics(metrics)));
+        // cam-c has failed before Prometheus starts: its first sample of each counter is already 1.
+        Poll.until(Duration.ofSeconds(20), "cam-c refused", () -> metrics.scrape().contains(
+                "nvr_camera_outages_total{camera=\"cam-c\",reason=\"refused\",site=\"" + SITE + "\"} 1.0"));
+        long prometheusStart = System.currentTimeMillis() / 1000;
         PrometheusServer prometheus = keep(PrometheusServer.start(dir, prometheusConfig("127.0.0.1:" + endpoint.port())));
 
         // Both cameras recorded long enough for closed segments and a first picture-health window.
@@ -110,6 +126,29 @@ class PrometheusEndToEndTest {
         assertEquals("1", value(prometheus.query("nvr_camera_up{camera=\"cam-a\"}")));
         assertEquals("1", value(prometheus.query("nvr_site_cameras_up{site=\"" + SITE + "\"}")));
 
+        // cam-c's single failure happened before the first scrape; both reason panels still show it.
+        Map<String, Dashboard.Query> byPanel = new LinkedHashMap<>();
+        Dashboard.read().queries().forEach(q -> byPanel.put(q.panel(), q));
+        JsonNode outagesPanel = prometheus.query(byPanel.get("Outages by reason (time range)").promql());
+        assertTrue(reasons(outagesPanel, null).contains("refused"), "cam-c's outage: " + outagesPanel);
+        // The attempts panel is a graph: Grafana asks for a range; the failure is in its first minute.
+        JsonNode attemptsPanel = prometheus.api("/api/v1/query_range?query="
+                + URLEncoder.encode(byPanel.get("Failed connection attempts by reason").promql(), StandardCharsets.UTF_8)
+                + "&start=" + prometheusStart + "&end=" + (System.currentTimeMillis() / 1000 + 1) + "&step=1").path("result");
+        Set<String> camC = new TreeSet<>();
+        for (JsonNode series : attemptsPanel) {
+            if (series.path("metric").path("camera").asText().equals("cam-c")) {
+                series.path("values").forEach(v -> {
+                    if (Double.parseDouble(v.get(1).asText()) > 0) {
+                        camC.add(series.path("metric").path("reason").asText());
+                    }
+                });
+            }
+        }
+        assertEquals(Set.of("refused"), camC, "cam-c's failed attempt: " + attemptsPanel);
+        assertEquals("1", value(prometheus.query("nvr_camera_reconnects_total{camera=\"cam-c\",reason=\"refused\"}")),
+                "one session, then port probes only");
+
         // Every dashboard query answers, with at least one number, now that one camera is down too.
         Map<String, String> empty = new LinkedHashMap<>();
         List<Dashboard.Query> queries = Dashboard.read().queries();
@@ -132,7 +171,7 @@ class PrometheusEndToEndTest {
             values.remove("");
             assertTrue(!values.isEmpty(), "variable " + variable.name() + " offers nothing");
             if (variable.name().equals("camera")) {
-                assertEquals(Set.of("cam-a", "cam-b"), values);
+                assertEquals(Set.of("cam-a", "cam-b", "cam-c"), values);
             }
         }
 
@@ -197,6 +236,20 @@ class PrometheusEndToEndTest {
             }
             Thread.sleep(250);
         }
+    }
+
+    /** The {@code reason} labels of a query result with a number, of {@code camera} (any when null). */
+    private static Set<String> reasons(JsonNode result, String camera) {
+        Set<String> reasons = new TreeSet<>();
+        for (JsonNode sample : result) {
+            JsonNode metric = sample.path("metric");
+            if (camera == null || metric.path("camera").asText().equals(camera)) {
+                if (Double.parseDouble(sample.path("value").get(1).asText()) > 0) {
+                    reasons.add(metric.path("reason").asText());
+                }
+            }
+        }
+        return reasons;
     }
 
     /** The value of a one-sample instant vector. */
