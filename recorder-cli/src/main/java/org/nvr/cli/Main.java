@@ -94,7 +94,7 @@ public final class Main implements Runnable {
                 cmd.getErr().println("nvr: " + ue.getMessage());
                 return ue.exitCode();
             }
-            cmd.getErr().println("nvr: " + org.nvr.config.UrlRedactor.redact(String.valueOf(ex.getMessage())));
+            cmd.getErr().println("nvr: " + org.nvr.config.KnownSecrets.redact(String.valueOf(ex.getMessage())));
             return FAILED;
         });
         return cl;

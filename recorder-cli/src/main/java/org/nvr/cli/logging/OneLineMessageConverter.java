@@ -5,14 +5,14 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import java.util.regex.Pattern;
-import org.nvr.config.UrlRedactor;
+import org.nvr.config.KnownSecrets;
 
 /**
  * {@code %oneLineMessage} in the logback pattern: the message and, when there is one, the stack
- * trace, as one line (line breaks replaced by {@code " | "}) with the credentials of every URL
- * removed. One event is then one journal entry, not one per stack frame, and a credential that
- * slipped past the code's own redaction never reaches the log. Handles the throwable itself, so
- * logback appends no stack trace of its own. Stateless; called on logging threads.
+ * trace, as one line (line breaks replaced by {@code " | "}) with the credentials of every URL and
+ * every known camera password removed ({@link KnownSecrets}). One event is then one journal entry,
+ * not one per stack frame, and a credential that slipped past the code's own redaction never reaches
+ * the log. Handles the throwable itself, so logback appends no stack trace of its own. Stateless; called on logging threads.
  */
 public final class OneLineMessageConverter extends ThrowableHandlingConverter {
     private static final Pattern LINE_BREAKS = Pattern.compile("\\s*[\\r\\n]+\\s*");
@@ -24,7 +24,7 @@ public final class OneLineMessageConverter extends ThrowableHandlingConverter {
         if (thrown != null) {
             text = text + "\n" + ThrowableProxyUtil.asString(thrown);
         }
-        return oneLine(UrlRedactor.redact(text));
+        return oneLine(KnownSecrets.redact(text));
     }
 
     static String oneLine(String text) {
