@@ -114,4 +114,25 @@ class HostileInputTest {
             assertEquals(reason, first.get("reason").asText(), "JSON keeps the exact text");
         }
     }
+
+    @Test
+    void checkConfigRefusesDevicesFifosAndHugeFiles() throws Exception {
+        usageError(Cli.run("check-config", "--config", "/dev/zero"), "/dev/zero", "not a regular file");
+        Path fifo = dir.resolve("fifo.yaml");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor(), "mkfifo");
+        usageError(Cli.run("check-config", "--config", fifo.toString()), fifo.toString(), "not a regular file");
+        Path huge = Files.writeString(dir.resolve("huge.yaml"), Files.readString(config) + "#".repeat(2 << 20));
+        usageError(Cli.run("check-config", "--config", huge.toString()), huge.toString(), "too large");
+        assertEquals(0, Cli.run("check-config", "--config", config.toString()).exitCode());
+    }
+
+    @Test
+    void demoRootThatCannotBeADirectorySaysWhy() throws Exception {
+        usageError(Cli.run("demo", "--root", "/proc/x", "--duration", "1s"), "--root", "/proc/x",
+                "no such file or directory");
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        usageError(Cli.run("demo", "--root", file.resolve("sub").toString(), "--duration", "1s"), "--root",
+                file.resolve("sub").toString());
+    }
 }
