@@ -49,10 +49,10 @@ final class Output {
 
     /**
      * {@code text} safe to print on a terminal: control characters (C0, DEL, C1), line and paragraph
-     * separators and bidirectional overrides are shown as visible escapes ({@code \n}, {@code \x1b},
-     * {@code \u202e}), so text an operator or a camera supplied (a reason, a name, an error) can neither
-     * draw fake rows nor send escape sequences to the terminal. JSON output keeps text exact instead
-     * (Jackson escapes it). Null stays null.
+     * separators and bidirectional overrides are shown as visible escapes ({@code \n}, {@code \x1b}, or
+     * a backslash, {@code u} and four hex digits), so text an operator or a camera supplied (a reason, a
+     * name, an error) can neither draw fake rows nor send escape sequences to the terminal. JSON output
+     * keeps text exact instead (Jackson escapes it). Null stays null.
      */
     static String printable(String text) {
         if (text == null) {
