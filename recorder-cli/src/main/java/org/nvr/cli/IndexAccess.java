@@ -57,6 +57,10 @@ final class IndexAccess implements AutoCloseable {
         }
     }
 
+    Path path() {
+        return config.storage().indexPath();
+    }
+
     /** Whether this process may write the index (it is opened read-only either way). */
     boolean writable() {
         Path index = config.storage().indexPath().toAbsolutePath();

@@ -126,6 +126,13 @@ class ReadOnlyIndexTest {
         assertTrue(export.err().contains("audit") && export.err().contains("read-only"),
                 "says the export could not be written to the audit log: " + export.err());
 
+        Path still = dir.resolve("still.jpg");
+        Cli snapshot = run("footage", "snapshot", "--camera", "cam-01", "--at", "2026-11-29T07:00:05Z", "--output",
+                still.toString());
+        assertEquals(0, snapshot.exitCode(), snapshot.err());
+        assertTrue(Files.size(still) > 0);
+        assertTrue(snapshot.err().contains("audit") && snapshot.err().contains("read-only"), snapshot.err());
+
         assertEquals(before, listing(), "no -wal, -shm or journal created");
         assertArrayEquals(index, Files.readAllBytes(root.resolve("index.db")), "index unchanged");
     }
