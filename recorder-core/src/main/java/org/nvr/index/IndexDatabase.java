@@ -47,7 +47,8 @@ public final class IndexDatabase {
      * <p>WAL: a read-only reader needs the {@code -shm} file. While the recorder runs it exists; after a
      * clean stop SQLite has removed it along with the {@code -wal}, and a reader that cannot create it
      * opens the file as immutable instead, which is exact because without a {@code -wal} every commit is
-     * in the main file (a recorder that starts meanwhile makes the reader miss only what it writes).
+     * in the main file. Only a recorder that starts and checkpoints during that one query could disturb
+     * it (the query then fails, and running the command again reads through the recorder's -shm).
      */
     public static Connection openForQueries(Path path) throws IndexException {
         if (!Files.exists(path)) {
