@@ -83,6 +83,22 @@ class HostileInputTest {
     }
 
     @Test
+    void theWidestAcceptedRangeWorksEverywhere() {
+        String from = "0000-01-01T00:00Z";
+        String to = "9999-12-31T23:59:59Z";
+        for (String[] command : List.of(
+                new String[] {"footage", "list", "--camera", "cam-01", "--from", from, "--to", to},
+                new String[] {"footage", "gaps", "--camera", "cam-01", "--from", from, "--to", to, "--json"},
+                new String[] {"footage", "audit", "--from", from, "--to", to},
+                new String[] {"uptime", "--from", from, "--to", to, "--json"},
+                new String[] {"uptime", "--from", from, "--to", to})) {
+            Cli r = run(command);
+            assertEquals(0, r.exitCode(), String.join(" ", command) + ": " + r.err());
+            assertFalse(r.out().contains("NaN"), r.out());
+        }
+    }
+
+    @Test
     void uptimeOverAnEmptyRangeIsAUsageErrorNotNaN() {
         Cli r = run("uptime", "--from", "now", "--to", "now");
         usageError(r, "--to", "--from");
