@@ -37,9 +37,9 @@ public final class IndexDatabase {
     }
 
     /**
-     * Opens an existing index for queries only, read-only ({@code SQLITE_OPEN_READONLY}): it works on a
-     * read-only mount or for a user who cannot write the storage root, and never creates, migrates or
-     * changes anything, not even the journal mode. Fails with a message naming the file if there is no
+     * Opens an existing index for queries only ({@code query_only}; {@code SQLITE_OPEN_READONLY} where
+     * this process may not write it): it works on a read-only mount or for a user who cannot write the
+     * storage root, and never creates, migrates or changes anything, not even the journal mode. Fails with a message naming the file if there is no
      * index, if {@code index.db} is empty or not an nvr index (a reader never gives it a schema), or if
      * its schema is newer than this program. An index of an older schema is migrated first when the
      * caller may write it, and refused otherwise.
@@ -96,19 +96,30 @@ public final class IndexDatabase {
         return c;
     }
 
-    /** A read-only connection; immutable when the {@code -shm} a WAL reader needs cannot be created. */
+    /**
+     * A connection that never writes ({@code query_only}). Where this process may write the index and its
+     * directory it is opened read-write without create: the last connection to close then checkpoints
+     * and removes the {@code -wal} and {@code -shm} as SQLite does, so a query leaves no files behind.
+     * Elsewhere it is {@code SQLITE_OPEN_READONLY}, and immutable when the {@code -shm} a WAL reader
+     * needs cannot be created and there is no {@code -wal}.
+     */
     private static Connection connectReadOnly(Path path) throws IndexException {
         Path absolute = path.toAbsolutePath();
         boolean walLeft = Files.exists(Path.of(absolute + "-wal"));
-        boolean canMakeShm = Files.exists(Path.of(absolute + "-shm")) || Files.isWritable(absolute.getParent());
+        boolean dirWritable = Files.isWritable(absolute.getParent());
+        boolean canMakeShm = Files.exists(Path.of(absolute + "-shm")) || dirWritable;
         SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
         config.setBusyTimeout(10_000);
         String url = "jdbc:sqlite:" + absolute;
-        if (!canMakeShm && !walLeft) {
-            // file: URI; every character outside the unreserved set of a path percent-encoded
-            url = "jdbc:sqlite:" + absolute.toUri().toASCIIString() + "?immutable=1";
-            config.setOpenMode(SQLiteOpenMode.OPEN_URI);
+        if (dirWritable && Files.isWritable(absolute)) {
+            config.resetOpenMode(SQLiteOpenMode.CREATE);
+        } else {
+            config.setReadOnly(true);
+            if (!canMakeShm && !walLeft) {
+                // file: URI; every character outside the unreserved set of a path percent-encoded
+                url = "jdbc:sqlite:" + absolute.toUri().toASCIIString() + "?immutable=1";
+                config.setOpenMode(SQLiteOpenMode.OPEN_URI);
+            }
         }
         try {
             Connection c = config.createConnection(url);
@@ -117,7 +128,7 @@ public final class IndexDatabase {
             }
             return c;
         } catch (SQLException e) {
-            throw new IndexException("cannot open index " + path + " read-only: " + e.getMessage(), e);
+            throw new IndexException("cannot open index " + path + " for reading: " + e.getMessage(), e);
         }
     }
 
