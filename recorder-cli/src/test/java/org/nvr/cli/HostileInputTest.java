@@ -132,6 +132,20 @@ class HostileInputTest {
     }
 
     @Test
+    void controlCharactersInConfiguredNamesAreShownEscaped() throws Exception {
+        Files.writeString(config, Files.readString(config).replace("url: \"rtsp://192.0.2.10/stream\"",
+                "url: \"rtsp://192.0.2.10/stream\", name: \"Gate\\e[2J\\nfake\", location: \"A\\x07\\u202eB\""));
+        Cli table = run("cameras");
+        assertEquals(0, table.exitCode(), table.err());
+        assertEquals(2, table.out().lines().count(), table.out());
+        assertTrue(table.out().contains("Gate\\x1b[2J\\nfake") && table.out().contains("A\\x07\\u202eB"), table.out());
+        Cli json = run("cameras", "--json");
+        JsonNode cam = new ObjectMapper().readTree(json.out()).get(0);
+        assertEquals("Gate\u001b[2J\nfake", cam.get("name").asText());
+        assertEquals("A\u0007\u202eB", cam.get("location").asText());
+    }
+
+    @Test
     void checkConfigRefusesDevicesFifosAndHugeFiles() throws Exception {
         usageError(Cli.run("check-config", "--config", "/dev/zero"), "/dev/zero", "not a regular file");
         Path fifo = dir.resolve("fifo.yaml");
