@@ -85,6 +85,17 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         Path dir = root != null ? root.toAbsolutePath().normalize() : Files.createTempDirectory("nvr-demo-");
+        if (root != null) {
+            // before the clip is encoded: a root that cannot hold footage is the operator's to fix now
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw UserError.usage(IoErrors.describe("--root " + dir + ": cannot create the directory", e));
+            }
+            if (!Files.isWritable(dir)) {
+                throw UserError.usage("--root " + dir + ": cannot write there: permission denied or read-only");
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println("nvr demo: encoding the simulated cameras' clip...");
         out.flush();
@@ -122,7 +133,9 @@ final class DemoCommand implements Callable<Integer> {
                 daemon.awaitStop(limit == null ? 0 : Math.max(1, limit.toMillis()));
             }
             summary(out, config, started, demoConfig);
-        } catch (IOException | IndexException e) {
+        } catch (IOException e) {
+            throw UserError.failed(IoErrors.describe("demo in " + dir, e));
+        } catch (IndexException e) {
             throw Daemon.startFailed(e);
         }
         return Main.OK;

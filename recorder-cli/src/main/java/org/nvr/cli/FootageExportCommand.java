@@ -179,6 +179,12 @@ final class FootageExportCommand implements Callable<Integer> {
             throws InterruptedException {
         Instant now = Instant.now();
         CameraConfig cam = q.camera();
+        if (!index.writable()) {
+            // a read-only copy of the disk can still be exported; the manifest says what the audit line would
+            spec.commandLine().getErr().println("nvr: " + Texts.current().get("export.notAudited",
+                    q.config().storage().indexPath()));
+            return;
+        }
         index.write(c -> EvidenceLog.audit(c, new AuditEntry(null, now, OsUser.name(), "export", cam.siteId(), cam.id(),
                 q.from(), q.to(), reason, out, sha, detail)));
     }

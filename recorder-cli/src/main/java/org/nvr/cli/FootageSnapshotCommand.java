@@ -134,6 +134,12 @@ final class FootageSnapshotCommand implements Callable<Integer> {
     private void audit(IndexAccess index, CameraConfig cam, Instant moment, String out, String sha, String detail)
             throws InterruptedException {
         Instant now = Instant.now();
+        if (!index.writable()) {
+            // a read-only copy of the disk can still be looked at; say that this look is not on record
+            spec.commandLine().getErr().println("nvr: " + Texts.current().get("snapshot.notAudited",
+                    index.path()));
+            return;
+        }
         index.write(c -> EvidenceLog.audit(c, new AuditEntry(null, now, OsUser.name(), "snapshot", cam.siteId(),
                 cam.id(), moment, moment, reason, out, sha, detail)));
     }

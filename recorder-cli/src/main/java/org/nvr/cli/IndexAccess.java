@@ -1,5 +1,7 @@
 package org.nvr.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.ExecutionException;
@@ -10,8 +12,8 @@ import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
 
 /**
- * The index as the operator commands use it: one read connection per command (WAL: works while the
- * daemon records), and short write transactions (holds, audit lines) through this process's own
+ * The index as the operator commands use it: one read-only connection per command (WAL: works while the
+ * daemon records, and on a read-only mount), and short write transactions (holds, audit lines) through this process's own
  * {@link IndexWriter}, SQLite's busy timeout serialising them with the daemon's writer.
  *
  * <p>Used by one command on one thread; owns its connection.
@@ -25,7 +27,10 @@ final class IndexAccess implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Opens the existing index; a missing or unreadable one is a run-time failure (exit 1). */
+    /**
+     * Opens the existing index read-only (see {@link IndexDatabase#openForQueries}); a missing, empty or
+     * unreadable one is a run-time failure (exit 1).
+     */
     static IndexAccess open(NvrConfig config) {
         try {
             return new IndexAccess(config, IndexDatabase.openForQueries(config.storage().indexPath()));
@@ -50,6 +55,16 @@ final class IndexAccess implements AutoCloseable {
         } catch (SQLException e) {
             throw failed(e);
         }
+    }
+
+    Path path() {
+        return config.storage().indexPath();
+    }
+
+    /** Whether this process may write the index (it is opened read-only either way). */
+    boolean writable() {
+        Path index = config.storage().indexPath().toAbsolutePath();
+        return Files.isWritable(index) && Files.isWritable(index.getParent());
     }
 
     Connection connection() {

@@ -85,16 +85,16 @@ public final class Main implements Runnable {
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
         cl.setParameterExceptionHandler((ex, args) -> {
             // One line: the message naming the wrong thing, then where the help is.
-            ex.getCommandLine().getErr().println("nvr: " + UsageMessages.translate(ex) + " ("
+            ex.getCommandLine().getErr().println("nvr: " + Output.printable(UsageMessages.translate(ex)) + " ("
                     + Texts.current().get("usage.try", ex.getCommandLine().getCommandSpec().qualifiedName()) + ")");
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof UserError ue) {
-                cmd.getErr().println("nvr: " + ue.getMessage());
+                cmd.getErr().println("nvr: " + Output.printable(ue.getMessage()));
                 return ue.exitCode();
             }
-            cmd.getErr().println("nvr: " + org.nvr.config.UrlRedactor.redact(String.valueOf(ex.getMessage())));
+            cmd.getErr().println("nvr: " + Output.printable(org.nvr.config.KnownSecrets.redact(String.valueOf(ex.getMessage()))));
             return FAILED;
         });
         return cl;

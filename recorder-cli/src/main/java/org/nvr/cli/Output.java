@@ -47,6 +47,49 @@ final class Output {
         return d == null ? null : d.toMillis() / 1000.0;
     }
 
+    /**
+     * {@code text} safe to print on a terminal: control characters (C0, DEL, C1), line and paragraph
+     * separators and bidirectional overrides are shown as visible escapes ({@code \n}, {@code \x1b}, or
+     * a backslash, {@code u} and four hex digits), so text an operator or a camera supplied (a reason, a
+     * name, an error) can neither draw fake rows nor send escape sequences to the terminal. JSON output
+     * keeps text exact instead (Jackson escapes it). Null stays null.
+     */
+    static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String escape = escape(c);
+            if (escape != null && sb == null) {
+                sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (sb != null) {
+                sb.append(escape != null ? escape : String.valueOf(c));
+            }
+        }
+        return sb == null ? text : sb.toString();
+    }
+
+    private static String escape(char c) {
+        return switch (c) {
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case '\t' -> "\\t";
+            default -> {
+                if (c < 0x20 || c == 0x7f) {
+                    yield String.format("\\x%02x", (int) c);
+                }
+                if ((c >= 0x80 && c <= 0x9f) || c == '\u2028' || c == '\u2029' || (c >= '\u202a' && c <= '\u202e')
+                        || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f' || c == '\u061c') {
+                    yield String.format("\\u%04x", (int) c);
+                }
+                yield null;
+            }
+        };
+    }
+
     static void json(PrintWriter out, Object value) {
         try {
             out.println(Json.MAPPER.writeValueAsString(value));
@@ -56,7 +99,7 @@ final class Output {
         out.flush();
     }
 
-    /** A plain text table with left-aligned columns. */
+    /** A plain text table with left-aligned columns; every cell is {@link #printable}. */
     static final class Table {
         private final List<String[]> rows = new ArrayList<>();
 
@@ -67,7 +110,7 @@ final class Output {
         Table row(Object... cells) {
             String[] r = new String[cells.length];
             for (int i = 0; i < cells.length; i++) {
-                r[i] = cells[i] == null ? "-" : cells[i].toString();
+                r[i] = cells[i] == null ? "-" : printable(cells[i].toString());
             }
             rows.add(r);
             return this;

@@ -21,10 +21,11 @@ final class RangeOptions {
         return parse("--to", to, clock, zone);
     }
 
-    /** Both ends, checked to be in order. */
+    /** Both ends, checked to be in order; {@code now} and relative times are read against one instant. */
     Instant[] range(Clock clock, ZoneId zone) {
-        Instant f = from(clock, zone);
-        Instant t = to(clock, zone);
+        Clock once = Clock.fixed(clock.instant(), clock.getZone());
+        Instant f = from(once, zone);
+        Instant t = to(once, zone);
         if (!t.isAfter(f)) {
             throw UserError.usage(Texts.current().get("error.range", to, from));
         }

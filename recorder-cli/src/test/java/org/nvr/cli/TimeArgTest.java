@@ -1,6 +1,7 @@
 package org.nvr.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TimeArgTest {
     static final ZoneId HANOI = ZoneId.of("Asia/Ho_Chi_Minh");
@@ -59,5 +61,23 @@ class TimeArgTest {
         ZoneId paris = ZoneId.of("Europe/Paris");
         assertEquals(Instant.parse("2026-07-01T08:00:00Z"), TimeArg.parse("2026-07-01 10:00", NOW, paris));
         assertEquals(Instant.parse("2026-12-01T09:00:00Z"), TimeArg.parse("2026-12-01 10:00", NOW, paris));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-02-30T10:00", "2026-02-29 10:00", "2026-04-31T00:00", "2026-11-29T24:00",
+        "2026-02-30T10:00+07:00", "2026-02-30T10:00Z"})
+    void impossibleDatesAreRefusedNotClamped(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TimeArg.parse(text, NOW, HANOI));
+        assertTrue(e.getMessage().contains(text), e.getMessage());
+        assertEquals(Instant.parse("2028-02-29T03:00:00Z"), TimeArg.parse("2028-02-29T10:00", NOW, HANOI));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-99999999999999999999d", "-9999999999999999d", "-106751991167301d", "-9223372036854775807s",
+        "+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00Z", "+10000-06-01T00:00", "-0001-01-01T00:00Z"})
+    void extremeTimesAreRefusedWithTheUsualMessage(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TimeArg.parse(text, NOW, HANOI));
+        assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
+        assertFalse(e.getMessage().contains("overflow"), e.getMessage());
     }
 }

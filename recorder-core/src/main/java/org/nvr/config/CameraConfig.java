@@ -12,10 +12,14 @@ import java.util.Optional;
  * @param id           unique across all sites, {@code [a-z0-9][a-z0-9-]{0,31}}
  * @param siteId       the id of the site this camera belongs to
  * @param name         human name (defaults to the id)
- * @param url          the stream URL with {@code ${ENV}} already substituted; may carry user info.
- *                     Never log it: use {@link #redactedUrl()}.
- * @param username     optional user name given separately from the URL (takes precedence)
- * @param password     optional password given separately from the URL (takes precedence)
+ * @param url          the stream URL with {@code ${ENV}} already substituted, never holding user info:
+ *                     the constructor moves any into {@code username} and {@code password}, so every
+ *                     text built from the URL (logs, errors, index rows, JSON, manifests) is free of
+ *                     credentials by construction. Only {@code FfmpegCameraOpener} puts them back, for
+ *                     the open call itself.
+ * @param username     the user name to log in with: the separate key when given, else the URL's (decoded)
+ * @param password     the password to log in with: the separate key when given, else the URL's (decoded).
+ *                     Never printed: {@link #toString()} leaves it out.
  * @param transport    RTSP lower transport
  * @param audio        what to do with audio the MP4 container cannot hold
  * @param stallTimeout no packet for this long ends a session as stalled (default 5 s)
@@ -39,19 +43,36 @@ public record CameraConfig(
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(5);
 
-    /** The user name to log in with: {@link #username()} when given, else the one in the URL (decoded). */
+    public CameraConfig {
+        if (url != null && url.getRawUserInfo() != null) {
+            URI withUserInfo = url;
+            username = username.or(() -> userInfoPart(withUserInfo, true));
+            password = password.or(() -> userInfoPart(withUserInfo, false));
+            url = withoutUserInfo(url);
+        }
+    }
+
+    /** The user name to log in with (the same as {@link #username()}, kept for callers). */
     public Optional<String> effectiveUsername() {
-        return username.or(() -> userInfoPart(true));
+        return username;
     }
 
-    /** The password to log in with: {@link #password()} when given, else the one in the URL (decoded). */
+    /** The password to log in with (the same as {@link #password()}, kept for callers). */
     public Optional<String> effectivePassword() {
-        return password.or(() -> userInfoPart(false));
+        return password;
     }
 
-    /** The URL without user info, safe for logs, metrics, errors and CLI output. */
+    /**
+     * The URL for logs, metrics, errors and CLI output: {@link #url()}, which holds no credentials, with
+     * {@code ***@} where they go when the camera has any, so an operator sees that it logs in.
+     */
     public String redactedUrl() {
-        return UrlRedactor.redact(url.toString());
+        String text = url.toString();
+        if (username.isEmpty() && password.isEmpty() || url.getRawAuthority() == null) {
+            return text;
+        }
+        int authority = text.indexOf("//") + 2;
+        return text.substring(0, authority) + "***@" + text.substring(authority);
     }
 
     @Override
@@ -59,16 +80,24 @@ public record CameraConfig(
         return "CameraConfig[" + siteId + "/" + id + " " + redactedUrl() + "]";
     }
 
-    private Optional<String> userInfoPart(boolean user) {
+    private static Optional<String> userInfoPart(URI url, boolean user) {
         String raw = url.getRawUserInfo();
-        if (raw == null) {
-            return Optional.empty();
-        }
         int colon = raw.indexOf(':');
         if (user) {
             return Optional.of(percentDecode(colon < 0 ? raw : raw.substring(0, colon)));
         }
         return colon < 0 ? Optional.empty() : Optional.of(percentDecode(raw.substring(colon + 1)));
+    }
+
+    /** The same URL, byte for byte, minus {@code userinfo@}: no component is decoded or encoded again. */
+    private static URI withoutUserInfo(URI url) {
+        String text = url.toString();
+        int authority = text.indexOf("//") + 2;
+        int at = authority + url.getRawUserInfo().length();
+        if (text.charAt(at) != '@') {
+            throw new IllegalStateException("user info not where expected in the URL of a camera");
+        }
+        return URI.create(text.substring(0, authority) + text.substring(at + 1));
     }
 
     /** RFC 3986 decoding: %XX are UTF-8 bytes; unlike URLDecoder, '+' stays '+'. */

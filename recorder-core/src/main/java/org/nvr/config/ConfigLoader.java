@@ -1,6 +1,9 @@
 package org.nvr.config;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -22,6 +25,8 @@ import java.util.OptionalLong;
 public final class ConfigLoader {
     public static final int MIN_SEGMENT_SECONDS = 2;
     public static final int MAX_SEGMENT_SECONDS = 3600;
+    /** A configuration of hundreds of cameras is some tens of KiB; anything over this is not one. */
+    static final int MAX_FILE_BYTES = 1024 * 1024;
 
     private ConfigLoader() {
     }
@@ -51,9 +56,25 @@ public final class ConfigLoader {
         return new NvrConfig(storage, metrics, new SiteReader().read(root));
     }
 
+    /**
+     * Reads the file as UTF-8. Only a regular file of at most {@link #MAX_FILE_BYTES} is read: a device
+     * ({@code /dev/zero}), a FIFO or a huge file would otherwise block or exhaust memory.
+     */
     private static String read(Path file) throws ConfigException {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            if (Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
+                throw new ConfigException("", "config file " + file + " is not a regular file");
+            }
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+            }
+            if (bytes.length > MAX_FILE_BYTES) {
+                throw new ConfigException("", "config file " + file + " is too large (over "
+                        + MAX_FILE_BYTES / 1024 + " KiB): is it the right file?");
+            }
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw new ConfigException("", "config file not found: " + file);
         } catch (AccessDeniedException e) {

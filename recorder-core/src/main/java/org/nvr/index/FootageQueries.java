@@ -133,6 +133,24 @@ public final class FootageQueries implements AutoCloseable {
         }
     }
 
+    /**
+     * When the recorder first did anything for {@code camera}: the earliest start of its runs, outages and
+     * segments; empty if it never has. Three steps down the {@code (camera, start_ms)} indexes.
+     */
+    public Optional<Instant> firstActivity(String camera) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT MIN(m) FROM (SELECT MIN(start_ms) AS m FROM runs WHERE camera = ?
+                 UNION ALL SELECT MIN(start_ms) FROM outages WHERE camera = ?
+                 UNION ALL SELECT MIN(start_ms) FROM segments WHERE camera = ?)""")) {
+            ps.setString(1, camera);
+            ps.setString(2, camera);
+            ps.setString(3, camera);
+            try (ResultSet rs = ps.executeQuery()) {
+                return Optional.ofNullable(rs.next() ? instant(rs, 1) : null);
+            }
+        }
+    }
+
     /** Runs of {@code camera} overlapping {@code [from, to)}, oldest first. */
     public List<RunRow> runs(String camera, Instant from, Instant to) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""

@@ -18,6 +18,7 @@ import org.bytedeco.ffmpeg.avformat.AVInputFormat;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.javacpp.PointerPointer;
 import org.nvr.config.CameraConfig;
+import org.nvr.config.KnownSecrets;
 import org.nvr.config.Transport;
 
 /**
@@ -33,6 +34,7 @@ public final class FfmpegCameraOpener implements CameraOpener {
     @Override
     public CameraSource open(CameraConfig camera, Transport transport) throws SourceException {
         FfmpegRuntime.init();
+        KnownSecrets.remember(camera); // FFmpeg may print the password outside a URL: its log callback removes it
         long timeoutMicros = camera.stallTimeout().toNanos() / 1000;
         AVFormatContext ic = new AVFormatContext(null);
         AVDictionary options = new AVDictionary(null);
@@ -94,7 +96,10 @@ public final class FfmpegCameraOpener implements CameraOpener {
         }
     }
 
-    /** The URL FFmpeg connects to: separate username/password keys, percent-encoded, take precedence. */
+    /**
+     * The URL FFmpeg connects to: the camera's credential-free URL with its user name and password put
+     * back, percent-encoded. The only place a URL with credentials is built; it goes to FFmpeg only.
+     */
     static String urlWithCredentials(CameraConfig camera) {
         URI url = camera.url();
         if (camera.username().isEmpty() && camera.password().isEmpty()) {

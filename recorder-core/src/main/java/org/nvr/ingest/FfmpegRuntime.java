@@ -10,14 +10,14 @@ import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
-import org.nvr.config.UrlRedactor;
+import org.nvr.config.KnownSecrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Process-wide FFmpeg set-up, done once before the first grabber or muxer: loads the natives, lowers
- * FFmpeg's log level to errors and routes its log through SLF4J with every URL's credentials removed
- * (FFmpeg prints whole URLs, user info included).
+ * FFmpeg's log level to errors and routes its log through SLF4J with every URL's credentials and every
+ * known camera password removed (FFmpeg prints whole URLs, user info included; see {@link KnownSecrets}).
  *
  * <p>Thread-safe; {@link #init()} is idempotent and cheap after the first call.
  */
@@ -78,7 +78,7 @@ public final class FfmpegRuntime {
             if (line.isEmpty()) {
                 return;
             }
-            line = UrlRedactor.redact(line);
+            line = KnownSecrets.redact(line);
             // FFmpeg's errors repeat on every retry of a dead camera; the session layer classifies and
             // logs each failure once per change of state, so FFmpeg's own lines stay at debug.
             if (level <= AV_LOG_FATAL) {

@@ -1,6 +1,6 @@
 package org.nvr.ingest;
 
-import org.nvr.config.UrlRedactor;
+import org.nvr.config.KnownSecrets;
 
 /**
  * A camera session could not be opened or ended abnormally. The message never carries credentials:
@@ -14,7 +14,7 @@ public final class SourceException extends Exception {
     }
 
     public SourceException(FailureReason reason, String message, Throwable cause) {
-        super(UrlRedactor.redact(message), cause == null ? null : new RedactedCause(cause));
+        super(KnownSecrets.redact(message), cause == null ? null : new RedactedCause(cause));
         this.reason = reason;
     }
 
@@ -25,7 +25,7 @@ public final class SourceException extends Exception {
     /** Wraps a third-party exception, keeping its type name and stack but not its raw message. */
     private static final class RedactedCause extends Exception {
         RedactedCause(Throwable t) {
-            super(t.getClass().getName() + ": " + UrlRedactor.redact(String.valueOf(t.getMessage())));
+            super(t.getClass().getName() + ": " + KnownSecrets.redact(String.valueOf(t.getMessage())));
             setStackTrace(t.getStackTrace());
         }
     }

@@ -1,13 +1,14 @@
 package org.nvr.metrics;
 
-import org.nvr.config.UrlRedactor;
+import org.nvr.config.KnownSecrets;
 
 import java.util.Map;
 
 /**
  * Writes a {@link Health} as the JSON body of {@code /healthz}. A hand-written writer because the
  * shape is tiny and the core module has no JSON library. Every string passes through
- * {@link UrlRedactor}, since a reason may quote an exception message. Stateless; any thread.
+ * {@link KnownSecrets} (known camera passwords and every URL's user info removed), since a reason may
+ * quote an exception message. Stateless; any thread.
  */
 final class HealthJson {
     private HealthJson() {
@@ -69,7 +70,7 @@ final class HealthJson {
     }
 
     private static void string(StringBuilder out, String raw) {
-        String s = UrlRedactor.redact(raw);
+        String s = KnownSecrets.redact(raw);
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -55,13 +55,14 @@ public final class FootageGaps {
         // run that ended just before it.
         Instant lookFrom = from.minus(Duration.ofDays(1));
         List<RunRow> runs = q.runs(camera, lookFrom, end);
-        GapReasons reasons = new GapReasons(q.outages(camera, lookFrom, end), runs, now);
+        Instant first = q.firstActivity(camera).orElse(null);
+        GapReasons reasons = new GapReasons(q.outages(camera, lookFrom, end), runs, now, first);
         List<Gap> gaps = new ArrayList<>();
         for (Span h : holes) {
             // A hole can hold several stories (the recorder was stopped, then recorded footage that
             // retention removed since): cut it where runs start or end, explain each piece, and join
             // neighbours that have the same explanation.
-            for (Span piece : cut(h, runs, now)) {
+            for (Span piece : cut(h, runs, first, now)) {
                 Gap g = reasons.explain(camera, piece, false);
                 Gap last = gaps.isEmpty() ? null : gaps.get(gaps.size() - 1);
                 if (last != null && last.end().equals(g.start()) && last.reason().equals(g.reason())
@@ -75,8 +76,12 @@ public final class FootageGaps {
         return gaps;
     }
 
-    private static List<Span> cut(Span hole, List<RunRow> runs, Instant now) {
+    /** {@code hole} cut where runs start or end and where the recorder first did anything for the camera. */
+    static List<Span> cut(Span hole, List<RunRow> runs, Instant firstActivity, Instant now) {
         java.util.TreeSet<Instant> cuts = new java.util.TreeSet<>();
+        if (firstActivity != null) {
+            cuts.add(firstActivity);
+        }
         for (RunRow r : runs) {
             cuts.add(r.start());
             cuts.add(r.end() != null ? r.end() : now);

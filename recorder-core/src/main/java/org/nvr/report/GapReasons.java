@@ -6,25 +6,35 @@ import org.nvr.index.OutageRow;
 import org.nvr.index.RunRow;
 
 /**
- * Says why a camera has no footage in a span, from what the recorder wrote down at the time: the outage
+ * Says why a camera has no footage in a span, from what the recorder wrote down at the time: a span
+ * before the recorder first did anything for the camera is {@link #NOT_RECORDING_YET}; else the outage
  * that overlaps the span most; else, when a recording run covers the span, the footage was removed
  * later ({@code deleted}); else how the run before the span ended ({@code shutdown}, {@code crash});
- * else {@code unknown}.
+ * else {@code unknown}. Callers cut holes at the first activity, so no span straddles it.
  *
  * <p>Immutable; thread-safe.
  */
 final class GapReasons {
+    /** The reason of time before the recorder first ran for a camera (or ever, if it never has). */
+    static final String NOT_RECORDING_YET = "not_recording_yet";
+
     private final List<OutageRow> outages;
     private final List<RunRow> runs;
     private final java.time.Instant now;
+    private final java.time.Instant firstActivity;
 
-    GapReasons(List<OutageRow> outages, List<RunRow> runs, java.time.Instant now) {
+    /** @param firstActivity when the recorder first did anything for the camera; null if never */
+    GapReasons(List<OutageRow> outages, List<RunRow> runs, java.time.Instant now, java.time.Instant firstActivity) {
         this.outages = outages;
         this.runs = runs;
         this.now = now;
+        this.firstActivity = firstActivity;
     }
 
     Gap explain(String camera, Span hole, boolean runsCountAsFootage) {
+        if (firstActivity == null || !hole.end().isAfter(firstActivity)) {
+            return new Gap(camera, hole.start(), hole.end(), NOT_RECORDING_YET, null);
+        }
         OutageRow best = null;
         Duration bestOverlap = Duration.ZERO;
         for (OutageRow o : outages) {

@@ -105,10 +105,14 @@ public final class Uptime {
             covered.add(new Span(r.start(), e));
         }
         Duration up = Span.covered(covered, window);
-        GapReasons reasons = new GapReasons(q.outages(camera, lookFrom, end), runs, now);
+        Instant first = q.firstActivity(camera).orElse(null);
+        GapReasons reasons = new GapReasons(q.outages(camera, lookFrom, end), runs, now, first);
         List<Gap> outages = new ArrayList<>();
         for (Span hole : Span.holes(covered, window, FootageGaps.TOLERANCE)) {
-            outages.add(reasons.explain(camera, hole, true));
+            // the time before the recorder first ran is one outage of its own, not part of the first real one
+            for (Span piece : FootageGaps.cut(hole, List.of(), first, now)) {
+                outages.add(reasons.explain(camera, piece, true));
+            }
         }
         return new CameraUptime(site, camera, window, up, recorded(c, camera, window, now), outages,
                 topReasons(outages));
@@ -150,6 +154,8 @@ public final class Uptime {
     }
 
     static double ratio(Duration part, Duration whole) {
-        return whole.isZero() ? 0.0 : (double) part.toMillis() / whole.toMillis();
+        // in seconds with their fraction: a window shorter than a millisecond would otherwise be 0/0
+        double w = whole.getSeconds() + whole.getNano() / 1e9;
+        return w <= 0 ? 0.0 : (part.getSeconds() + part.getNano() / 1e9) / w;
     }
 }

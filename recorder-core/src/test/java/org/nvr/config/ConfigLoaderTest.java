@@ -225,8 +225,7 @@ class ConfigLoaderTest {
         CameraConfig fromEnv = ConfigLoader.parse(FULL, ENV).camera("cam-01").orElseThrow();
 
         for (CameraConfig camera : List.of(literal, fromEnv)) {
-            assertEquals("admin:p%40ss%3A%23%2F%25", camera.url().getRawUserInfo());
-            assertEquals("admin:p@ss:#/%", camera.url().getUserInfo());
+            assertEquals(null, camera.url().getRawUserInfo(), "credentials are kept apart from the URL");
             assertEquals(Optional.of("admin"), camera.effectiveUsername());
             assertEquals(Optional.of("p@ss:#/%"), camera.effectivePassword());
             assertFalse(camera.toString().contains("p%40ss"), camera.toString());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
+import org.nvr.testing.UserInfoPasswords;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -40,5 +41,19 @@ class UrlRedactorTest {
         String redacted = UrlRedactor.redact("[rtsp @ 0x55d] Could not open rtsp://admin:12/34@cam/x: 401");
         assertFalse(redacted.contains("12/34"), redacted);
         assertFalse(redacted.contains("admin"), redacted);
+    }
+
+    /** Every character RFC 3986 allows in user info, raw or percent-encoded, in every quoting a log uses. */
+    @Test
+    void everyUserInfoCharacterIsRedacted() {
+        for (UserInfoPasswords.Password p : UserInfoPasswords.all()) {
+            String url = p.url("admin", "cam:554/Streaming/101");
+            for (String text : new String[] {url, "[rtsp @ 0x55d] Could not open " + url + ": 401",
+                    "open '" + url + "' failed", "{\"url\":\"" + url + "\"}", "<" + url + ">"}) {
+                String redacted = UrlRedactor.redact(text);
+                assertFalse(redacted.contains("Zk"), p.value() + ": " + redacted);
+                assertFalse(redacted.contains("admin"), p.value() + ": " + redacted);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.nvr.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +60,8 @@ class GapsAndUptimeTest {
     void gapsCarryTheReasonTheRecorderNoted() throws Exception {
         Instant now = T0.plusSeconds(2700);
         List<Gap> gaps = w.submit(c -> FootageGaps.find(c, "cam", T0.minusSeconds(300), T0.plusSeconds(9000), now)).get();
-        assertEquals(List.of("unknown", "unreachable", "shutdown", "deleted"), gaps.stream().map(Gap::reason).toList());
+        assertEquals(List.of("not_recording_yet", "unreachable", "shutdown", "deleted"),
+                gaps.stream().map(Gap::reason).toList());
         assertEquals(T0.plusSeconds(600), gaps.get(1).start());
         assertEquals(T0.plusSeconds(720), gaps.get(1).end());
         assertEquals("no route to host", gaps.get(1).detail());
@@ -86,5 +88,50 @@ class GapsAndUptimeTest {
         assertEquals(2280 / 6000.0, site.upRatio(), 1e-9);
         assertEquals(3, site.outages());
         assertEquals(Duration.ofSeconds(3000), site.longestOutage());
+    }
+
+    @Test
+    void timeBeforeTheRecorderEverRanIsNotBlamedOnItsFirstOutage() throws Exception {
+        // cam-3: the recorder first ran at T1 and could not reach the camera for 5 minutes
+        Instant t1 = T0.plusSeconds(3 * 86400);
+        long o = w.openOutage("s", "cam-3", t1, "unreachable", "no route to host").get();
+        w.closeOutage(o, t1.plusSeconds(300)).get();
+        run("cam-3", t1.plusSeconds(300), t1.plusSeconds(900), "shutdown");
+        Instant now = t1.plusSeconds(3600);
+
+        List<Gap> gaps = w.submit(c -> FootageGaps.find(c, "cam-3", t1.minusSeconds(7200), t1.plusSeconds(900), now)).get();
+        assertEquals(List.of("not_recording_yet", "unreachable"), gaps.stream().map(Gap::reason).toList());
+        assertEquals(t1, gaps.get(0).end());
+        assertEquals(null, gaps.get(0).detail());
+        assertEquals(t1, gaps.get(1).start());
+        assertEquals(t1.plusSeconds(300), gaps.get(1).end());
+
+        // Two days later the query window no longer reaches back to the first run: still not "yet"
+        List<Gap> later = w.submit(c -> FootageGaps.find(c, "cam-3", t1.plusSeconds(2 * 86400),
+                t1.plusSeconds(2 * 86400 + 60), t1.plusSeconds(3 * 86400))).get();
+        assertEquals(1, later.size());
+        assertNotEquals("not_recording_yet", later.get(0).reason());
+
+        Uptime.CameraUptime u = w.submit(c -> Uptime.camera(c, "s", "cam-3", t1.minusSeconds(3600), t1.plusSeconds(900),
+                now)).get();
+        assertEquals(List.of("not_recording_yet", "unreachable"), u.outages().stream().map(Gap::reason).toList());
+
+        List<Gap> never = w.submit(c -> FootageGaps.find(c, "cam-never", T0, T0.plusSeconds(60), now)).get();
+        assertEquals(List.of("not_recording_yet"), never.stream().map(Gap::reason).toList());
+    }
+
+    @Test
+    void aWindowShorterThanAMillisecondHasARatioNotNaN() {
+        assertEquals(0.5, Uptime.ratio(Duration.ofNanos(400), Duration.ofNanos(800)), 1e-9);
+        assertEquals(0.0, Uptime.ratio(Duration.ZERO, Duration.ZERO));
+    }
+
+    private void run(String camera, Instant start, Instant end, String reason) throws Exception {
+        long run = w.startRun("s", camera, start, "h264", 1, 1, null).get();
+        for (Instant s = start; s.isBefore(end); s = s.plusSeconds(60)) {
+            long id = w.openSegment(run, "s", camera, camera + "/" + s.toEpochMilli() + ".mp4", s, "h264", 1, 1, null).get();
+            w.closeSegment(id, s.plusSeconds(60), Duration.ofSeconds(60), 1, 1L, "ab").get();
+        }
+        w.endRun(run, end, reason, null).get();
     }
 }
