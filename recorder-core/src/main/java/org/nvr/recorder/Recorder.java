@@ -20,8 +20,10 @@ import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
 import org.nvr.config.Retention;
 import org.nvr.index.IndexException;
+import org.nvr.index.IndexRecovery;
 import org.nvr.index.IndexWriter;
 import org.nvr.metrics.RecorderMetrics;
+import org.nvr.report.FootageGaps;
 import org.nvr.retention.RetentionEnforcer;
 import org.nvr.ingest.CameraOpener;
 import org.nvr.ingest.FfmpegCameraOpener;
@@ -78,6 +80,9 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    /** How often the index writer looks whether {@code index.db} was deleted under it. */
+    static final Duration INDEX_WATCH_PERIOD = Duration.ofSeconds(1);
+
     /** How long {@link #liveness()} waits for the event loop and the index writer to answer. */
     public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -111,12 +116,15 @@ public final class Recorder implements AutoCloseable {
         } catch (IOException e) {
             throw new IndexException("cannot create storage root " + config.storage().root() + ": " + e.getMessage(), e);
         }
-        IndexWriter index = IndexWriter.open(config.storage().indexPath());
+        IndexWriter index = IndexRecovery.openOrRebuild(config.storage().indexPath(), options.clock());
         Recorder recorder;
         try {
             RetentionEnforcer.releaseReserveIfFull(config.storage().root(),
                     new StorageStats(config.storage().root()).freeBytes());
             StartupReconciler.reconcile(config.storage().root(), index);
+            if (index.lastRebuild().isPresent()) {
+                deriveRuns(index);
+            }
             recorder = new Recorder(config, index);
         } catch (IndexException | InterruptedException | RuntimeException e) {
             index.close();
@@ -131,10 +139,22 @@ public final class Recorder implements AutoCloseable {
         return recorder;
     }
 
+    /** After a rebuild: the footage reconciliation indexed, grouped into runs again (for uptime and gaps). */
+    private static void deriveRuns(IndexWriter index) throws IndexException, InterruptedException {
+        try {
+            int runs = index.submit(c -> IndexRecovery.deriveRuns(c, FootageGaps.TOLERANCE)).get();
+            LOG.info("rebuilt index: {} recording run(s) derived from contiguous footage", runs);
+        } catch (ExecutionException e) {
+            throw new IndexException("cannot derive runs in the rebuilt index: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     private void startCameras(Options options) throws IndexException, InterruptedException {
         hangAfter = options.hangAfter();
         storage = loadStorage();
         RecorderMetrics metrics = options.metrics() != null ? options.metrics() : (ownMetrics = new RecorderMetrics());
+        metrics.indexRebuilds(index::rebuilds);
+        index.watchForDeletion(INDEX_WATCH_PERIOD, options.clock());
         // Retention runs its first pass before any camera records, then after every closed segment.
         retention = RetentionEnforcer.of(config, index, storage, storage::freeBytes, metrics, options.clock());
         retention.start();
