@@ -237,6 +237,32 @@ public final class Recorder implements AutoCloseable {
     }
 
     /**
+     * What {@code /healthz} adds about a lost index and the free-space floor: {@code index} (how often it
+     * was rebuilt, and the last time: when, why, where the damaged file was kept) and {@code storage}
+     * ({@code free_floor_unmet}: retention cannot keep the free space it should). Any thread.
+     */
+    public java.util.Map<String, Object> healthDetails() {
+        java.util.Map<String, Object> indexDetails = new java.util.LinkedHashMap<>();
+        indexDetails.put("rebuilt", index.rebuilds() > 0);
+        indexDetails.put("rebuilds", index.rebuilds());
+        index.lastRebuild().ifPresent(r -> {
+            indexDetails.put("rebuilt_at", r.at().toString());
+            indexDetails.put("cause", r.cause());
+            indexDetails.put("kept_as", r.movedTo() == null ? null : r.movedTo().getFileName().toString());
+        });
+        java.util.Map<String, Object> storageDetails = new java.util.LinkedHashMap<>();
+        RetentionEnforcer r = retention;
+        storageDetails.put("free_floor_unmet", r != null && r.floorUnmet());
+        if (r != null) {
+            storageDetails.put("floor_bytes", r.floorBytes());
+        }
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("index", indexDetails);
+        out.put("storage", storageDetails);
+        return out;
+    }
+
+    /**
      * The deep check behind the systemd watchdog. Every supervisor answers on the event loop (so an
      * answer also proves the loop turns) that its camera's session made progress within its bound or
      * that its next attempt is scheduled; the index writer completes an empty transaction behind the
