@@ -61,7 +61,7 @@ public final class RecorderMetrics implements AutoCloseable {
     private final ConcurrentMap<String, CameraMetrics> cameras = new ConcurrentHashMap<>();
     private final StorageGauges storage = new StorageGauges();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile java.util.function.LongSupplier indexRebuilds;
+    private volatile java.util.function.LongSupplier indexRebuilds = () -> 0;
 
     public RecorderMetrics() {
         // Fail loudly on a name or label clash instead of silently dropping a meter.
@@ -77,6 +77,8 @@ public final class RecorderMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         bindProcessCpuSeconds();
         storage.register(registry);
+        FunctionCounter.builder("nvr.index.rebuilds", this, m -> m.indexRebuilds.getAsLong())
+                .description("Times the index was lost (corrupt, deleted) and rebuilt or recreated").register(registry);
     }
 
     /**
@@ -115,12 +117,10 @@ public final class RecorderMetrics implements AutoCloseable {
 
     /**
      * {@code nvr_index_rebuilds_total}: how often the index was found lost (corrupt, deleted) and rebuilt or
-     * recreated by this process, read from {@code rebuilds}. Bound once, by the recorder.
+     * recreated by this process, read from {@code rebuilds} (0 until the recorder binds it).
      */
     public void indexRebuilds(java.util.function.LongSupplier rebuilds) {
-        indexRebuilds = rebuilds; // a function meter holds its object weakly
-        FunctionCounter.builder("nvr.index.rebuilds", rebuilds, r -> r.getAsLong())
-                .description("Times the index was lost (corrupt, deleted) and rebuilt or recreated").register(registry);
+        indexRebuilds = rebuilds;
     }
 
     /**
