@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * that keeps footage, shown by {@code footage locks} and releasable). SQLite gives a rolled-back id to
  * the next row, so on replay a later line with the same id replaces the earlier one.
  *
+ * <p>The daemon's start writes the journal from the index when there is none yet ({@link #seed}: the
+ * first start, or the first after an upgrade from a version without one), and so does the first append
+ * that finds none, so that no hold exists only in SQLite.
+ *
  * <p>Lines: {@code {"type":"hold", "id", "site", "camera", "from_ms", "to_ms", "reason", "created_ms",
  * "created_by"}}, {@code {"type":"release", "id", "released_ms", "released_by"}} and {@code {"type":"audit",
  * "id", "at_ms", "os_user", "action", "site", "camera", "from_ms", "to_ms", "reason", "output", "sha256",
@@ -63,6 +67,10 @@ public final class EvidenceJournal {
     }
 
     static void hold(Connection c, LockRow h) throws SQLException {
+        append(c, holdLine(h));
+    }
+
+    private static Map<String, Object> holdLine(LockRow h) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", "hold");
         line.put("id", h.id());
@@ -73,20 +81,28 @@ public final class EvidenceJournal {
         line.put("reason", h.reason());
         line.put("created_ms", h.created().toEpochMilli());
         line.put("created_by", h.createdBy());
-        append(c, line);
+        return line;
     }
 
     static void release(Connection c, LockRow h) throws SQLException {
+        append(c, releaseLine(h));
+    }
+
+    private static Map<String, Object> releaseLine(LockRow h) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", "release");
         line.put("id", h.id());
         line.put("camera", h.camera());
         line.put("released_ms", h.released().toEpochMilli());
         line.put("released_by", h.releasedBy());
-        append(c, line);
+        return line;
     }
 
     static void audit(Connection c, long id, AuditEntry e) throws SQLException {
+        append(c, auditLine(id, e));
+    }
+
+    private static Map<String, Object> auditLine(long id, AuditEntry e) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", "audit");
         line.put("id", id);
@@ -101,16 +117,74 @@ public final class EvidenceJournal {
         line.put("output", e.output());
         line.put("sha256", e.sha256());
         line.put("detail", e.detail());
-        append(c, line);
+        return line;
+    }
+
+    /**
+     * Writes the journal of the index at {@code indexPath} from the holds and audit lines {@code c} reads,
+     * when there is none yet: at the daemon's first start, and the first start after an upgrade from a
+     * version without a journal, whose holds would otherwise exist only in SQLite. Written to a temporary
+     * file and renamed, so that a crash leaves either no journal (seeded again) or a whole one. Returns
+     * the lines written, or -1 when a journal was there already.
+     */
+    public static int seed(Path indexPath, Connection c) throws SQLException, IOException {
+        Path file = of(indexPath);
+        if (Files.exists(file)) {
+            return -1;
+        }
+        StringBuilder out = new StringBuilder();
+        int lines = 0;
+        List<LockRow> holds = new java.util.ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT id, site, camera, from_ms, to_ms, reason, created_ms, created_by, released_ms, released_by"
+                        + " FROM locks ORDER BY id")) {
+            while (rs.next()) {
+                holds.add(new LockRow(rs.getLong(1), rs.getString(2), rs.getString(3), FootageQueries.instant(rs, 4),
+                        FootageQueries.instant(rs, 5), rs.getString(6), FootageQueries.instant(rs, 7),
+                        rs.getString(8), FootageQueries.instant(rs, 9), rs.getString(10)));
+            }
+        }
+        for (LockRow h : holds) {
+            out.append(JsonLine.write(holdLine(h))).append('\n');
+            lines++;
+        }
+        for (LockRow h : holds) {
+            if (h.released() != null) {
+                out.append(JsonLine.write(releaseLine(h))).append('\n');
+                lines++;
+            }
+        }
+        for (AuditEntry e : EvidenceLog.auditLog(c, null, java.time.Instant.ofEpochMilli(Long.MIN_VALUE),
+                java.time.Instant.ofEpochMilli(Long.MAX_VALUE))) {
+            out.append(JsonLine.write(auditLine(e.id(), e))).append('\n');
+            lines++;
+        }
+        Path tmp = file.resolveSibling(NAME + ".seeding");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(out.toString().getBytes(StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        IndexRecovery.fsyncDirectory(file.getParent());
+        return lines;
     }
 
     /** Appends one line to the journal beside the database {@code c} writes to, and fsyncs it. */
     private static void append(Connection c, Map<String, Object> line) throws SQLException {
-        Path file = of(databaseFile(c));
+        Path db = databaseFile(c);
+        Path file = of(db);
         byte[] bytes = (JsonLine.write(line) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
-            boolean created = !Files.exists(file);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            // No journal yet (never seeded, or its seeding at start failed): seed it now, or older holds would
+            // never be in it. The seed reads this transaction's own row too, so that is all there is to write.
+            if (seed(db, c) >= 0) {
+                return;
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
                 long size = ch.size();
                 ByteBuffer buf;
@@ -124,9 +198,6 @@ public final class EvidenceJournal {
                     at += ch.write(buf, at);
                 }
                 ch.force(true);
-            }
-            if (created) {
-                IndexRecovery.fsyncDirectory(file.getParent());
             }
         } catch (IOException e) {
             throw new SQLException("cannot append to the evidence journal " + file + ": " + e.getMessage(), e);

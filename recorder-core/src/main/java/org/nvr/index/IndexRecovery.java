@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lost means: {@code index.db} is not a database or is corrupt (SQLite's {@code SQLITE_NOTADB} or
  * {@code SQLITE_CORRUPT} on open, or {@code PRAGMA quick_check} finds damage), is empty (0 bytes), or is
- * missing while its {@link EvidenceJournal} exists. A damaged file is moved aside, with its {@code -wal}
+ * missing while its {@link EvidenceJournal} (written at the first start, {@link EvidenceJournal#seed})
+ * or a {@code -wal} exists. A damaged file is moved aside, with its {@code -wal}
  * and {@code -shm}, to {@code index.db.corrupt-<UTC>}: kept, never deleted. Then a fresh index gets the
  * schema and the journal's holds and audit log back ({@link EvidenceJournal#replay}, each hold widened by
  * {@link #NAME_PRECISION}); the caller's startup
@@ -69,14 +70,34 @@ public final class IndexRecovery {
         if (Files.exists(path) && size(path) == 0) {
             lost = "index.db is empty (0 bytes)";
             damaged = true;
-        } else if (!Files.exists(path) && Files.exists(EvidenceJournal.of(path))) {
+        } else if (!Files.exists(path) && (Files.exists(EvidenceJournal.of(path)) || Files.exists(sibling(path, "-wal"))
+                || Files.exists(sibling(path, "-shm")))) {
             lost = "index.db is missing";
         } else if (Files.exists(path)) {
             lost = check(path);
             damaged = lost != null;
         }
         if (lost == null) {
-            return IndexWriter.open(path);
+            IndexWriter index = IndexWriter.open(path);
+            try {
+                int seeded = await(index.submit(c -> {
+                    try {
+                        return EvidenceJournal.seed(path, c);
+                    } catch (IOException e) {
+                        throw new SQLException("cannot write " + EvidenceJournal.of(path) + ": " + e.getMessage(), e);
+                    }
+                }));
+                if (seeded >= 0) {
+                    LOG.info("{} written with the index's {} hold and audit line(s)", EvidenceJournal.NAME, seeded);
+                }
+            } catch (IndexException e) {
+                // Not worth refusing to record for (a full disk, say): the first hold or audit line seeds it.
+                LOG.warn("cannot write {} yet: {}", EvidenceJournal.NAME, e.getMessage());
+            } catch (InterruptedException | RuntimeException e) {
+                index.close();
+                throw e;
+            }
+            return index;
         }
         Instant now = clock.instant();
         Path movedTo = moveAside(path, now, damaged);
@@ -240,6 +261,10 @@ public final class IndexRecovery {
             this.height = height;
             this.audioCodec = audioCodec;
         }
+    }
+
+    private static Path sibling(Path path, String suffix) {
+        return path.resolveSibling(path.getFileName() + suffix);
     }
 
     /** Makes a rename or a new file in {@code dir} durable. */

@@ -26,6 +26,31 @@ class EvidenceJournalTest {
     Path dir;
 
     @Test
+    void holdsPlacedBeforeTheJournalExistedAreJournaledAtTheNextStartAndSurviveALostIndex() throws Exception {
+        Path db = dir.resolve("index.db");
+        LockRow hold;
+        try (IndexWriter w = IndexWriter.open(db)) {
+            hold = w.submit(c -> EvidenceLog.hold(c, "s", "cam", T0, T0.plusSeconds(60), "old case", "ana", T0)).get();
+        }
+        Path journal = dir.resolve(EvidenceJournal.NAME);
+        Files.delete(journal); // as an index written by a version without a journal
+        try (IndexWriter w = IndexRecovery.openOrRebuild(db, java.time.Clock.systemUTC())) {
+            assertTrue(w.lastRebuild().isEmpty());
+        }
+        assertEquals(1, Files.readAllLines(journal).size(), "seeded from the index");
+        Files.delete(db);
+        try (IndexWriter w = IndexRecovery.openOrRebuild(db, java.time.Clock.systemUTC())) {
+            assertEquals("index.db is missing", w.lastRebuild().orElseThrow().cause());
+        }
+        try (Connection c = IndexDatabase.openForQueries(db)) {
+            List<LockRow> back = EvidenceLog.activeHolds(c, "cam", Instant.EPOCH, T0.plusSeconds(3600));
+            assertEquals(1, back.size());
+            assertEquals(hold.id(), back.get(0).id());
+            assertEquals(T0.minusSeconds(1), back.get(0).from(), "a second wider after a rebuild");
+        }
+    }
+
+    @Test
     void holdsReleasesAndAuditComeBackFromTheJournalEvenAfterATornLine() throws Exception {
         Path db = dir.resolve("index.db");
         String reason = "vụ \"trộm\" xe\\máy\nsố 7/2026 \u2028 tab\t";
