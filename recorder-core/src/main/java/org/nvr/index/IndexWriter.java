@@ -266,8 +266,8 @@ public final class IndexWriter implements AutoCloseable {
     private void checkFile(java.time.Clock clock) {
         try {
             Object key = fileKey(path);
-            if (key != null && key.equals(fileKey)) {
-                return;
+            if (key != null && key.equals(fileKey) || fileKey == null && Files.exists(path)) {
+                return; // (a filesystem without file keys: only a deletion can be noticed)
             }
             if (missing == null) {
                 missing = (key == null ? "index.db was deleted" : "index.db was replaced by another file")
@@ -288,22 +288,40 @@ public final class IndexWriter implements AutoCloseable {
 
     private void recreate(boolean replaced, Instant now) throws SQLException, IOException, IndexException {
         Path copy = path.resolveSibling(path.getFileName() + ".recreating");
-        Files.deleteIfExists(copy);
-        try (java.sql.Statement st = connection.createStatement()) {
-            st.execute("VACUUM INTO '" + copy.toString().replace("'", "''") + "'");
+        boolean fresh = false;
+        if (!connection.isClosed()) {
+            Files.deleteIfExists(copy);
+            try (java.sql.Statement st = connection.createStatement()) {
+                st.execute("VACUUM INTO '" + copy.toString().replace("'", "''") + "'");
+            } catch (SQLException e) {
+                Files.deleteIfExists(copy); // a partial copy (a full disk) must not hold the space until the next try
+                throw e;
+            }
+            checkpointer.close();
+            IndexDatabase.closeQuietly(connection);
+        } else if (!Files.exists(copy)) {
+            // An earlier attempt closed the old connection and then failed: nothing is left to copy from. A
+            // fresh index gets the holds back from the journal; the next start indexes the footage again.
+            fresh = true;
         }
         String cause = missing;
-        checkpointer.close();
-        IndexDatabase.closeQuietly(connection);
         // Whatever is left at the path belongs to the lost file (a replacement, a WAL, a shared-memory
         // index) and must never be mixed with the new one: kept aside.
         Path movedTo = IndexRecovery.moveAside(path, now, replaced);
-        Files.move(copy, path, StandardCopyOption.ATOMIC_MOVE);
-        IndexRecovery.fsyncDirectory(path.toAbsolutePath().getParent());
+        if (!fresh) {
+            Files.move(copy, path, StandardCopyOption.ATOMIC_MOVE);
+            IndexRecovery.fsyncDirectory(path.toAbsolutePath().getParent());
+        }
         Connection c = IndexDatabase.open(path);
         try {
             setUp(c);
-        } catch (SQLException e) {
+            if (fresh) {
+                c.setAutoCommit(false);
+                EvidenceJournal.replay(path, c, IndexRecovery.NAME_PRECISION);
+                c.commit();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException | IOException e) {
             IndexDatabase.closeQuietly(c);
             throw e;
         }
