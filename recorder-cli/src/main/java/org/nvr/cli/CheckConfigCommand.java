@@ -19,7 +19,7 @@ final class CheckConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NvrConfig c = config.load();
+        NvrConfig c = config.loadForRecording();
         spec.commandLine().getOut().printf("%s: valid: %d site(s), %d camera(s), footage in %s%n", config.file,
                 c.sites().size(), c.cameras().count(), c.storage().root());
         return Main.OK;

@@ -5,6 +5,7 @@ import org.nvr.config.CameraConfig;
 import org.nvr.config.ConfigException;
 import org.nvr.config.ConfigLoader;
 import org.nvr.config.NvrConfig;
+import org.nvr.retention.FreeSpaceFloor;
 import picocli.CommandLine.Option;
 
 /** The {@code --config FILE} option shared by every command that reads a configuration. */
@@ -24,6 +25,20 @@ final class ConfigOption {
             }
         }
         return loaded;
+    }
+
+    /**
+     * Loads and validates, then checks what recording needs of the disk: a {@code min_free_bytes} the
+     * filesystem cannot offer is a usage error (exit 2) too.
+     */
+    NvrConfig loadForRecording() {
+        NvrConfig c = load();
+        try {
+            FreeSpaceFloor.requireBelowDiskSize(c.storage());
+        } catch (ConfigException e) {
+            throw UserError.usage(Texts.current().get("error.config", file, e.getMessage()));
+        }
+        return c;
     }
 
     CameraConfig camera(String id) {

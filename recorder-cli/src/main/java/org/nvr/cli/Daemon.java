@@ -108,6 +108,7 @@ final class Daemon implements AutoCloseable {
         long up = recorder.statuses().stream().filter(s -> s.current() == CameraState.RECORDING).count();
         details.put("cameras", recorder.statuses().size());
         details.put("cameras_recording", up);
+        details.putAll(recorder.healthDetails());
         return Health.healthy(details);
     }
 

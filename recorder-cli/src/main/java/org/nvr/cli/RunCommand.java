@@ -40,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        NvrConfig cfg = config.load();
+        NvrConfig cfg = config.loadForRecording();
         try (SdNotify systemd = SdNotify.fromEnvironment(System.getenv())) {
             Daemon daemon;
             try {

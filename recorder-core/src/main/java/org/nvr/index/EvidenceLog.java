@@ -25,6 +25,9 @@ import java.util.List;
  * (naming a wider range releases several, a narrower one releases none): a hold is never shortened
  * or split by an unlock, so footage another case still needs cannot be let go by accident.
  *
+ * <p>Every hold, release and audit line is also appended to the {@link EvidenceJournal} beside the
+ * index (row, then fsynced line, then the caller's commit), so that they survive the loss of the index.
+ *
  * <p>Stateless; thread-safe as far as its connection is.
  */
 public final class EvidenceLog {
@@ -58,10 +61,13 @@ public final class EvidenceLog {
             ps.setString(5, reason);
             ps.setLong(6, now.toEpochMilli());
             ps.setString(7, user);
+            LockRow placed;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new LockRow(rs.getLong(1), site, camera, ms(from), ms(to), reason, ms(now), user, null, null);
+                placed = new LockRow(rs.getLong(1), site, camera, ms(from), ms(to), reason, ms(now), user, null, null);
             }
+            EvidenceJournal.hold(c, placed);
+            return placed;
         }
     }
 
@@ -82,8 +88,10 @@ public final class EvidenceLog {
                 ps.setString(2, user);
                 ps.setLong(3, l.id());
                 if (ps.executeUpdate() == 1) {
-                    released.add(new LockRow(l.id(), l.site(), l.camera(), l.from(), l.to(), l.reason(), l.created(),
-                            l.createdBy(), ms(now), user));
+                    LockRow r = new LockRow(l.id(), l.site(), l.camera(), l.from(), l.to(), l.reason(), l.created(),
+                            l.createdBy(), ms(now), user);
+                    EvidenceJournal.release(c, r);
+                    released.add(r);
                 }
             }
         }
@@ -138,10 +146,13 @@ public final class EvidenceLog {
             ps.setString(9, e.output());
             ps.setString(10, e.sha256());
             ps.setString(11, e.detail());
+            long id;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                id = rs.getLong(1);
             }
+            EvidenceJournal.audit(c, id, e);
+            return id;
         }
     }
 

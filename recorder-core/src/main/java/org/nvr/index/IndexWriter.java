@@ -1,6 +1,10 @@
 package org.nvr.index;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * checkpoints only as a backstop, once the WAL holds {@link WalCheckpointer#WRITER_AUTOCHECKPOINT_PAGES}
  * pages.
  *
+ * <h2>A lost index</h2>
+ * A corrupt or missing index at start is rebuilt by {@link IndexRecovery}. While the daemon runs,
+ * {@link #watchForDeletion} notices {@code index.db} deleted or replaced and recreates it from this
+ * writer's open connection.
+ *
  * <p>Thread-safe. Owns its connection, its thread and the checkpointer; {@link #close()} drains the
  * queue and closes them.
  */
@@ -67,18 +76,32 @@ public final class IndexWriter implements AutoCloseable {
     }
 
     private final Path path;
-    private final Connection connection;
-    private final WalCheckpointer checkpointer;
+    private final Duration checkpointPeriod;
+    private final long checkpointFromBytes;
+    /** Replaced only by {@link #recreate}, on the writer thread; read by {@link #close} after it stopped. */
+    private volatile Connection connection;
+    private volatile WalCheckpointer checkpointer;
+    /** The identity (device, inode) of the file this writer writes, to notice it deleted or replaced. */
+    private volatile Object fileKey;
+    /** Why index.db is not the file this writer writes (deleted, replaced); null while it is. */
+    private volatile String missing;
+    private String recreateFailure; // writer thread
+    private volatile IndexRecovery.Rebuild lastRebuild;
+    private final java.util.concurrent.atomic.AtomicLong rebuilds = new java.util.concurrent.atomic.AtomicLong();
     private final ScheduledThreadPoolExecutor thread;
     /** Futures of work waiting for disk space, failed at close so that no caller waits forever. */
     private final Set<CompletableFuture<?>> parked = ConcurrentHashMap.newKeySet();
     /** Why the last write failed (disk full, I/O error); null while writes succeed. Writer thread only writes it. */
     private volatile String notWritable;
 
-    private IndexWriter(Path path, Connection connection, WalCheckpointer checkpointer) {
+    private IndexWriter(Path path, Connection connection, WalCheckpointer checkpointer, Duration checkpointPeriod,
+                        long checkpointFromBytes) {
         this.path = path;
         this.connection = connection;
         this.checkpointer = checkpointer;
+        this.checkpointPeriod = checkpointPeriod;
+        this.checkpointFromBytes = checkpointFromBytes;
+        this.fileKey = fileKey(path);
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "nvr-index");
             t.setDaemon(false);
@@ -96,16 +119,21 @@ public final class IndexWriter implements AutoCloseable {
     static IndexWriter open(Path path, Duration checkpointPeriod, long checkpointFromBytes) throws IndexException {
         Connection c = IndexDatabase.open(path);
         try {
-            try (java.sql.Statement st = c.createStatement()) {
-                st.execute("PRAGMA wal_autocheckpoint = " + WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES);
-            }
-            return new IndexWriter(path, c, WalCheckpointer.start(path, checkpointPeriod, checkpointFromBytes));
+            setUp(c);
+            return new IndexWriter(path, c, WalCheckpointer.start(path, checkpointPeriod, checkpointFromBytes),
+                    checkpointPeriod, checkpointFromBytes);
         } catch (SQLException e) {
             IndexDatabase.closeQuietly(c);
             throw new IndexException("cannot set up index " + path + ": " + e.getMessage(), e);
         } catch (IndexException | RuntimeException e) {
             IndexDatabase.closeQuietly(c);
             throw e;
+        }
+    }
+
+    private static void setUp(Connection c) throws SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("PRAGMA wal_autocheckpoint = " + WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES);
         }
     }
 
@@ -195,12 +223,122 @@ public final class IndexWriter implements AutoCloseable {
      * want of disk space or an I/O error (for /healthz and the watchdog).
      */
     public boolean healthy() {
-        return !thread.isShutdown() && notWritable == null;
+        return !thread.isShutdown() && notWritable == null && missing == null;
     }
 
     /** Why the index cannot be written at the moment; empty while it can. */
     public java.util.Optional<String> notWritable() {
-        return java.util.Optional.ofNullable(notWritable);
+        String gone = missing;
+        return java.util.Optional.ofNullable(gone != null ? gone : notWritable);
+    }
+
+    // ---- a lost index -----------------------------------------------------------------------------
+
+    /** The last time the index was rebuilt or recreated by this process; empty if never. */
+    public java.util.Optional<IndexRecovery.Rebuild> lastRebuild() {
+        return java.util.Optional.ofNullable(lastRebuild);
+    }
+
+    /** How often the index was rebuilt or recreated by this process. */
+    public long rebuilds() {
+        return rebuilds.get();
+    }
+
+    void rebuilt(IndexRecovery.Rebuild rebuild) {
+        lastRebuild = rebuild;
+        rebuilds.incrementAndGet();
+    }
+
+    /**
+     * Looks every {@code period}, on the writer thread, whether {@code index.db} is still the file this
+     * writer writes. When it was deleted (or replaced by another file) {@link #healthy()} turns false and
+     * one ERROR is logged; at the next look the index is recreated from this writer's own connection,
+     * which still reads the deleted file: {@code VACUUM INTO} a new file, which takes the old one's place,
+     * with every row and id (open segments, holds, audit, runs). Waiting one look lets a command that
+     * deletes {@code index.db-wal} and {@code -shm} too finish first. Work queued meanwhile goes to the old
+     * file and is copied with it, so nothing is lost. For the daemon; CLI commands do not watch.
+     */
+    public void watchForDeletion(Duration period, java.time.Clock clock) {
+        thread.scheduleWithFixedDelay(() -> checkFile(clock), period.toMillis(), period.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void checkFile(java.time.Clock clock) {
+        try {
+            Object key = fileKey(path);
+            if (key != null && key.equals(fileKey) || fileKey == null && Files.exists(path)) {
+                return; // (a filesystem without file keys: only a deletion can be noticed)
+            }
+            if (missing == null) {
+                missing = (key == null ? "index.db was deleted" : "index.db was replaced by another file")
+                        + " while the daemon runs; recreating it";
+                LOG.error("{}: {}", path, missing);
+                return;
+            }
+            recreate(key != null, clock.instant());
+            recreateFailure = null;
+        } catch (SQLException | IOException | IndexException | RuntimeException e) {
+            // A scheduled task that throws is cancelled: log once per distinct failure, and try again.
+            if (!String.valueOf(e.getMessage()).equals(recreateFailure)) {
+                LOG.error("cannot recreate {}: {}", path, e.getMessage());
+                recreateFailure = String.valueOf(e.getMessage());
+            }
+        }
+    }
+
+    private void recreate(boolean replaced, Instant now) throws SQLException, IOException, IndexException {
+        Path copy = path.resolveSibling(path.getFileName() + ".recreating");
+        boolean fresh = false;
+        if (!connection.isClosed()) {
+            Files.deleteIfExists(copy);
+            try (java.sql.Statement st = connection.createStatement()) {
+                st.execute("VACUUM INTO '" + copy.toString().replace("'", "''") + "'");
+            } catch (SQLException e) {
+                Files.deleteIfExists(copy); // a partial copy (a full disk) must not hold the space until the next try
+                throw e;
+            }
+            checkpointer.close();
+            IndexDatabase.closeQuietly(connection);
+        } else if (!Files.exists(copy)) {
+            // An earlier attempt closed the old connection and then failed: nothing is left to copy from. A
+            // fresh index gets the holds back from the journal; the next start indexes the footage again.
+            fresh = true;
+        }
+        String cause = missing;
+        // Whatever is left at the path belongs to the lost file (a replacement, a WAL, a shared-memory
+        // index) and must never be mixed with the new one: kept aside.
+        Path movedTo = IndexRecovery.moveAside(path, now, replaced);
+        if (!fresh) {
+            Files.move(copy, path, StandardCopyOption.ATOMIC_MOVE);
+            IndexRecovery.fsyncDirectory(path.toAbsolutePath().getParent());
+        }
+        Connection c = IndexDatabase.open(path);
+        try {
+            setUp(c);
+            if (fresh) {
+                c.setAutoCommit(false);
+                EvidenceJournal.replay(path, c, IndexRecovery.NAME_PRECISION);
+                c.commit();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException | IOException e) {
+            IndexDatabase.closeQuietly(c);
+            throw e;
+        }
+        connection = c;
+        checkpointer = WalCheckpointer.start(path, checkpointPeriod, checkpointFromBytes);
+        fileKey = fileKey(path);
+        missing = null;
+        rebuilt(new IndexRecovery.Rebuild(now, cause.replace("; recreating it", ""), movedTo));
+        LOG.warn("{} recreated from the daemon's open connection, with everything it held", path);
+    }
+
+    private static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Whether {@code t} or one of its causes is SQLite reporting a full disk ({@code SQLITE_FULL}). */

@@ -61,6 +61,7 @@ public final class RecorderMetrics implements AutoCloseable {
     private final ConcurrentMap<String, CameraMetrics> cameras = new ConcurrentHashMap<>();
     private final StorageGauges storage = new StorageGauges();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile java.util.function.LongSupplier indexRebuilds = () -> 0;
 
     public RecorderMetrics() {
         // Fail loudly on a name or label clash instead of silently dropping a meter.
@@ -76,6 +77,8 @@ public final class RecorderMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         bindProcessCpuSeconds();
         storage.register(registry);
+        FunctionCounter.builder("nvr.index.rebuilds", this, m -> m.indexRebuilds.getAsLong())
+                .description("Times the index was lost (corrupt, deleted) and rebuilt or recreated").register(registry);
     }
 
     /**
@@ -110,6 +113,22 @@ public final class RecorderMetrics implements AutoCloseable {
     public void storageLimits(OptionalLong budgetBytes, OptionalLong minFreeBytes) {
         storage.budget = budgetBytes.isPresent() ? budgetBytes.getAsLong() : Double.NaN;
         storage.minFree = minFreeBytes.isPresent() ? minFreeBytes.getAsLong() : Double.NaN;
+    }
+
+    /**
+     * {@code nvr_index_rebuilds_total}: how often the index was found lost (corrupt, deleted) and rebuilt or
+     * recreated by this process, read from {@code rebuilds} (0 until the recorder binds it).
+     */
+    public void indexRebuilds(java.util.function.LongSupplier rebuilds) {
+        indexRebuilds = rebuilds;
+    }
+
+    /**
+     * Whether retention cannot keep free space above its floor ({@code min_free_bytes} or the headroom)
+     * even by deleting every unlocked segment: {@code nvr_storage_free_floor_unmet}, 1 or 0.
+     */
+    public void freeFloorUnmet(boolean unmet) {
+        storage.floorUnmet = unmet ? 1 : 0;
     }
 
     /** Every meter in Prometheus text format 0.0.4 ({@link #contentType()}). */
@@ -158,6 +177,7 @@ public final class RecorderMetrics implements AutoCloseable {
         volatile double locked = Double.NaN;
         volatile double budget = Double.NaN;
         volatile double minFree = Double.NaN;
+        volatile double floorUnmet;
 
         void register(PrometheusMeterRegistry registry) {
             Gauge.builder("nvr.storage.used", this, s -> s.used)
@@ -172,6 +192,9 @@ public final class RecorderMetrics implements AutoCloseable {
             Gauge.builder("nvr.storage.min.free", this, s -> s.minFree)
                     .description("Configured free space to keep on the filesystem (retention min_free_bytes), NaN without one")
                     .baseUnit("bytes").register(registry);
+            Gauge.builder("nvr.storage.free.floor.unmet", this, s -> s.floorUnmet)
+                    .description("1 while retention cannot keep free space above its floor even by deleting every"
+                            + " unlocked segment").register(registry);
         }
     }
 }

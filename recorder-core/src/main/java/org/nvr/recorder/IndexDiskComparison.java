@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import org.nvr.index.EvidenceJournal;
 import org.nvr.index.IndexException;
 import org.nvr.index.SegmentRow;
 import org.nvr.retention.DiskReserve;
@@ -64,12 +65,12 @@ public final class IndexDiskComparison {
 
     /**
      * What the recorder keeps at the root besides the index ({@code index.db} and SQLite's files beside it,
-     * all named {@code index.db*}): the footage tree, the quarantine, the disk reserve, the lock, a layout
-     * migration's plan, the configuration {@code nvr demo} writes, and a filesystem's {@code lost+found}
+     * all named {@code index.db*}): the footage tree, the quarantine, the disk reserve, the lock, the
+     * evidence journal (and its seeding copy), a layout migration's plan, the configuration {@code nvr demo} writes, and a filesystem's {@code lost+found}
      * when the root is a mount point.
      */
     private static final Set<String> KEPT_AT_ROOT = Set.of(SegmentPaths.FOOTAGE, StartupReconciler.QUARANTINE,
-            DiskReserve.NAME, StorageLock.NAME, LayoutMigration.PLAN, LayoutMigration.PLAN + ".tmp", "demo.yaml",
+            DiskReserve.NAME, StorageLock.NAME, EvidenceJournal.NAME, EvidenceJournal.NAME + ".seeding", LayoutMigration.PLAN, LayoutMigration.PLAN + ".tmp", "demo.yaml",
             "lost+found");
     private static final String INDEX = "index.db";
 

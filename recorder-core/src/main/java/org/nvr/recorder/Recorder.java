@@ -20,8 +20,10 @@ import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
 import org.nvr.config.Retention;
 import org.nvr.index.IndexException;
+import org.nvr.index.IndexRecovery;
 import org.nvr.index.IndexWriter;
 import org.nvr.metrics.RecorderMetrics;
+import org.nvr.report.FootageGaps;
 import org.nvr.retention.RetentionEnforcer;
 import org.nvr.ingest.CameraOpener;
 import org.nvr.ingest.FfmpegCameraOpener;
@@ -79,6 +81,9 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    /** How often the index writer looks whether {@code index.db} was deleted under it. */
+    static final Duration INDEX_WATCH_PERIOD = Duration.ofSeconds(1);
+
     /** How long {@link #liveness()} waits for the event loop and the index writer to answer. */
     public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -127,7 +132,7 @@ public final class Recorder implements AutoCloseable {
         IndexWriter index;
         Recorder recorder;
         try {
-            index = IndexWriter.open(config.storage().indexPath());
+            index = IndexRecovery.openOrRebuild(config.storage().indexPath(), options.clock());
         } catch (IndexException | RuntimeException e) {
             closeQuietly(lock);
             throw e;
@@ -136,6 +141,9 @@ public final class Recorder implements AutoCloseable {
             RetentionEnforcer.releaseReserveIfFull(config.storage().root(),
                     new StorageStats(config.storage().root()).freeBytes());
             StartupReconciler.reconcile(config.storage().root(), index);
+            if (index.lastRebuild().isPresent()) {
+                deriveRuns(index);
+            }
             recorder = new Recorder(config, lock, index);
         } catch (IndexException | InterruptedException | RuntimeException e) {
             index.close();
@@ -151,10 +159,22 @@ public final class Recorder implements AutoCloseable {
         return recorder;
     }
 
+    /** After a rebuild: the footage reconciliation indexed, grouped into runs again (for uptime and gaps). */
+    private static void deriveRuns(IndexWriter index) throws IndexException, InterruptedException {
+        try {
+            int runs = index.submit(c -> IndexRecovery.deriveRuns(c, FootageGaps.TOLERANCE)).get();
+            LOG.info("rebuilt index: {} recording run(s) derived from contiguous footage", runs);
+        } catch (ExecutionException e) {
+            throw new IndexException("cannot derive runs in the rebuilt index: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     private void startCameras(Options options) throws IndexException, InterruptedException {
         hangAfter = options.hangAfter();
         storage = loadStorage();
         RecorderMetrics metrics = options.metrics() != null ? options.metrics() : (ownMetrics = new RecorderMetrics());
+        metrics.indexRebuilds(index::rebuilds);
+        index.watchForDeletion(INDEX_WATCH_PERIOD, options.clock());
         // Retention runs its first pass before any camera records, then after every closed segment.
         retention = RetentionEnforcer.of(config, index, storage, storage::freeBytes, metrics, options.clock());
         retention.start();
@@ -234,6 +254,32 @@ public final class Recorder implements AutoCloseable {
     /** Alive and able to index, cheaply: for {@code /healthz}. The systemd watchdog asks {@link #liveness()}. */
     public boolean healthy() {
         return !closed && index.healthy();
+    }
+
+    /**
+     * What {@code /healthz} adds about a lost index and the free-space floor: {@code index} (how often it
+     * was rebuilt, and the last time: when, why, where the damaged file was kept) and {@code storage}
+     * ({@code free_floor_unmet}: retention cannot keep the free space it should). Any thread.
+     */
+    public java.util.Map<String, Object> healthDetails() {
+        java.util.Map<String, Object> indexDetails = new java.util.LinkedHashMap<>();
+        indexDetails.put("rebuilt", index.rebuilds() > 0);
+        indexDetails.put("rebuilds", index.rebuilds());
+        index.lastRebuild().ifPresent(r -> {
+            indexDetails.put("rebuilt_at", r.at().toString());
+            indexDetails.put("cause", r.cause());
+            indexDetails.put("kept_as", r.movedTo() == null ? null : r.movedTo().getFileName().toString());
+        });
+        java.util.Map<String, Object> storageDetails = new java.util.LinkedHashMap<>();
+        RetentionEnforcer r = retention;
+        storageDetails.put("free_floor_unmet", r != null && r.floorUnmet());
+        if (r != null) {
+            storageDetails.put("floor_bytes", r.floorBytes());
+        }
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("index", indexDetails);
+        out.put("storage", storageDetails);
+        return out;
     }
 
     /**

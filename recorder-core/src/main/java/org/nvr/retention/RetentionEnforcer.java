@@ -208,6 +208,14 @@ public final class RetentionEnforcer implements AutoCloseable {
         return warnings;
     }
 
+    /**
+     * Whether, as of the last pass, free space is below the floor and deleting every unlocked segment
+     * could not bring it back ({@link RetentionPolicy.Breach#FLOOR_UNREACHABLE}): for {@code /healthz}.
+     */
+    public boolean floorUnmet() {
+        return warnings.stream().anyMatch(w -> w.breach() == RetentionPolicy.Breach.FLOOR_UNREACHABLE);
+    }
+
     /** Free space the enforcer keeps: {@code max(min_free_bytes, headroom)}. */
     public long floorBytes() {
         return policy.floor(headroom());
@@ -269,6 +277,7 @@ public final class RetentionEnforcer implements AutoCloseable {
         }
         if (metrics != null) {
             metrics.storage(ledger.usedBytes(), free, lockedBytes);
+            metrics.freeFloorUnmet(floorUnmet());
         }
         return new Report(segments, bytes, lockedBytes, free, plan.warnings());
     }
@@ -403,8 +412,9 @@ public final class RetentionEnforcer implements AutoCloseable {
                     + ") alone exceeds the camera's retention.max_bytes; it is kept, only unlocked footage is deleted";
             case FLOOR_UNREACHABLE -> "free space is " + ByteSize.format(plan.freeDeficit())
                     + " below the floor and deleting every unlocked segment cannot restore it (locked footage: "
-                    + ByteSize.format(holds.total()) + "); cameras stop with disk_full when the disk fills and resume"
-                    + " when space returns";
+                    + ByteSize.format(holds.total()) + "); footage is kept and only room for the next segments is"
+                    + " freed; free some space or lower storage.retention.min_free_bytes. Cameras stop with disk_full"
+                    + " if the disk fills, and resume when space returns";
         };
     }
 

@@ -30,6 +30,13 @@ import org.nvr.config.Retention;
  *       disk with no limits configured from filling up.</li>
  * </ul>
  *
+ * <p><b>A floor out of reach.</b> When even deleting every unlocked segment would leave less free space
+ * than the floor (something else fills the disk, or holds lock most of it), the floor is not chased:
+ * that would delete all footage, each segment as it closed, and still miss it. Only the headroom is
+ * freed, so that recording goes on, and the plan says {@link Breach#FLOOR_UNREACHABLE} (a metric,
+ * {@code /healthz} and one warning). A {@code min_free_bytes} as large as the disk is refused at start
+ * ({@link FreeSpaceFloor}).
+ *
  * <p><b>Fair share.</b> The global budget ({@code max_bytes}, lowered by whatever a free-space deficit
  * requires) is divided max-min fairly: every camera keeps {@code min(its unlocked footage, level)}, the
  * level as high as the budget allows. So a camera holding no more than {@code budget / cameras} is never
@@ -150,10 +157,14 @@ public final class RetentionPolicy {
         long keptTotal = unlockedTotal - freedByCaps;
         long budget = global.maxBytes().orElse(Long.MAX_VALUE);
         long stillShort = Math.max(0, deficit - freedByCaps);
+        if (stillShort > keptTotal) {
+            warnings.add(new Warning(Breach.FLOOR_UNREACHABLE, null));
+            // Deleting every unlocked segment would not reach the floor: chasing it would only destroy
+            // footage. Keep room for the next segments (the headroom), so that recording goes on, and no more.
+            long headroomDeficit = freeBytes >= 0 && freeBytes < headroom ? headroom - freeBytes : 0;
+            stillShort = Math.max(0, headroomDeficit - freedByCaps);
+        }
         if (stillShort > 0) {
-            if (stillShort > keptTotal) {
-                warnings.add(new Warning(Breach.FLOOR_UNREACHABLE, null));
-            }
             budget = Math.min(budget, Math.max(0, keptTotal - stillShort));
         }
         Map<String, Long> targets = fairShares(demand, budget);

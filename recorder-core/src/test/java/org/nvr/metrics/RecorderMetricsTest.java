@@ -63,7 +63,9 @@ class RecorderMetricsTest {
                 Map.entry("nvr_camera_picture_suspect", "gauge"),
                 Map.entry("nvr_camera_retention_target_seconds", "gauge"),
                 Map.entry("nvr_storage_budget_bytes", "gauge"),
-                Map.entry("nvr_storage_min_free_bytes", "gauge")));
+                Map.entry("nvr_storage_min_free_bytes", "gauge"),
+                Map.entry("nvr_storage_free_floor_unmet", "gauge"),
+                Map.entry("nvr_index_rebuilds_total", "counter")));
         assertEquals(expected, nvr);
     }
 

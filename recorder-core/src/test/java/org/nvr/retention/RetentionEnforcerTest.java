@@ -158,6 +158,30 @@ class RetentionEnforcerTest {
     }
 
     @Test
+    void aFloorNoDeletionCanReachKeepsTheFootageAndSaysSoInTheGauge() throws Exception {
+        List<Long> a = segments("a", 10, 100 * KB);
+        long disk = 2_000L * KB;
+        long[] other = {500L * KB}; // something else on the disk
+        LongSupplier free = () -> disk - other[0] - bytesOnDisk();
+        // 1 MB of footage and 500 kB of other files on a 2 MB disk: 500 kB free. A 1.8 MB floor cannot be
+        // reached even with every segment gone (1.5 MB free then): deleting them would only lose footage.
+        RetentionEnforcer enforcer = enforcer(limits(null, 1800L * KB, null), Map.of(), free);
+
+        RetentionEnforcer.Report report = enforcer.runPass();
+        assertEquals(a, ids("a"), "the footage is kept");
+        assertEquals(0, report.deletedSegments());
+        assertTrue(enforcer.floorUnmet());
+        assertEquals(1.0, metric(metrics.scrape(), "nvr_storage_free_floor_unmet", null));
+
+        other[0] = 100L * KB; // the other files shrink: now deleting footage can reach the floor
+        enforcer.runPass();
+        assertTrue(free.getAsLong() >= 1800L * KB, "free " + free.getAsLong());
+        assertEquals(a.subList(9, 10), ids("a"), "as much as the floor needs, and no more");
+        assertFalse(enforcer.floorUnmet());
+        assertEquals(0.0, metric(metrics.scrape(), "nvr_storage_free_floor_unmet", null));
+    }
+
+    @Test
     void aHoldCommittedAfterSelectionIsHonouredByTheMark() throws Exception {
         segments("a", 3, 10 * KB);
         List<SegmentDeleter.Target> targets = new ArrayList<>();

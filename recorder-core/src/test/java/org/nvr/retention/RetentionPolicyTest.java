@@ -115,11 +115,17 @@ class RetentionPolicyTest {
     }
 
     @Test
-    void aFloorThatDeletingEverythingCannotReachDeletesAllUnlockedAndWarns() {
+    void aFloorThatDeletingEverythingCannotReachIsNotChasedButTheHeadroomIsKept() {
         RetentionPolicy p = new RetentionPolicy(limits(null, 100 * MB, null), Map.of());
+        // Deleting all 15 MB of unlocked footage would leave 16 MB free, far from 100 MB: none of it goes.
         Plan plan = p.plan(usage("a", 10 * MB, 500 * MB, "b", 5 * MB, 0L), 1 * MB, 0);
-        assertEquals(Map.of("a", 10 * MB, "b", 5 * MB), plan.bytesToFree());
+        assertEquals(Map.of(), plan.bytesToFree());
         assertEquals(Set.of(new Warning(Breach.FLOOR_UNREACHABLE, null)), plan.warnings());
+        assertEquals(99 * MB, plan.freeDeficit());
+        // Room for the next segments (8 MB) is still made, fairly, so that recording goes on.
+        Plan withHeadroom = p.plan(usage("a", 10 * MB, 500 * MB, "b", 5 * MB, 0L), 1 * MB, 8 * MB);
+        assertEquals(Map.of("a", 6 * MB, "b", 1 * MB), withHeadroom.bytesToFree());
+        assertEquals(Set.of(new Warning(Breach.FLOOR_UNREACHABLE, null)), withHeadroom.warnings());
     }
 
     @Test
