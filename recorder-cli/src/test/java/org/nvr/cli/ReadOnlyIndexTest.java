@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nvr.index.IndexWriter;
 import org.nvr.segment.Mp4Probe;
 import org.nvr.segment.SegmentFinisher;
+import org.nvr.segment.SegmentPaths;
 import org.nvr.testing.ExternalCommand;
 import org.nvr.testing.FragmentedMp4;
 import org.nvr.testing.MediaProbe;
@@ -57,10 +58,10 @@ class ReadOnlyIndexTest {
         try (IndexWriter w = IndexWriter.open(root.resolve("index.db"))) {
             long run = w.startRun("thon-1", "cam-01", T0, "h264", 160, 120, null).get();
             for (int i = 0; i < 2; i++) {
-                String rel = "thon-1/cam-01/" + i + ".mp4";
+                Instant s = T0.plusSeconds(4L * i);
+                String rel = SegmentPaths.newSegment(root, "thon-1", "cam-01", s);
                 Files.createDirectories(root.resolve(rel).getParent());
                 Files.copy(clip, root.resolve(rel));
-                Instant s = T0.plusSeconds(4L * i);
                 long id = w.openSegment(run, "thon-1", "cam-01", rel, s, "h264", 160, 120, null).get();
                 w.closeSegment(id, s.plusSeconds(4), Duration.ofSeconds(4), Files.size(clip), contents.frames(),
                         SegmentFinisher.sha256(clip)).get();
@@ -116,7 +117,7 @@ class ReadOnlyIndexTest {
             Cli r = run(command);
             assertEquals(0, r.exitCode(), String.join(" ", command) + ": " + r.err() + r.out());
         }
-        assertTrue(run("footage", "list", "--camera", "cam-01", "--from", FROM, "--to", TO).out().contains("1.mp4"));
+        assertTrue(run("footage", "list", "--camera", "cam-01", "--from", FROM, "--to", TO).out().contains("T070004Z.mp4"));
 
         Path out = dir.resolve("case-17.mp4");
         Cli export = run("footage", "export", "--camera", "cam-01", "--from", FROM, "--to", TO, "--output",
@@ -165,7 +166,7 @@ class ReadOnlyIndexTest {
             try (IndexWriter w = IndexWriter.open(root.resolve("index.db"))) {
                 long run = w.startRun("thon-1", "cam-01", T0.plusSeconds(60), "h264", 160, 120, null).get();
                 assertTrue(Files.exists(view.resolve("index.db-wal")), "the writer's WAL is there");
-                w.openSegment(run, "thon-1", "cam-01", "thon-1/cam-01/live.mp4", T0.plusSeconds(60), "h264", 160, 120,
+                w.openSegment(run, "thon-1", "cam-01", "footage/thon-1/cam-01/live.mp4", T0.plusSeconds(60), "h264", 160, 120,
                         null).get();
                 Cli list = Cli.run("footage", "list", "--config", viewConfig.toString(), "--camera", "cam-01",
                         "--from", FROM, "--to", "2026-11-29T07:02:00Z");
