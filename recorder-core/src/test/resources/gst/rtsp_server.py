@@ -5,6 +5,8 @@ Mounts (all sources live, paced by the clock, so timestamps follow real time):
   /h264       H.264 video (x264enc, zerolatency, no B-frames), RTP pt 96
   /h264aac    /h264 + AAC-LC mono 16 kHz (mpeg4-generic, RTP pt 97)
   /h264alaw   /h264 + G.711 A-law mono 8 kHz (PCMA, RTP pt 8)
+  /h264bframes H.264 Main profile with B-frames (x264enc bframes=2 b-adapt=false: I B B P B B P ...,
+              so presentation order differs from decode order), RTP pt 96
   /h265       H.265 video (x265enc, zerolatency, no B-frames), RTP pt 96
   /clip       only with --clip FILE: an H.264 Annex-B file (starting with a keyframe, parameter
               sets in band) played in a loop at its own frame rate, for benchmarks (bench/compare.sh)
@@ -72,6 +74,20 @@ def video_h264(args, slices=False):
         f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.gop} "
         f"{threading} "
         f"! video/x-h264,stream-format=byte-stream,alignment=au "
+        f"! rtph264pay name=pay0 pt=96 config-interval=-1"
+    )
+
+
+def video_h264_bframes(args):
+    # No tune=zerolatency: it turns B-frames off. Two B-frames between references, always (b-adapt
+    # off), and a profile that allows them; the RTP timestamps are presentation times, out of
+    # decode order, as a camera with B-frames sends them.
+    return (
+        f"videotestsrc is-live=true pattern=ball "
+        f"! video/x-raw,format=I420,width={args.width},height={args.height},framerate={args.fps}/1 "
+        f"! x264enc speed-preset=ultrafast bframes=2 b-adapt=false key-int-max={args.gop} "
+        f"sliced-threads=false threads=1 "
+        f"! video/x-h264,profile=main,stream-format=byte-stream,alignment=au "
         f"! rtph264pay name=pay0 pt=96 config-interval=-1"
     )
 
@@ -181,6 +197,7 @@ def launch_lines(args):
         "/h264slices": video_h264(args, slices=True),
         "/h264aac": video_h264(args) + " " + audio_aac(aac),
         "/h264alaw": video_h264(args) + " " + audio_alaw(),
+        "/h264bframes": video_h264_bframes(args),
         "/h265": video_h265(args),
     }
 
