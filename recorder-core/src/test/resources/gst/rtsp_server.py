@@ -7,6 +7,8 @@ Mounts (all sources live, paced by the clock, so timestamps follow real time):
   /h264alaw   /h264 + G.711 A-law mono 8 kHz (PCMA, RTP pt 8)
   /h264bframes H.264 Main profile with B-frames (x264enc bframes=2 b-adapt=false: I B B P B B P ...,
               so presentation order differs from decode order), RTP pt 96
+  /mjpeg      Motion JPEG video (jpegenc, RTP/JPEG pt 26), as old cameras and some channels send
+  /audio      AAC audio only, no video (a wrong channel, an intercom)
   /h265       H.265 video (x265enc, zerolatency, no B-frames), RTP pt 96
   /clip       only with --clip FILE: an H.264 Annex-B file (starting with a keyframe, parameter
               sets in band) played in a loop at its own frame rate, for benchmarks (bench/compare.sh)
@@ -89,6 +91,14 @@ def video_h264_bframes(args):
         f"sliced-threads=false threads=1 "
         f"! video/x-h264,profile=main,stream-format=byte-stream,alignment=au "
         f"! rtph264pay name=pay0 pt=96 config-interval=-1"
+    )
+
+
+def video_mjpeg(args):
+    return (
+        f"videotestsrc is-live=true pattern=ball "
+        f"! video/x-raw,format=I420,width={args.width},height={args.height},framerate={args.fps}/1 "
+        f"! jpegenc quality=50 ! rtpjpegpay name=pay0 pt=26"
     )
 
 
@@ -187,7 +197,7 @@ class ClipCounter:
 def launch_lines(args):
     common = ["videotestsrc", "audiotestsrc", "audioconvert"]
     require(*common, "x264enc", "rtph264pay", "x265enc", "rtph265pay",
-            "alawenc", "rtppcmapay", "rtpmp4gpay")
+            "alawenc", "rtppcmapay", "rtpmp4gpay", "jpegenc", "rtpjpegpay")
     aac = first_available("avenc_aac", "voaacenc")
     if aac is None:
         log("missing GStreamer elements: avenc_aac or voaacenc")
@@ -199,6 +209,8 @@ def launch_lines(args):
         "/h264alaw": video_h264(args) + " " + audio_alaw(),
         "/h264bframes": video_h264_bframes(args),
         "/h265": video_h265(args),
+        "/mjpeg": video_mjpeg(args),
+        "/audio": audio_aac(aac).replace("name=pay1", "name=pay0"),
     }
 
 
