@@ -304,7 +304,10 @@ public final class RecordingSession implements CameraSupervisor.Session {
         long frameMicros = Math.max(1, av_rescale_q(clocks[0].typicalDelta(), tb, MICROS));
         write(pkt, 0, stamp);
         segment.frames++;
-        lastVideoEndMicros = runMicros + frameMicros;
+        // With B-frames a stream that stops between a reference picture and the B-frames shown before
+        // it ends where that reference picture is shown, not where the last picture decoded is.
+        long shownMicros = av_rescale_q(stamp.pts(), tb, MICROS) - originMicros;
+        lastVideoEndMicros = Math.max(lastVideoEndMicros, Math.max(runMicros, shownMicros) + frameMicros);
         recordedMicros += frameMicros;
         observer.frameWritten(wall(runMicros), Duration.ofNanos(frameMicros * 1000), pkt.size(), key);
     }
