@@ -19,7 +19,10 @@ import org.bytedeco.javacpp.Pointer;
  * access unit, or players see duplicate timestamps and broken pictures.
  *
  * <p>A picture is complete when a packet with another timestamp arrives, so output lags input by one
- * frame. Packets without a timestamp continue the picture being collected.
+ * frame. Packets without a timestamp continue the picture being collected. A packet holding no slice
+ * (only an access unit delimiter, parameter sets or SEI, which some cameras and x264 send in packets of
+ * their own) joins the picture whose slices follow it, and at the end of a stream, where a camera that
+ * went away mid-picture leaves one, it is dropped: on its own it is no picture, and decoders reject it.
  *
  * <h2>The start of a session</h2>
  * FFmpeg's RTSP client gives the first picture of a session no timestamp. Dropping it would lose a
@@ -64,14 +67,15 @@ final class AccessUnits implements AutoCloseable {
     /** Adds {@code pkt} (not consumed; the caller still unrefs it). Completed pictures wait in {@link #poll()}. */
     void add(AVPacket pkt) {
         boolean untimed = pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS;
-        if (hasPending && pendingUntimed && !untimed) {
-            if (!SliceHeaders.hasSlice(pending, codecId) || !SliceHeaders.startsPicture(pkt, codecId)) {
-                append(pkt); // the rest of the untimed picture: it takes this packet's time
-                pending.dts(pkt.dts());
-                pending.pts(pkt.pts());
-                pendingUntimed = false;
-                return;
-            }
+        if (hasPending && !untimed && !samePicture(pkt)
+                && (!SliceHeaders.hasSlice(pending, codecId) || pendingUntimed && !SliceHeaders.startsPicture(pkt, codecId))) {
+            // A delimiter, parameter sets or SEI alone belong to the picture whose slices follow; the rest
+            // of the untimed first picture belongs to it. Either way, it takes this packet's time.
+            append(pkt);
+            pending.dts(pkt.dts());
+            pending.pts(pkt.pts());
+            pendingUntimed = false;
+            return;
         } else if (hasPending && (untimed || samePicture(pkt))) {
             append(pkt);
             return;
@@ -95,7 +99,7 @@ final class AccessUnits implements AutoCloseable {
 
     /** At the end of a stream: the picture being collected and any still undated become available to {@link #poll()}. */
     void finish() {
-        if (hasPending && !pendingUntimed) {
+        if (hasPending && !pendingUntimed && SliceHeaders.hasSlice(pending, codecId)) {
             complete();
         }
         if (!undated.isEmpty()) {

@@ -28,7 +28,7 @@ final class SliceHeaders {
         if (data == null || size < 4) {
             return false;
         }
-        byte[] b = new byte[size];
+        byte[] b = new byte[Math.min(size, 4096)];
         data.get(b);
         for (int i = 0; i + 3 < b.length; i++) {
             if (b[i] != 0 || b[i + 1] != 0 || b[i + 2] != 1) {
@@ -42,7 +42,7 @@ final class SliceHeaders {
                 return true;
             }
         }
-        return false;
+        return size > b.length; // kilobytes of delimiters, parameter sets and SEI alone: not seen in practice
     }
 
     /** True when the packet's first slice starts a picture; true as well when it cannot tell. */
