@@ -7,6 +7,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_move_ref;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_ref;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.javacpp.BytePointer;
@@ -111,13 +112,12 @@ final class AccessUnits implements AutoCloseable {
         AVPacket picture = av_packet_alloc();
         av_packet_move_ref(picture, pending);
         hasPending = false;
-        boolean untimed = pendingUntimed;
         pendingUntimed = false;
         if (dated) {
             ready.add(picture);
             return;
         }
-        if (picture.dts() == TrackClock.NO_TS || untimed) {
+        if (picture.dts() == TrackClock.NO_TS) { // the untimed first picture, or one FFmpeg gave a pts only
             undated.add(picture);
             if (undated.size() > MAX_UNDATED) {
                 giveUpDating();
@@ -156,9 +156,10 @@ final class AccessUnits implements AutoCloseable {
      * next one's presentation time, and {@link TrackClock} fills in the missing decoding times.
      */
     private void giveUpDating() {
-        AVPacket first = undated.peek();
+        Iterator<AVPacket> it = undated.iterator();
+        AVPacket first = it.hasNext() ? it.next() : null;
         if (first != null && first.pts() == TrackClock.NO_TS && first.dts() == TrackClock.NO_TS) {
-            AVPacket next = undated.size() > 1 ? List.copyOf(undated).get(1) : null;
+            AVPacket next = it.hasNext() ? it.next() : null;
             if (next == null) {
                 av_packet_free(undated.poll()); // nothing to date it by
             } else {
