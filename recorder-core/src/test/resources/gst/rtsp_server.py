@@ -10,6 +10,7 @@ Mounts (all sources live, paced by the clock, so timestamps follow real time):
   /mjpeg      Motion JPEG video (jpegenc, RTP/JPEG pt 26), as old cameras and some channels send
   /audio      AAC audio only, no video (a wrong channel, an intercom)
   /h265       H.265 video (x265enc, zerolatency, no B-frames), RTP pt 96
+  /h265bframes H.265 with B-frames (x265enc bframes=2, b-adapt=0, closed GOPs), RTP pt 96
   /clip       only with --clip FILE: an H.264 Annex-B file (starting with a keyframe, parameter
               sets in band) played in a loop at its own frame rate, for benchmarks (bench/compare.sh)
 
@@ -114,6 +115,18 @@ def video_h265(args):
     )
 
 
+def video_h265_bframes(args):
+    # As /h264bframes: no zerolatency (it turns B-frames off), two B-frames between references.
+    return (
+        f"videotestsrc is-live=true pattern=ball "
+        f"! video/x-raw,format=I420,width={args.width},height={args.height},framerate={args.fps}/1 "
+        f"! x265enc speed-preset=ultrafast key-int-max={args.gop} "
+        f"option-string=bframes=2:b-adapt=0:b-pyramid=0:open-gop=0 "
+        f"! video/x-h265,stream-format=byte-stream,alignment=au "
+        f"! rtph265pay name=pay0 pt=96 config-interval=-1"
+    )
+
+
 def audio_aac(encoder):
     return (
         f"audiotestsrc is-live=true wave=sine freq=440 volume=0.3 "
@@ -209,6 +222,7 @@ def launch_lines(args):
         "/h264alaw": video_h264(args) + " " + audio_alaw(),
         "/h264bframes": video_h264_bframes(args),
         "/h265": video_h265(args),
+        "/h265bframes": video_h265_bframes(args),
         "/mjpeg": video_mjpeg(args),
         "/audio": audio_aac(aac).replace("name=pay1", "name=pay0"),
     }

@@ -8,11 +8,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nvr.config.NvrConfig;
 import org.nvr.export.FootageExporter;
 import org.nvr.index.FootageQueries;
@@ -24,10 +28,10 @@ import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Poll;
 
 /**
- * Records H.264 with B-frames (x264 {@code bframes=2}, so pictures arrive out of presentation order)
- * from GStreamer's RTSP server in 2 s segments, then checks what a player sees: in every segment and
- * in an export across segments, pictures shown in order, one frame apart, with no hole at a segment
- * boundary, and each file as long as the footage it holds.
+ * Records H.264 and H.265 with B-frames (x264 and x265 {@code bframes=2}, so pictures arrive out of
+ * presentation order) from GStreamer's RTSP server in 2 s segments, then checks what a player sees: in
+ * every segment and in an export across segments, pictures shown in order, one frame apart, with no
+ * hole at a segment boundary, and each file as long as the footage it holds.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BFramesGstTest {
@@ -37,25 +41,33 @@ class BFramesGstTest {
     @TempDir
     static Path root;
 
+    static final List<String> CAMERAS = List.of("h264", "h265");
+
     GstRtspServer gst;
     NvrConfig config;
-    List<SegmentRow> rows;
+    /** Each camera's segments, oldest first. */
+    final Map<String, List<SegmentRow>> rows = new TreeMap<>();
 
     @BeforeAll
     void record() throws Exception {
         gst = GstRtspServer.start();
-        config = TestCameras.config(root, SEGMENT, TestCameras.camera("bframes", "gst", gst.url(GstRtspServer.H264_BFRAMES)));
+        config = TestCameras.config(root, SEGMENT,
+                TestCameras.camera("h264", "gst", gst.url(GstRtspServer.H264_BFRAMES)),
+                TestCameras.camera("h265", "gst", gst.url(GstRtspServer.H265_BFRAMES)));
         try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults())) {
-            Poll.until(Duration.ofSeconds(30), "four closed segments", () -> closedSegments() >= 4);
+            Poll.until(Duration.ofSeconds(30), "four closed segments of each camera",
+                    () -> CAMERAS.stream().allMatch(c -> closedSegments(c) >= 4));
         }
         try (FootageQueries q = FootageQueries.open(config.storage().indexPath())) {
-            rows = q.segments("bframes", Instant.EPOCH, Instant.now().plusSeconds(60));
+            for (String camera : CAMERAS) {
+                rows.put(camera, q.segments(camera, Instant.EPOCH, Instant.now().plusSeconds(60)));
+            }
         }
     }
 
-    private long closedSegments() {
+    private long closedSegments(String camera) {
         try (FootageQueries q = FootageQueries.open(config.storage().indexPath())) {
-            return q.segments("bframes", Instant.EPOCH, Instant.now().plusSeconds(60)).stream()
+            return q.segments(camera, Instant.EPOCH, Instant.now().plusSeconds(60)).stream()
                     .filter(r -> r.state() == SegmentState.CLOSED).count();
         } catch (Exception e) {
             return 0;
@@ -70,14 +82,19 @@ class BFramesGstTest {
     }
 
     @Test
-    void theStreamReallyHasBFrames() throws Exception {
-        List<MediaProbe.Packet> packets = MediaProbe.videoPackets(root.resolve(rows.get(1).path()));
-        long reordered = packets.stream().filter(p -> p.ptsTime() > p.dtsTime() + FRAME / 2).count();
-        assertTrue(reordered > packets.size() / 4, reordered + " of " + packets.size() + " pictures are shown after they are decoded");
+    void theStreamsReallyHaveBFrames() throws Exception {
+        for (String camera : CAMERAS) {
+            List<MediaProbe.Packet> packets = MediaProbe.videoPackets(root.resolve(rows.get(camera).get(1).path()));
+            long reordered = packets.stream().filter(p -> p.ptsTime() > p.dtsTime() + FRAME / 2).count();
+            assertTrue(reordered > packets.size() / 4,
+                    camera + ": " + reordered + " of " + packets.size() + " pictures are shown after they are decoded");
+        }
     }
 
-    @Test
-    void everySegmentShowsItsPicturesInOrderOneFrameApartFromZeroForItsWholeLength() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"h264", "h265"})
+    void everySegmentShowsItsPicturesInOrderOneFrameApartFromZeroForItsWholeLength(String camera) throws Exception {
+        List<SegmentRow> rows = this.rows.get(camera);
         for (SegmentRow row : rows) {
             Path file = root.resolve(row.path());
             assertEquals(List.of(), MediaProbe.decodeErrors(file), row.path());
@@ -105,17 +122,21 @@ class BFramesGstTest {
 
     @Test
     void segmentsFollowEachOtherWithoutAHole() {
-        for (int i = 1; i < rows.size(); i++) {
-            assertEquals(rows.get(i - 1).end(), rows.get(i).start(), "segment " + i);
+        for (String camera : CAMERAS) {
+            List<SegmentRow> rows = this.rows.get(camera);
+            for (int i = 1; i < rows.size(); i++) {
+                assertEquals(rows.get(i - 1).end(), rows.get(i).start(), camera + " segment " + i);
+            }
         }
     }
 
-    @Test
-    void anExportAcrossSegmentsShowsEveryPictureInOrderWithNoHoleAtTheBoundaries() throws Exception {
-        List<SegmentRow> closed = rows.stream().filter(r -> r.state() == SegmentState.CLOSED).toList();
+    @ParameterizedTest
+    @ValueSource(strings = {"h264", "h265"})
+    void anExportAcrossSegmentsShowsEveryPictureInOrderWithNoHoleAtTheBoundaries(String camera) throws Exception {
+        List<SegmentRow> closed = rows.get(camera).stream().filter(r -> r.state() == SegmentState.CLOSED).toList();
         Instant from = closed.get(0).start().plusMillis(500);
         Instant to = closed.get(closed.size() - 2).end().minusMillis(500);
-        Path out = root.resolve("export.mp4");
+        Path out = root.resolve(camera + "-export.mp4");
         FootageExporter.Result result = new FootageExporter(root, false, null).export(closed, from, to, out);
         assertEquals(List.of(), MediaProbe.decodeErrors(out));
         List<Double> shown = MediaProbe.pictureTimes(out);
