@@ -5,7 +5,12 @@ Mounts (all sources live, paced by the clock, so timestamps follow real time):
   /h264       H.264 video (x264enc, zerolatency, no B-frames), RTP pt 96
   /h264aac    /h264 + AAC-LC mono 16 kHz (mpeg4-generic, RTP pt 97)
   /h264alaw   /h264 + G.711 A-law mono 8 kHz (PCMA, RTP pt 8)
+  /h264bframes H.264 Main profile with B-frames (x264enc bframes=2 b-adapt=false: I B B P B B P ...,
+              so presentation order differs from decode order), RTP pt 96
+  /mjpeg      Motion JPEG video (jpegenc, RTP/JPEG pt 26), as old cameras and some channels send
+  /audio      AAC audio only, no video (a wrong channel, an intercom)
   /h265       H.265 video (x265enc, zerolatency, no B-frames), RTP pt 96
+  /h265bframes H.265 with B-frames (x265enc bframes=2, b-adapt=0, closed GOPs), RTP pt 96
   /clip       only with --clip FILE: an H.264 Annex-B file (starting with a keyframe, parameter
               sets in band) played in a loop at its own frame rate, for benchmarks (bench/compare.sh)
 
@@ -76,6 +81,28 @@ def video_h264(args, slices=False):
     )
 
 
+def video_h264_bframes(args):
+    # No tune=zerolatency: it turns B-frames off. Two B-frames between references, always (b-adapt
+    # off), and a profile that allows them; the RTP timestamps are presentation times, out of
+    # decode order, as a camera with B-frames sends them.
+    return (
+        f"videotestsrc is-live=true pattern=ball "
+        f"! video/x-raw,format=I420,width={args.width},height={args.height},framerate={args.fps}/1 "
+        f"! x264enc speed-preset=ultrafast bframes=2 b-adapt=false key-int-max={args.gop} "
+        f"sliced-threads=false threads=1 "
+        f"! video/x-h264,profile=main,stream-format=byte-stream,alignment=au "
+        f"! rtph264pay name=pay0 pt=96 config-interval=-1"
+    )
+
+
+def video_mjpeg(args):
+    return (
+        f"videotestsrc is-live=true pattern=ball "
+        f"! video/x-raw,format=I420,width={args.width},height={args.height},framerate={args.fps}/1 "
+        f"! jpegenc quality=50 ! rtpjpegpay name=pay0 pt=26"
+    )
+
+
 def video_h265(args):
     # x265 would otherwise start later GOPs with CRA (open GOP); cameras send IDR.
     return (
@@ -83,6 +110,18 @@ def video_h265(args):
         f"! video/x-raw,format=I420,width={args.width},height={args.height},framerate={args.fps}/1 "
         f"! x265enc tune=zerolatency speed-preset=ultrafast key-int-max={args.gop} "
         f"option-string=open-gop=0 "
+        f"! video/x-h265,stream-format=byte-stream,alignment=au "
+        f"! rtph265pay name=pay0 pt=96 config-interval=-1"
+    )
+
+
+def video_h265_bframes(args):
+    # As /h264bframes: no zerolatency (it turns B-frames off), two B-frames between references.
+    return (
+        f"videotestsrc is-live=true pattern=ball "
+        f"! video/x-raw,format=I420,width={args.width},height={args.height},framerate={args.fps}/1 "
+        f"! x265enc speed-preset=ultrafast key-int-max={args.gop} "
+        f"option-string=bframes=2:b-adapt=0:b-pyramid=0:open-gop=0 "
         f"! video/x-h265,stream-format=byte-stream,alignment=au "
         f"! rtph265pay name=pay0 pt=96 config-interval=-1"
     )
@@ -171,7 +210,7 @@ class ClipCounter:
 def launch_lines(args):
     common = ["videotestsrc", "audiotestsrc", "audioconvert"]
     require(*common, "x264enc", "rtph264pay", "x265enc", "rtph265pay",
-            "alawenc", "rtppcmapay", "rtpmp4gpay")
+            "alawenc", "rtppcmapay", "rtpmp4gpay", "jpegenc", "rtpjpegpay")
     aac = first_available("avenc_aac", "voaacenc")
     if aac is None:
         log("missing GStreamer elements: avenc_aac or voaacenc")
@@ -181,7 +220,11 @@ def launch_lines(args):
         "/h264slices": video_h264(args, slices=True),
         "/h264aac": video_h264(args) + " " + audio_aac(aac),
         "/h264alaw": video_h264(args) + " " + audio_alaw(),
+        "/h264bframes": video_h264_bframes(args),
         "/h265": video_h265(args),
+        "/h265bframes": video_h265_bframes(args),
+        "/mjpeg": video_mjpeg(args),
+        "/audio": audio_aac(aac).replace("name=pay1", "name=pay0"),
     }
 
 

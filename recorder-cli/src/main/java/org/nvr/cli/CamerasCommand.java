@@ -15,6 +15,7 @@ import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
 import org.nvr.index.CameraStateRow;
 import org.nvr.index.FootageQueries;
+import org.nvr.media.BrowserCodecs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Each configured camera's state as the daemon last published it and since when, its newest footage,
- * last failure reason, location and the contact of the household hosting it (whose modem to check).
+ * last failure reason, location and the contact of the household hosting it (whose modem to check), and
+ * a note for a camera whose video browsers cannot play (Motion JPEG: recorded as it is).
  */
 @Command(name = "cameras", mixinStandardHelpOptions = true,
         description = "Each camera's state and since when, last footage, last failure reason, location and contact.")
@@ -56,6 +58,11 @@ final class CamerasCommand implements Callable<Integer> {
                         t.label("reason", (String) m.get("reason")), m.get("location"), m.get("contact"));
             }
             table.print(out);
+            for (Map<String, Object> m : cams) {
+                if (m.get("warning") != null) {
+                    out.println(t.get("cameras.notPlayable", m.get("camera"), m.get("video_codec")));
+                }
+            }
         }
         return Main.OK;
     }
@@ -77,6 +84,10 @@ final class CamerasCommand implements Callable<Integer> {
             m.put("since", s == null ? null : fmt.iso(s.since()));
             m.put("last_footage_end", fmt.iso(last));
             m.put("reason", s == null ? null : s.reason());
+            String codec = q.lastVideoCodec(c.id()).orElse(null);
+            m.put("video_codec", codec);
+            m.put("browser_playable", BrowserCodecs.playable(codec));
+            m.put("warning", BrowserCodecs.warning(codec));
             m.put("detail", s == null ? null : s.detail());
             m.put("location", c.location().orElse(null));
             m.put("contact", c.contact().orElse(null));

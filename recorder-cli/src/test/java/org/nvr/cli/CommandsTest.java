@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,6 +148,28 @@ class CommandsTest {
         assertFalse(r.out().contains("secret"), r.out());
         Cli table = Cli.run("cameras", "--config", config.toString());
         assertTrue(table.out().contains("Ngã tư UBND"), table.out());
+    }
+
+    @Test
+    void camerasSaysOnceWhenACamerasVideoCannotBePlayedInBrowsers() throws Exception {
+        indexThreeSegments();
+        try (IndexWriter w = IndexWriter.open(dir.resolve("footage/index.db"))) {
+            w.startRun("thon-1", "cam-02", T0, "mjpeg", 640, 480, null).get();
+            w.cameraState("thon-1", "cam-02", "recording", T0, null, "mjpeg 640x480", T0).get();
+        }
+        Cli r = Cli.run("cameras", "--config", config.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode cams = new ObjectMapper().readTree(r.out());
+        assertEquals("h264", cams.get(0).get("video_codec").asText());
+        assertTrue(cams.get(0).get("browser_playable").asBoolean());
+        assertTrue(cams.get(0).get("warning").isNull());
+        assertEquals("mjpeg", cams.get(1).get("video_codec").asText());
+        assertFalse(cams.get(1).get("browser_playable").asBoolean());
+        assertTrue(cams.get(1).get("warning").asText().contains("browsers cannot play"), r.out());
+        Cli table = Cli.run("cameras", "--config", config.toString());
+        List<String> notes = table.out().lines().filter(l -> l.contains("mjpeg")).toList();
+        assertEquals(1, notes.size(), table.out());
+        assertTrue(notes.get(0).startsWith("cam-02"), table.out());
     }
 
     @Test

@@ -277,6 +277,11 @@ public final class FootageExporter {
         private long lastVideoEndTlUs = Long.MIN_VALUE;
         private long heldWallEndUs;
         private final Deque<Pending> pending = new ArrayDeque<>();
+        /** Wall-clock µs of the earliest picture at or after {@code from} seen so far, before the anchor is set. */
+        private long startUs = Long.MIN_VALUE;
+        /** Pictures shown at or after the end but decoded before it, kept in case a picture shown before the end needs them. */
+        private final Deque<Pending> beyondEnd = new ArrayDeque<>();
+        private long beyondWallUs;
         private AVPacket heldVideo;
         private boolean cutAtEnd;
         /** Wall-clock µs of the first picture at or after the end, when there was one. */
@@ -472,34 +477,45 @@ public final class FootageExporter {
                             keySeen = true;
                         }
                         long wallUs = segStartUs + av_rescale_q(pts, tb, MICROS);
+                        // Pictures come in decoding order; with B-frames a later one may be shown earlier,
+                        // but never earlier than its own decoding time.
+                        long decodeWallUs = isVideo && pkt.dts() != AV_NOPTS_VALUE
+                                ? Math.min(wallUs, segStartUs + av_rescale_q(pkt.dts(), tb, MICROS)) : wallUs;
+                        if (anchorUs == Long.MIN_VALUE && isVideo && startUs != Long.MIN_VALUE
+                                && (key(pkt) || decodeWallUs >= startUs) && !anchor()) {
+                            return true;
+                        }
                         if (anchorUs == Long.MIN_VALUE) {
                             if (isVideo && key(pkt)) {
                                 clearPendingVideo();
                             }
                             if (isVideo && wallUs >= fromUs) {
-                                if (wallUs >= toUs) {
-                                    cutAtEnd = true;
-                                    cutWallUs = wallUs;
-                                    return true;
-                                }
-                                anchorUs = wallUs;
-                                flushPending();
-                            } else if (isVideo || wallUs >= fromUs) {
+                                startUs = startUs == Long.MIN_VALUE ? wallUs : Math.min(startUs, wallUs);
+                            }
+                            if (isVideo || wallUs >= fromUs) {
                                 pending.add(new Pending(av_packet_clone(pkt), isVideo, segStartUs, tb,
                                         isVideo && key(pkt) ? prefix : null));
-                                continue;
-                            } else {
-                                continue;
                             }
+                            continue;
                         }
                         if (isVideo) {
-                            if (wallUs >= toUs) {
+                            if (decodeWallUs >= toUs) {
                                 cutAtEnd = true;
-                                cutWallUs = wallUs;
+                                cutWallUs = beyondEnd.isEmpty() ? wallUs : Math.min(wallUs, beyondWallUs);
                                 return true;
                             }
+                            if (wallUs >= toUs && wallUs >= heldWallEndUs) {
+                                // Shown after the end, but B-frames decoded after it may still be shown before it.
+                                // (A picture shown before one already written is written: it fills a hole.)
+                                if (beyondEnd.isEmpty()) {
+                                    beyondWallUs = wallUs;
+                                }
+                                beyondEnd.add(new Pending(av_packet_clone(pkt), true, placeUs, vtb,
+                                        key(pkt) ? prefix : null));
+                                continue;
+                            }
+                            writeBeyondEnd();
                             writeVideo(pkt, placeUs, vtb, key(pkt) ? prefix : null);
-                            heldWallEndUs = wallUs + (pkt.duration() > 0 ? av_rescale_q(pkt.duration(), vtb, MICROS) : 0);
                         } else {
                             long durUs = pkt.duration() > 0 ? av_rescale_q(pkt.duration(), tb, MICROS) : 0;
                             if (wallUs >= anchorUs && wallUs + durUs <= toUs) {
@@ -510,11 +526,52 @@ public final class FootageExporter {
                         av_packet_unref(pkt);
                     }
                 }
+                if (anchorUs == Long.MIN_VALUE && startUs != Long.MIN_VALUE) {
+                    anchor(); // no later picture can be shown before the start: the next segment opens with a keyframe
+                }
             } finally {
+                clearBeyondEnd(); // pictures after the end that no picture before it needed
                 av_packet_free(pkt);
                 avformat_close_input(ic);
             }
             return true;
+        }
+
+        /**
+         * The export starts at {@link #startUs}, the earliest picture at or after {@code from}: known
+         * once a picture decoded at or after it arrives (with B-frames, pictures shown before it may
+         * still follow it in decoding order), a keyframe arrives, or the segment ends.
+         *
+         * @return false when that picture is at or after the end: nothing of the range is to be shown
+         */
+        private boolean anchor() throws IOException {
+            if (startUs >= toUs) {
+                cutAtEnd = true;
+                cutWallUs = startUs;
+                return false;
+            }
+            anchorUs = startUs;
+            flushPending();
+            return true;
+        }
+
+        /** A picture shown before the end follows the held ones: they are its references, so they are written. */
+        private void writeBeyondEnd() throws IOException {
+            while (!beyondEnd.isEmpty()) {
+                Pending p = beyondEnd.poll();
+                try {
+                    writeVideo(p.pkt(), p.segStartUs(), p.inTb(), p.prefix());
+                } finally {
+                    av_packet_free(p.pkt());
+                }
+            }
+        }
+
+        private void clearBeyondEnd() {
+            for (Pending p : beyondEnd) {
+                av_packet_free(p.pkt());
+            }
+            beyondEnd.clear();
         }
 
         private boolean key(AVPacket pkt) {
@@ -680,11 +737,15 @@ public final class FootageExporter {
 
         private void writeVideo(AVPacket in, long segStartUs, AVRational inTb, byte[] prefix) throws IOException {
             AVPacket pkt = prefix == null ? av_packet_clone(in) : withPrefix(in, prefix);
+            long shown = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
+            long wallEndUs = segStartUs - gapShiftUs
+                    + av_rescale_q(shown + Math.max(0, pkt.duration()), inTb, MICROS);
             place(pkt, segStartUs, inTb, videoTb);
             if (pkt.dts() <= lastVideoDts) {
                 av_packet_free(pkt); // cannot go back in time; only a clock step does this, reported above
                 return;
             }
+            heldWallEndUs = Math.max(heldWallEndUs, wallEndUs);
             lastVideoDts = pkt.dts();
             pkt.stream_index(videoOut.index());
             flushHeld(false);
@@ -715,6 +776,10 @@ public final class FootageExporter {
             }
             long endTicks = pts + Math.max(0, pkt.duration());
             timelineEndUs = Math.max(timelineEndUs, av_rescale_q(endTicks, videoTb, MICROS));
+            if (last && anchorUs + timelineEndUs - gapShiftUs > endUs) {
+                // B-frames: a picture shown after the end had to be written for the ones shown before it
+                endUs = anchorUs + timelineEndUs - gapShiftUs;
+            }
             try {
                 av_packet_rescale_ts(pkt, videoTb, videoOut.time_base());
                 check(av_interleaved_write_frame(oc, pkt), "write video");

@@ -191,6 +191,17 @@ public final class FootageQueries implements AutoCloseable {
         }
     }
 
+    /** The video codec of the camera's latest recording run, as FFmpeg names it; empty when it never recorded. */
+    public Optional<String> lastVideoCodec(String camera) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT video_codec FROM runs WHERE camera = ? AND video_codec IS NOT NULL ORDER BY start_ms DESC, id DESC LIMIT 1")) {
+            ps.setString(1, camera);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
     public List<CameraStateRow> cameraStates() throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT site, camera, state, since_ms, reason, detail, updated_ms FROM camera_state ORDER BY site, camera");

@@ -19,8 +19,10 @@ public enum FailureReason {
     AUTH,
     /** 404: wrong stream path. */
     NOT_FOUND,
-    /** The camera spoke something we cannot use (bad RTSP, garbage bytes, no video stream). */
+    /** The camera spoke something we cannot use (bad RTSP, garbage bytes, a video codec MP4 cannot hold). */
     PROTOCOL,
+    /** The stream has no video (an audio-only stream, a wrong channel): nothing to record. */
+    NO_VIDEO,
     /** The session was up but no packet arrived within the stall timeout. */
     STALLED,
     /** The camera ended the stream or dropped the connection. */

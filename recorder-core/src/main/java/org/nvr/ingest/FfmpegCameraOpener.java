@@ -75,7 +75,7 @@ public final class FfmpegCameraOpener implements CameraOpener {
         }
         if (!hasVideo(ic)) {
             close(ic);
-            throw new SourceException(FailureReason.PROTOCOL, camera.id() + ": no video stream in " + camera.redactedUrl());
+            throw new SourceException(FailureReason.NO_VIDEO, camera.id() + ": no video stream in " + camera.redactedUrl());
         }
         return new Source(ic);
     }

@@ -82,8 +82,11 @@ public final class Mp4Probe {
                         lastDelta = pkt.dts() - lastDts;
                     }
                     lastDts = pkt.dts();
-                    first = Math.min(first, pkt.dts());
-                    end = Math.max(end, pkt.dts() + dur);
+                    // presentation times: with B-frames a picture is shown after it is decoded, and the
+                    // segment lasts from its first picture shown to the end of its last
+                    long shown = pkt.pts() != Long.MIN_VALUE ? pkt.pts() : pkt.dts();
+                    first = Math.min(first, shown);
+                    end = Math.max(end, shown + dur);
                 } finally {
                     av_packet_unref(pkt);
                 }

@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Time.</b> Segment and run times come from the recorder's clock read once, at the run's first
  * keyframe, then advanced by stream time (camera wall clocks are often wrong; stream time is smooth).
+ * With B-frames a picture is shown after it is decoded; run times are presentation times (see
+ * {@link #presentationDelay}), so a segment's recorded start is when its first picture is shown and the
+ * export and the index agree with what players show.
  *
  * <p>Runs on the camera's own thread, which owns the source, the stream plan (and with it the audio
  * transcoder), the open segment writer and the packet; all are released before {@link #run()} returns.
@@ -72,6 +75,12 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private long originMicros;
     private Long runId;
     private long lastVideoEndMicros;
+    /**
+     * How long after its decoding a keyframe is shown (video time base): 0 without B-frames. A picture's
+     * run time is its decoding time plus this, so a segment starts where its first keyframe is shown and
+     * its samples are written with that keyframe at presentation time 0.
+     */
+    private long presentationDelay;
     private long recordedMicros;
     private OpenSegment segment;
     private AccessUnits pictures;
@@ -142,8 +151,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
         } finally {
             try {
                 flushTranscoder();
-                releasePictures(true);
-                flushPicture();
+                flushPictures();
             } catch (IOException | SourceException e) {
                 LOG.error("{}: cannot write the last pictures: {}", camera.id(), e.getMessage());
             } finally {
@@ -170,10 +178,20 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private void accept(AVPacket pkt) throws IOException, SourceException, InterruptedException {
         int track = plan.trackOf(pkt.stream_index());
         if (track == 0) {
-            AVPacket picture = pictures.add(pkt);
-            if (picture == null) {
-                return;
-            }
+            pictures.add(pkt);
+            takePictures();
+        } else if (plan.transcoder(track) != null) {
+            transcodeAudio(pkt, track);
+            releasePictures(false);
+        } else if (track > 0) {
+            queueAudio(pkt, track);
+        }
+    }
+
+    /** Hands on the pictures {@link AccessUnits} has completed. */
+    private void takePictures() throws IOException, SourceException, InterruptedException {
+        AVPacket picture;
+        while ((picture = pictures.poll()) != null) {
             if (plan.transcodedTrack() < 0 && held.isEmpty()) {
                 handlePicture(picture);
             } else {
@@ -181,11 +199,6 @@ public final class RecordingSession implements CameraSupervisor.Session {
                 held.add(picture, av_rescale_q(ts, plan.timeBase(0), MICROS));
                 releasePictures(false);
             }
-        } else if (plan.transcoder(track) != null) {
-            transcodeAudio(pkt, track);
-            releasePictures(false);
-        } else if (track > 0) {
-            queueAudio(pkt, track);
         }
     }
 
@@ -236,12 +249,15 @@ public final class RecordingSession implements CameraSupervisor.Session {
         }
     }
 
-    private void flushPicture() throws IOException, SourceException, InterruptedException {
+    /** At the end of the session: the held pictures, then the ones still being assembled, then their audio. */
+    private void flushPictures() throws IOException, SourceException, InterruptedException {
         if (plan == null) {
             return;
         }
-        AVPacket picture = pictures.flush();
-        if (picture != null && segment != null) {
+        releasePictures(true);
+        pictures.finish();
+        AVPacket picture;
+        while ((picture = pictures.poll()) != null && segment != null) {
             handlePicture(picture);
         }
         drainAudio(lastVideoEndMicros);
@@ -260,7 +276,10 @@ public final class RecordingSession implements CameraSupervisor.Session {
             return;
         }
         AVRational tb = plan.timeBase(0);
-        long micros = av_rescale_q(stamp.dts(), tb, MICROS);
+        if (key) {
+            presentationDelay = Math.max(0, stamp.pts() - stamp.dts());
+        }
+        long micros = av_rescale_q(stamp.dts() + presentationDelay, tb, MICROS);
         if (runClock == null) {
             startRun(micros);
         }
@@ -285,7 +304,10 @@ public final class RecordingSession implements CameraSupervisor.Session {
         long frameMicros = Math.max(1, av_rescale_q(clocks[0].typicalDelta(), tb, MICROS));
         write(pkt, 0, stamp);
         segment.frames++;
-        lastVideoEndMicros = runMicros + frameMicros;
+        // With B-frames a stream that stops between a reference picture and the B-frames shown before
+        // it ends where that reference picture is shown, not where the last picture decoded is.
+        long shownMicros = av_rescale_q(stamp.pts(), tb, MICROS) - originMicros;
+        lastVideoEndMicros = Math.max(lastVideoEndMicros, Math.max(runMicros, shownMicros) + frameMicros);
         recordedMicros += frameMicros;
         observer.frameWritten(wall(runMicros), Duration.ofNanos(frameMicros * 1000), pkt.size(), key);
     }

@@ -20,6 +20,7 @@ import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.SourceException;
+import org.nvr.media.BrowserCodecs;
 import org.nvr.segment.Mp4SegmentWriter;
 
 /**
@@ -63,11 +64,14 @@ final class StreamPlan implements AutoCloseable {
             }
         }
         if (video == null) {
-            throw new SourceException(FailureReason.PROTOCOL, camera.id() + ": the stream has no video");
+            throw new SourceException(FailureReason.NO_VIDEO, camera.id() + ": the stream has no video");
         }
         if (avformat_query_codec(mp4, video.codecpar().codec_id(), FF_COMPLIANCE_NORMAL) != 1) {
             throw new SourceException(FailureReason.PROTOCOL, camera.id() + ": video codec "
                     + codecName(video.codecpar()) + " cannot be recorded to MP4 without transcoding");
+        }
+        if (!BrowserCodecs.playable(codecName(video.codecpar()))) {
+            warnings.videoNotPlayableInBrowsers(camera.id(), codecName(video.codecpar()));
         }
         plan.add(video.index(), new Mp4SegmentWriter.Track(video.codecpar(), video.time_base()));
         plan.videoStream = video;

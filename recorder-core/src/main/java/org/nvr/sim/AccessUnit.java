@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * One encoded picture of a {@link SyntheticClip}: its NAL units without start codes, in decoding
- * order, and whether it is an IDR picture. Parameter sets are not included; whoever sends a keyframe
+ * order (an access unit delimiter, if any, first), and whether it is an IDR picture. Parameter sets are not included; whoever sends a keyframe
  * sends the clip's SPS and PPS before it.
  *
  * <p>Immutable by convention: the arrays are shared by every session that streams the clip and
@@ -14,6 +14,11 @@ record AccessUnit(boolean keyframe, List<byte[]> nalUnits) {
 
     AccessUnit {
         nalUnits = List.copyOf(nalUnits);
+    }
+
+    /** Whether the first NAL unit is an access unit delimiter, which goes before any parameter sets. */
+    boolean delimited() {
+        return !nalUnits.isEmpty() && AnnexB.nalType(nalUnits.get(0)) == AnnexB.NAL_AUD;
     }
 
     int byteCount() {

@@ -5,8 +5,8 @@ import io.netty.buffer.ByteBuf;
 /**
  * Turns access units into RTP packets as RFC 6184 describes for packetization-mode 1: a NAL unit
  * that fits goes as a single NAL unit packet, a larger one is cut into FU-A fragments, and the last
- * packet of an access unit carries the marker bit. SPS and PPS go in front of every IDR picture so a
- * client can start decoding at any keyframe.
+ * packet of an access unit carries the marker bit. SPS and PPS go in front of every IDR picture
+ * (after its access unit delimiter, if it has one) so a client can start decoding at any keyframe.
  *
  * <p>Owns one RTP stream's SSRC and sequence numbers and counts what it sent for RTCP sender
  * reports. Not thread-safe; used on its session's event loop.
@@ -51,14 +51,24 @@ final class H264Packetizer {
 
     /** Queues the packets of one access unit on {@code sink}; the caller flushes. */
     void send(AccessUnit unit, byte[] sps, byte[] pps, int timestamp, RtpSink sink) {
+        int first = 0;
+        if (unit.delimited()) {
+            sendNal(unit.nalUnits().get(0), timestamp, false, sink); // the delimiter opens the access unit
+            first = 1;
+        }
         if (unit.keyframe()) {
             sendNal(sps, timestamp, false, sink);
             sendNal(pps, timestamp, false, sink);
         }
         int last = unit.nalUnits().size() - 1;
-        for (int i = 0; i <= last; i++) {
+        for (int i = first; i <= last; i++) {
             sendNal(unit.nalUnits().get(i), timestamp, i == last, sink);
         }
+    }
+
+    /** Queues only the access unit delimiter of {@code unit} (which must have one): a picture cut short. */
+    void sendDelimiter(AccessUnit unit, int timestamp, RtpSink sink) {
+        sendNal(unit.nalUnits().get(0), timestamp, false, sink);
     }
 
     private void sendNal(byte[] nal, int timestamp, boolean lastOfAccessUnit, RtpSink sink) {

@@ -133,6 +133,13 @@ final class RtpStreamer {
         }
         waitForKeyframe = false;
         int timestamp = timestamp(frameNumber);
+        if (unit.delimited() && camera.takeHangUpMidPicture()) {
+            packetizer.sendDelimiter(unit, timestamp, sink);
+            sink.flush();
+            log.debug("camera {}: hanging up after the delimiter of frame {}", camera.path(), frameNumber);
+            camera.dropSessions();
+            return;
+        }
         packetizer.send(unit, clip.spsShared(), clip.ppsShared(), timestamp, sink);
         long now = executor.ticker().nanoTime();
         if (now - nextReportNanos >= 0) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -62,6 +63,7 @@ public final class SimulatedCamera {
     private volatile byte[] garbage = Garbage.burst(DEFAULT_GARBAGE_SEED, GARBAGE_BYTES);
     private volatile int rtpLossEvery;
     private volatile boolean udpBlackhole;
+    private final AtomicBoolean hangUpMidPicture = new AtomicBoolean();
     private volatile RtspAuthenticator authenticator;
 
     SimulatedCamera(String path, SyntheticClip clip) {
@@ -96,6 +98,16 @@ public final class SimulatedCamera {
         for (Channel channel : List.copyOf(sessions)) {
             channel.close();
         }
+    }
+
+    /**
+     * The next picture sent stops after its access unit delimiter, and the connection closes: a camera
+     * that dies (or is stopped) between the RTP packets of one picture, so the client's last packet
+     * holds only a delimiter. Needs a clip {@link SyntheticClip#withAccessUnitDelimiters() with
+     * delimiters}; happens once, in one session.
+     */
+    public void hangUpMidPicture() {
+        hangUpMidPicture.set(true);
     }
 
     /** From now on, requests other than OPTIONS need these credentials. */
@@ -201,6 +213,11 @@ public final class SimulatedCamera {
 
     boolean isSilent() {
         return silent;
+    }
+
+    /** True once after {@link #hangUpMidPicture()}: the caller is the session that hangs up. */
+    boolean takeHangUpMidPicture() {
+        return hangUpMidPicture.compareAndSet(true, false);
     }
 
     boolean isStreamPaused() {

@@ -115,6 +115,23 @@ public final class SyntheticClip {
         return new SyntheticClip(width, height, fps, gop, sps, pps, frames);
     }
 
+    /**
+     * This clip with an access unit delimiter in front of every picture, as x264 and many cameras
+     * send: it goes out as an RTP packet of its own, before the parameter sets, so the first packet a
+     * client receives after connecting holds no picture data at all.
+     */
+    public SyntheticClip withAccessUnitDelimiters() {
+        byte[] aud = {AnnexB.NAL_AUD, (byte) 0xF0}; // primary_pic_type 7 (any), then the stop bit
+        List<AccessUnit> delimited = new ArrayList<>(frames.size());
+        for (AccessUnit frame : frames) {
+            List<byte[]> nals = new ArrayList<>(frame.nalUnits().size() + 1);
+            nals.add(aud);
+            nals.addAll(frame.nalUnits());
+            delimited.add(new AccessUnit(frame.keyframe(), nals));
+        }
+        return new SyntheticClip(width, height, fps, gop, sps, pps, delimited);
+    }
+
     public int width() {
         return width;
     }
@@ -172,13 +189,19 @@ public final class SyntheticClip {
     public void writeAnnexB(OutputStream out) throws IOException {
         byte[] startCode = {0, 0, 0, 1};
         for (AccessUnit frame : frames) {
+            List<byte[]> nals = frame.nalUnits();
+            int first = frame.delimited() ? 1 : 0;
+            if (first == 1) {
+                out.write(startCode);
+                out.write(nals.get(0));
+            }
             if (frame.keyframe()) {
                 out.write(startCode);
                 out.write(sps);
                 out.write(startCode);
                 out.write(pps);
             }
-            for (byte[] nal : frame.nalUnits()) {
+            for (byte[] nal : nals.subList(first, nals.size())) {
                 out.write(startCode);
                 out.write(nal);
             }

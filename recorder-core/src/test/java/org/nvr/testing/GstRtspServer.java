@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code gst/rtsp_server.py} (a classpath resource, so this works from the test-jar too) with
  * Debian's {@code /usr/bin/python3} as a child process listening on 127.0.0.1.
  *
- * <p>Mounts: {@link #H264}, {@link #H264_SLICES}, {@link #H264_AAC}, {@link #H264_ALAW}, {@link #H265}; all live, shared
+ * <p>Mounts: {@link #H264}, {@link #H264_SLICES}, {@link #H264_AAC}, {@link #H264_ALAW}, {@link #H264_BFRAMES}, {@link #H265}, {@link #H265_BFRAMES}, {@link #MJPEG}, {@link #AUDIO_ONLY}; all live, shared
  * between clients like a camera's encoder, with parameter sets before every keyframe. The script's
  * docstring lists the exact pipelines.
  *
@@ -43,7 +43,15 @@ public final class GstRtspServer implements AutoCloseable {
     public static final String H264_SLICES = "/h264slices";
     public static final String H264_AAC = "/h264aac";
     public static final String H264_ALAW = "/h264alaw";
+    /** H.264 Main profile with two B-frames between reference pictures: presentation order is not decode order. */
+    public static final String H264_BFRAMES = "/h264bframes";
     public static final String H265 = "/h265";
+    /** H.265 with two B-frames between reference pictures. */
+    public static final String H265_BFRAMES = "/h265bframes";
+    /** Motion JPEG video: MP4 can hold it, browsers cannot play it. */
+    public static final String MJPEG = "/mjpeg";
+    /** AAC audio and no video at all. */
+    public static final String AUDIO_ONLY = "/audio";
 
     private static final Logger log = LoggerFactory.getLogger(GstRtspServer.class);
     private static final String PYTHON = "/usr/bin/python3";

@@ -99,6 +99,19 @@ public final class MediaProbe {
         return packets;
     }
 
+    /**
+     * The presentation times (seconds) of the first video stream's decoded pictures, in the order a
+     * player shows them; with B-frames this is not the order of the packets in the file.
+     */
+    public static List<Double> pictureTimes(Path file) throws IOException, InterruptedException {
+        JsonNode root = ffprobe(file, "-select_streams", "v:0", "-show_frames", "-show_entries", "frame=pts_time");
+        List<Double> times = new ArrayList<>();
+        for (JsonNode f : root.path("frames")) {
+            times.add(seconds(f, "pts_time"));
+        }
+        return times;
+    }
+
     /** The container's duration ({@code format.duration}). */
     public static Duration duration(Path file) throws IOException, InterruptedException {
         JsonNode root = ffprobe(file, "-show_entries", "format=duration");
