@@ -369,7 +369,7 @@ public final class CameraSupervisor {
 
     private static String why(Throwable failure) {
         Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        return t.getMessage() != null ? t.getMessage().strip() : t.getClass().getSimpleName();
     }
 
     private String host() {
