@@ -267,8 +267,13 @@ public final class CameraSupervisor {
             if (refused.contains(other)) {
                 return false; // both refused: nothing to move to; the failure is logged as usual
             }
-            LOG.warn("{}: the camera refuses RTSP over {} (461 Unsupported Transport: {}); recording over {} from now on",
-                    camera.id(), name(transport), result.detail(), name(other));
+            // A warning when it overrides the operator's choice; under auto, trying the other is the plan.
+            String line = "{}: the camera refuses RTSP over {} (461 Unsupported Transport: {}); recording over {} from now on";
+            if (camera.transport() == Transport.AUTO) {
+                LOG.info(line, camera.id(), name(transport), result.detail(), name(other));
+            } else {
+                LOG.warn(line, camera.id(), name(transport), result.detail(), name(other));
+            }
             transport = other;
             return true;
         }

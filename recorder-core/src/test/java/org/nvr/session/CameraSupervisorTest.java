@@ -317,6 +317,34 @@ class CameraSupervisorTest {
         assertEquals(3, sessionsRun, "as announced: at the first probe that finds the port open");
     }
 
+    // ---- transport ---------------------------------------------------------------------------------
+
+    private static SessionResult refusedTransport() {
+        return new SessionResult(FailureReason.PROTOCOL, "Protocol not supported (-93)", Duration.ZERO, true);
+    }
+
+    @Test
+    void aTransportRefusedWith461MovesToTheOtherOnceAndNeverBack() {
+        script.add(refusedTransport()); // tcp refused
+        script.add(failed(FailureReason.REFUSED)); // the camera goes away for a moment
+        script.add(refusedTransport()); // udp refused too: nothing better to move to
+        script.add(refusedTransport());
+        CameraSupervisor s = supervisor(0.5);
+        s.start();
+        channel.runPendingTasks();
+        advance(1000);
+        portOpen = true;
+        for (int i = 0; i < 10; i++) {
+            advance(1000);
+        }
+        assertEquals(List.of(Transport.TCP, Transport.UDP, Transport.UDP, Transport.UDP), transports.subList(0, 4));
+        List<String> warnings = log.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(1, warnings.stream().filter(w -> w.contains("461")).count(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("cam-01: the camera refuses RTSP over tcp (461 Unsupported Transport"),
+                warnings.get(0));
+    }
+
     // ---- name lookups ----------------------------------------------------------------------------
 
     @Test
