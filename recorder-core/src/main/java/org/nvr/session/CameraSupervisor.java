@@ -227,7 +227,8 @@ public final class CameraSupervisor {
         // A camera down for a day fails thousands of times: log the first failure after footage, or a
         // change of reason, at warn; the rest at debug. A move to the other transport has its own line.
         boolean changed = result.wroteFootage() || result.reason() != lastReason;
-        lastReason = result.reason();
+        // after a move to the other transport, its first failure is news whatever its reason
+        lastReason = movedTransport ? null : result.reason();
         if (changed && !movedTransport) {
             LOG.warn("{}: {} ({}); {}", camera.id(), result.reason().label(), result.detail(), next);
         } else {

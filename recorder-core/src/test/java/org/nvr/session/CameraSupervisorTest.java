@@ -345,6 +345,21 @@ class CameraSupervisorTest {
                 warnings.get(0));
     }
 
+    @Test
+    void theFirstFailureOverTheNewTransportIsWarnedAboutWhateverItsReason() {
+        script.add(refusedTransport());
+        script.add(failed(FailureReason.PROTOCOL)); // over udp now: e.g. the relay's SDP is broken
+        CameraSupervisor s = supervisor(0.5);
+        s.start();
+        channel.runPendingTasks();
+        advance(1000);
+        assertEquals(List.of(Transport.TCP, Transport.UDP), transports.subList(0, 2));
+        List<String> warnings = log.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(1).startsWith("cam-01: protocol (protocol); next attempt in"), warnings.get(1));
+    }
+
     // ---- name lookups ----------------------------------------------------------------------------
 
     @Test
