@@ -71,6 +71,11 @@ public final class Recorder implements AutoCloseable {
             nameServers = List.copyOf(nameServers);
         }
 
+        /** With the system's name servers. */
+        public Options(Clock clock, CameraOpener opener, RecorderMetrics metrics, Duration hangAfter) {
+            this(clock, opener, metrics, hangAfter, List.of());
+        }
+
         public static Options defaults() {
             return new Options(Clock.systemUTC(), new FfmpegCameraOpener(), null, null, List.of());
         }
