@@ -30,6 +30,7 @@ import org.nvr.index.SegmentRow;
 import org.nvr.session.CameraState;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
+import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.MediaProbe;
 
 /**
@@ -83,6 +84,27 @@ class TransportTest {
             assertEquals(List.of(), MediaProbe.decodeErrors(file));
             long frames = MediaProbe.frameCount(file);
             assertTrue(frames >= 50, "at least 2 s of pictures decode: " + frames);
+        }
+    }
+
+    /** The same against a real, independent server: gst-rtsp-server with its protocols set to UDP. */
+    @Test
+    void tcpRefusedByARealUdpOnlyServerFallsBackToUdp() throws Exception {
+        try (GstRtspServer gst = GstRtspServer.start()) {
+            NvrConfig config = TestCameras.config(root, Duration.ofSeconds(60),
+                    camera("gst", gst.url(GstRtspServer.H264_UDP_ONLY), Transport.TCP));
+            try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults())) {
+                RecorderGstTest.await(Duration.ofSeconds(30), "recording over UDP",
+                        () -> recorder.statuses().get(0).current() == CameraState.RECORDING);
+                Thread.sleep(2500); // a little footage
+            }
+        }
+        try (FootageQueries q = FootageQueries.open(root.resolve("index.db"))) {
+            List<SegmentRow> segs = q.segments("gst", Instant.EPOCH, Instant.now());
+            assertEquals(1, segs.size());
+            Path file = root.resolve(segs.get(0).path());
+            assertEquals(List.of(), MediaProbe.decodeErrors(file));
+            assertTrue(MediaProbe.frameCount(file) >= 25, "pictures decode");
         }
     }
 

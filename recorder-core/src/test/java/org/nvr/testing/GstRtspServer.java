@@ -44,6 +44,8 @@ public final class GstRtspServer implements AutoCloseable {
     public static final String H264_AAC = "/h264aac";
     public static final String H264_ALAW = "/h264alaw";
     public static final String H265 = "/h265";
+    /** {@link #H264} from a server that takes UDP only: TCP-interleaved SETUP gets 461, as from VLC. */
+    public static final String H264_UDP_ONLY = "/h264udp";
 
     private static final Logger log = LoggerFactory.getLogger(GstRtspServer.class);
     private static final String PYTHON = "/usr/bin/python3";
