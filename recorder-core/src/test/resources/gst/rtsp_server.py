@@ -11,6 +11,7 @@ Mounts (all sources live, paced by the clock, so timestamps follow real time):
   /audio      AAC audio only, no video (a wrong channel, an intercom)
   /h265       H.265 video (x265enc, zerolatency, no B-frames), RTP pt 96
   /h265bframes H.265 with B-frames (x265enc bframes=2, b-adapt=0, closed GOPs), RTP pt 96
+  /h264udp    /h264 over UDP only: a SETUP for interleaved TCP gets 461 Unsupported Transport
   /clip       only with --clip FILE: an H.264 Annex-B file (starting with a keyframe, parameter
               sets in band) played in a loop at its own frame rate, for benchmarks (bench/compare.sh)
 
@@ -44,8 +45,9 @@ import threading
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
 def log(message):
@@ -270,6 +272,14 @@ def main():
         factory.connect("media-configure", lambda _f, media: counter.attach(media))
         mounts.add_factory("/clip", factory)
         log("/clip: " + video_clip(args.clip))
+
+    # /h264udp: the /h264 stream from a server that takes RTP over UDP only and answers a SETUP for
+    # interleaved TCP with 461 Unsupported Transport, as VLC's RTSP output and many relays do.
+    udp_only = GstRtspServer.RTSPMediaFactory()
+    udp_only.set_launch("( " + video_h264(args) + " )")
+    udp_only.set_shared(True)
+    udp_only.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
+    mounts.add_factory("/h264udp", udp_only)
 
     server.connect("client-connected", lambda _s, client: log(
         "client connected from " + client.get_connection().get_ip()))

@@ -18,6 +18,7 @@ public final class AvErrors {
     static final int EHOSTDOWN = 112;
     static final int EHOSTUNREACH = 113;
     static final int ENOSPC = 28;
+    static final int EPROTONOSUPPORT = 93;
 
     private AvErrors() {
     }
@@ -47,6 +48,14 @@ public final class AvErrors {
             case ECONNRESET, EPIPE -> FailureReason.EOF;
             default -> err == AVERROR_EOF ? FailureReason.EOF : FailureReason.PROTOCOL;
         };
+    }
+
+    /**
+     * Whether an error of opening an RTSP session means the camera answered SETUP with 461 Unsupported
+     * Transport for every transport it was offered: FFmpeg then gives up with AVERROR(EPROTONOSUPPORT).
+     */
+    public static boolean isTransportRefused(int err) {
+        return -err == EPROTONOSUPPORT;
     }
 
     /** Classifies an error returned by a read of a running session. */

@@ -70,8 +70,11 @@ public final class FfmpegCameraOpener implements CameraOpener {
                 // data; it is a timeout, and telling it apart from garbage matters to a technician.
                 reason = FailureReason.TIMEOUT;
             }
-            throw new SourceException(reason, camera.id() + ": cannot open " + camera.redactedUrl() + ": "
-                    + AvErrors.text(ret));
+            String message = camera.id() + ": cannot open " + camera.redactedUrl() + ": " + AvErrors.text(ret);
+            if (AvErrors.isTransportRefused(ret) && transport != Transport.AUTO) {
+                throw SourceException.transportRefused(message);
+            }
+            throw new SourceException(reason, message);
         }
         if (!hasVideo(ic)) {
             close(ic);

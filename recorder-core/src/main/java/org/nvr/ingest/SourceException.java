@@ -8,18 +8,37 @@ import org.nvr.config.KnownSecrets;
  */
 public final class SourceException extends Exception {
     private final FailureReason reason;
+    private final boolean transportRefused;
 
     public SourceException(FailureReason reason, String message) {
         this(reason, message, null);
     }
 
     public SourceException(FailureReason reason, String message, Throwable cause) {
+        this(reason, message, cause, false);
+    }
+
+    private SourceException(FailureReason reason, String message, Throwable cause, boolean transportRefused) {
         super(KnownSecrets.redact(message), cause == null ? null : new RedactedCause(cause));
         this.reason = reason;
+        this.transportRefused = transportRefused;
+    }
+
+    /**
+     * The camera answered SETUP over the requested transport with 461 Unsupported Transport: a
+     * {@link FailureReason#PROTOCOL} failure after which the other transport may well work.
+     */
+    public static SourceException transportRefused(String message) {
+        return new SourceException(FailureReason.PROTOCOL, message, null, true);
     }
 
     public FailureReason reason() {
         return reason;
+    }
+
+    /** Whether the camera refused the session's transport (461); see {@link #transportRefused(String)}. */
+    public boolean isTransportRefused() {
+        return transportRefused;
     }
 
     /** Wraps a third-party exception, keeping its type name and stack but not its raw message. */

@@ -7,13 +7,16 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.resolver.NoopAddressResolverGroup;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link PortProbe} with a Netty TCP connect on the recorder's event loop: no thread per probe, a
- * bounded connect timeout, and the connection closed as soon as it is made (the camera sees a
- * connect and an immediate close, nothing else).
+ * bounded connect timeout, no name lookup (the address comes looked up), and the connection closed as
+ * soon as it is made (the camera sees a connect and an immediate close, nothing else).
  *
  * <p>Thread-safe; owns nothing (the event loop group is the recorder's).
  */
@@ -32,14 +35,16 @@ public final class TcpPortProbe implements PortProbe {
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                // never a lookup here: Netty's default resolver would block the event loop in InetAddress
+                .resolver(NoopAddressResolverGroup.INSTANCE)
                 .handler(NOTHING);
     }
 
     @Override
-    public CompletableFuture<Boolean> probe(String host, int port) {
+    public CompletableFuture<Boolean> probe(InetAddress address, int port) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
         try {
-            ChannelFuture f = bootstrap.connect(host, port);
+            ChannelFuture f = bootstrap.connect(new InetSocketAddress(address, port));
             f.addListener((ChannelFuture done) -> {
                 if (done.isSuccess()) {
                     done.channel().close();
@@ -49,7 +54,7 @@ public final class TcpPortProbe implements PortProbe {
                 }
             });
         } catch (RuntimeException e) {
-            result.complete(false); // e.g. a host name that does not resolve
+            result.complete(false); // e.g. the event loop is shut down
         }
         return result;
     }

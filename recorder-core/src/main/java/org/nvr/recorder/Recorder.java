@@ -4,6 +4,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import org.nvr.metrics.RecorderMetrics;
 import org.nvr.report.FootageGaps;
 import org.nvr.retention.RetentionEnforcer;
 import org.nvr.ingest.CameraOpener;
+import org.nvr.ingest.DnsHostResolver;
 import org.nvr.ingest.FfmpegCameraOpener;
 import org.nvr.ingest.FfmpegRuntime;
 import org.nvr.ingest.PortProbe;
@@ -45,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * until {@link #close()}.
  *
  * <p>Owns, and closes in this order: the supervisors (each closes and indexes its open segment), the
- * segment finisher, the retention enforcer, the event loop, the index writer, the storage lock. Threads: {@code nvr-loop}
- * (timers), {@code nvr-cam-<id>} (one per camera, blocking reads and muxing), {@code nvr-finish} (fsync
+ * segment finisher, the retention enforcer, the name resolver, the event loop, the index writer, the
+ * storage lock. Threads: {@code nvr-loop} (timers, asynchronous name lookups and port probes),
+ * {@code nvr-cam-<id>} (one per camera, blocking reads and muxing), {@code nvr-finish} (fsync
  * and hashing), {@code nvr-sync} (periodic fsync of open segments), {@code nvr-retention} (deleting the
  * oldest footage, storage gauges), {@code nvr-index} (the single SQLite writer).
  */
@@ -62,22 +65,38 @@ public final class Recorder implements AutoCloseable {
      *                  keeps private meters nobody scrapes (tests)
      * @param hangAfter how long a camera's session may go without progress before {@link #liveness()}
      *                  calls it hung. Null: {@link CameraSupervisor#hangBound} of each camera
+     * @param nameServers the name servers that cameras' host names are looked up with; empty for the
+     *                  system's ({@code /etc/resolv.conf})
      */
-    public record Options(Clock clock, CameraOpener opener, RecorderMetrics metrics, Duration hangAfter) {
+    public record Options(Clock clock, CameraOpener opener, RecorderMetrics metrics, Duration hangAfter,
+                          List<InetSocketAddress> nameServers) {
+        public Options {
+            nameServers = List.copyOf(nameServers);
+        }
+
+        /** With the system's name servers. */
+        public Options(Clock clock, CameraOpener opener, RecorderMetrics metrics, Duration hangAfter) {
+            this(clock, opener, metrics, hangAfter, List.of());
+        }
+
         public static Options defaults() {
-            return new Options(Clock.systemUTC(), new FfmpegCameraOpener(), null, null);
+            return new Options(Clock.systemUTC(), new FfmpegCameraOpener(), null, null, List.of());
         }
 
         public Options withMetrics(RecorderMetrics metrics) {
-            return new Options(clock, opener, metrics, hangAfter);
+            return new Options(clock, opener, metrics, hangAfter, nameServers);
         }
 
         public Options withOpener(CameraOpener opener) {
-            return new Options(clock, opener, metrics, hangAfter);
+            return new Options(clock, opener, metrics, hangAfter, nameServers);
         }
 
         public Options withHangAfter(Duration hangAfter) {
-            return new Options(clock, opener, metrics, hangAfter);
+            return new Options(clock, opener, metrics, hangAfter, nameServers);
+        }
+
+        public Options withNameServers(List<InetSocketAddress> nameServers) {
+            return new Options(clock, opener, metrics, hangAfter, nameServers);
         }
     }
 
@@ -101,6 +120,7 @@ public final class Recorder implements AutoCloseable {
     private RetentionEnforcer retention;
     private RecorderMetrics ownMetrics;
     private Duration hangAfter;
+    private DnsHostResolver resolver;
     private volatile boolean closed;
 
     private Recorder(NvrConfig config, StorageLock lock, IndexWriter index) {
@@ -181,6 +201,7 @@ public final class Recorder implements AutoCloseable {
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
                 config.storage().segmentDuration(), index, finisher, options.opener(), options.clock());
         PortProbe probe = new TcpPortProbe(loop, CameraSupervisor.PROBE_PERIOD);
+        resolver = new DnsHostResolver(loop.next(), options.nameServers());
         Retention global = config.storage().retention();
         metrics.storageLimits(global.maxBytes(), global.minFreeBytes());
         config.cameras().forEach(camera -> {
@@ -196,7 +217,7 @@ public final class Recorder implements AutoCloseable {
                         Thread t = new Thread(r, "nvr-cam-" + camera.id());
                         t.start();
                     },
-                    new Backoff(() -> ThreadLocalRandom.current().nextDouble()), probe,
+                    new Backoff(() -> ThreadLocalRandom.current().nextDouble()), probe, resolver,
                     () -> ThreadLocalRandom.current().nextDouble(), status, options.clock());
             statuses.add(status);
             supervisors.add(supervisor);
@@ -356,6 +377,9 @@ public final class Recorder implements AutoCloseable {
         finisher.close(remaining(deadline, Duration.ofMillis(500)));
         if (retention != null) {
             retention.close();
+        }
+        if (resolver != null) {
+            resolver.close();
         }
         loop.shutdownGracefully(0, Math.max(100, (deadline - System.nanoTime()) / 1_000_000 / 2), TimeUnit.MILLISECONDS);
         index.close(remaining(deadline, Duration.ZERO));

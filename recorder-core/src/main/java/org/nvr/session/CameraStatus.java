@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.nvr.index.IndexWriter;
 import org.nvr.ingest.FailureReason;
 import org.slf4j.Logger;
@@ -31,6 +32,8 @@ public final class CameraStatus implements CameraObserver {
     private FailureReason reason;
     private Instant since;
     private java.util.concurrent.CompletableFuture<Long> pendingOutage;
+    /** Whether the last attempt to store the state failed; set from the index writer's thread. */
+    private final AtomicBoolean storeFailing = new AtomicBoolean();
 
     public CameraStatus(String site, String camera, IndexWriter index, CameraObserver downstream) {
         this.site = site;
@@ -64,9 +67,19 @@ public final class CameraStatus implements CameraObserver {
             }
         }
         index.cameraState(site, camera, next.label(), since, why == null ? null : why.label(), detail, at)
-                .exceptionally(e -> {
-                    LOG.warn("{}: cannot store camera state: {}", camera, e.getMessage());
-                    return null;
+                .whenComplete((stored, e) -> {
+                    // On a read-only or failing disk every change of state fails to store: say so once,
+                    // and once more when it works again, not twice per retry.
+                    if (e == null) {
+                        if (storeFailing.compareAndSet(true, false)) {
+                            LOG.info("{}: camera state stored again", camera);
+                        }
+                    } else if (storeFailing.compareAndSet(false, true)) {
+                        LOG.warn("{}: cannot store camera state: {} (until it can again, further failures are "
+                                + "logged at debug)", camera, e.getMessage());
+                    } else {
+                        LOG.debug("{}: still cannot store camera state: {}", camera, e.getMessage());
+                    }
                 });
         downstream.state(next, at, why, detail);
     }

@@ -5,13 +5,20 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
 import org.nvr.ingest.FailureReason;
+import org.nvr.ingest.HostResolver;
 import org.nvr.ingest.PortProbe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,11 +28,22 @@ import org.slf4j.LoggerFactory;
  * camera's own thread, and when it ends schedules the next one on the event loop after a
  * {@link Backoff} delay. It never gives up. Reconnection lives here and nowhere else.
  *
+ * <p>Every attempt and every probe starts by looking the camera's host up afresh ({@link HostResolver},
+ * asynchronous, bounded by {@link #LOOKUP_TIMEOUT}): a dynamic-DNS name that moved is followed at once.
+ * A name that does not resolve fails the attempt as {@code unreachable} with a detail starting
+ * {@code dns:}.
+ *
  * <p>While a camera is unreachable at the network level (refused, unreachable, timed out) it is not
  * retried with full RTSP sessions: a cheap TCP connect ({@link PortProbe}) asks its port about once a
  * second, and a session starts as soon as the port answers again, so recording resumes within about a
  * second of the camera's return. A port that answered all along (the camera is up but its RTSP fails
- * or hangs) waits out the backoff instead, so a broken camera is not hammered either.
+ * or hangs) waits out the backoff instead, so a broken camera is not hammered either. The failure's log
+ * line says which of these happens next, and a delay it names is the delay the scheduler uses.
+ *
+ * <p>A camera that answers SETUP over its transport with 461 Unsupported Transport (UDP-only servers
+ * such as VLC's, or cameras behind routers that refuse UDP) is moved to the other transport, once,
+ * with one warning; {@code transport: auto} starts on UDP and moves to TCP for good if UDP brings
+ * nothing.
  *
  * <p>It also owns the camera's state machine (connecting, recording, down, stopped): it logs once per
  * change of state or reason (a camera down for a day writes one line, not thousands) and reports every
@@ -33,11 +51,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For the systemd watchdog it answers {@link #liveness(Duration)}: a session that shows no progress
  * for longer than its bound is hung (FFmpeg cannot interrupt a blocked native call, so only a restart of
- * the process frees it).
+ * the process frees it). A lookup or a probe in flight is a scheduled attempt: each has a timer that
+ * gives up on it, so something is always scheduled while no session runs.
  *
  * <p>Threads: {@link #start()}, {@link #stop()}, {@link #liveness(Duration)} and all scheduling run on
- * {@code loop} (a Netty event loop shared by all supervisors; nothing blocking runs on it). Sessions
- * run on threads from {@code sessionThreads}, one at a time per camera.
+ * {@code loop} (a Netty event loop shared by all supervisors; nothing blocking runs on it, lookups and
+ * probes included). Sessions run on threads from {@code sessionThreads}, one at a time per camera.
  */
 public final class CameraSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(CameraSupervisor.class);
@@ -55,6 +74,13 @@ public final class CameraSupervisor {
                        java.util.function.BooleanSupplier stop);
     }
 
+    /** How often a down camera's port is probed, and how long one connect of a probe may take. */
+    public static final Duration PROBE_PERIOD = Duration.ofSeconds(1);
+    /** How long a lookup of the camera's host may take before the attempt or probe gives up on it. */
+    public static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a probe (lookup and connect) may take before it counts as unanswered. */
+    static final Duration PROBE_TIMEOUT = LOOKUP_TIMEOUT.plus(PROBE_PERIOD).plusSeconds(1);
+
     private final CameraConfig camera;
     private final SessionFactory sessions;
     private final EventExecutor loop;
@@ -63,6 +89,7 @@ public final class CameraSupervisor {
     private final CameraObserver observer;
     private final Clock clock;
     private final PortProbe probe;
+    private final HostResolver resolver;
     private final DoubleSupplier random;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -70,11 +97,19 @@ public final class CameraSupervisor {
     /** {@code loop.ticker()} time of the running session's last report; written by its thread. */
     private volatile long progressNanos;
     private boolean running;
+    /**
+     * What happens next while no session runs: the timer of the next attempt or probe, or the timer
+     * that gives up on a lookup or probe in flight. Null only while a session runs or once stopped.
+     */
     private ScheduledFuture<?> pending;
+    /** Numbers the lookups and probes put in flight; an answer for an older one is ignored. */
+    private long inFlight;
     private FailureReason lastReason;
     private long attempts;
     /** The transport of the next session: {@code auto} starts on UDP and moves to TCP for good if UDP fails. */
     private Transport transport;
+    /** Transports the camera answered with 461 Unsupported Transport: never tried again. */
+    private final Set<Transport> refused = EnumSet.noneOf(Transport.class);
     /** While probing: fires when the backoff allows the next session. */
     private ScheduledFuture<?> retryTimer;
     private boolean retryAllowed;
@@ -82,12 +117,9 @@ public final class CameraSupervisor {
     /** While probing: whether the port has refused since the last failure (the camera was really away). */
     private boolean portWasClosed;
 
-    /** How often a down camera's port is probed. */
-    public static final Duration PROBE_PERIOD = Duration.ofSeconds(1);
-
     public CameraSupervisor(CameraConfig camera, SessionFactory sessions, EventExecutor loop, Executor sessionThreads,
-                            Backoff backoff, PortProbe probe, DoubleSupplier random, CameraObserver observer,
-                            Clock clock) {
+                            Backoff backoff, PortProbe probe, HostResolver resolver, DoubleSupplier random,
+                            CameraObserver observer, Clock clock) {
         this.camera = camera;
         this.sessions = sessions;
         this.loop = loop;
@@ -96,6 +128,7 @@ public final class CameraSupervisor {
         this.observer = observer;
         this.clock = clock;
         this.probe = probe;
+        this.resolver = resolver;
         this.random = random;
         this.transport = camera.transport() == Transport.AUTO ? Transport.UDP : camera.transport();
     }
@@ -115,14 +148,11 @@ public final class CameraSupervisor {
     public CompletableFuture<Void> stop() {
         stopping = true;
         loop.execute(() -> {
-            if (pending != null) {
-                pending.cancel(false);
-                pending = null;
-            }
-            if (retryTimer != null) {
-                retryTimer.cancel(false);
-                retryTimer = null;
-            }
+            inFlight++; // whatever lookup or probe is out, its answer no longer matters
+            cancel(pending);
+            pending = null;
+            cancel(retryTimer);
+            retryTimer = null;
             if (!running) {
                 finish();
             }
@@ -130,16 +160,28 @@ public final class CameraSupervisor {
         return stopped;
     }
 
+    /** Looks the host up, then starts a session at its address. */
     private void attempt() {
         pending = null;
-        if (retryTimer != null) {
-            retryTimer.cancel(false);
-            retryTimer = null;
-        }
+        cancel(retryTimer);
+        retryTimer = null;
         if (stopping) {
             finish();
             return;
         }
+        String host = host();
+        whenAnswered(resolver.resolve(host), LOOKUP_TIMEOUT, (address, failure) -> {
+            if (stopping) {
+                finish();
+            } else if (failure != null) {
+                ended(new SessionResult(FailureReason.UNREACHABLE, "dns: " + host + ": " + why(failure), Duration.ZERO));
+            } else {
+                startSession();
+            }
+        });
+    }
+
+    private void startSession() {
         running = true;
         attempts++;
         progressed();
@@ -173,30 +215,28 @@ public final class CameraSupervisor {
             return;
         }
         observer.sessionEnded(result.reason());
-        if (camera.transport() == Transport.AUTO && transport == Transport.UDP && !result.wroteFootage()) {
-            // UDP was refused, or set up and then brought nothing (a router dropping it): TCP from now on.
-            transport = Transport.TCP;
-            LOG.info("{}: transport auto: no footage over UDP ({}); using TCP", camera.id(), result.reason().label());
-        }
+        boolean movedTransport = chooseTransport(result);
         Duration delay = backoff.next(result);
-        // A camera down for a day fails thousands of times: log the first failure after footage, or a
-        // change of reason, at warn; the rest at debug.
-        boolean changed = result.wroteFootage() || result.reason() != lastReason;
-        lastReason = result.reason();
-        if (changed) {
-            LOG.warn("{}: {} ({}); retrying with backoff, next attempt in {} ms", camera.id(), result.reason().label(),
-                    result.detail(), delay.toMillis());
-        } else {
-            LOG.debug("{}: still {} ({}), attempt {}, next in {} ms", camera.id(), result.reason().label(),
-                    result.detail(), attempts, delay.toMillis());
-        }
-        moveTo(CameraState.DOWN, result.reason(), result.detail());
         if (result.wroteFootage() && delay.compareTo(Backoff.INITIAL) > 0) {
             // The camera was recording a moment ago: it is worth trying again at once rather than after
             // the backoff its earlier failures earned; if it is really gone the probe takes over.
             delay = Backoff.INITIAL;
         }
-        if (isNetworkFailure(result.reason())) {
+        boolean network = isNetworkFailure(result.reason());
+        String next = network ? whenProbed(result.reason(), delay) : "next attempt in " + delay.toMillis() + " ms";
+        // A camera down for a day fails thousands of times: log the first failure after footage, or a
+        // change of reason, at warn; the rest at debug. A move to the other transport has its own line.
+        boolean changed = result.wroteFootage() || result.reason() != lastReason;
+        // after a move to the other transport, its first failure is news whatever its reason
+        lastReason = movedTransport ? null : result.reason();
+        if (changed && !movedTransport) {
+            LOG.warn("{}: {} ({}); {}", camera.id(), result.reason().label(), result.detail(), next);
+        } else {
+            LOG.debug("{}: still {} ({}), attempt {}, {}", camera.id(), result.reason().label(), result.detail(),
+                    attempts, next);
+        }
+        moveTo(CameraState.DOWN, result.reason(), result.detail());
+        if (network) {
             // A refused or unreachable port proves the camera is away: the first probe that finds it
             // open is its return. A timeout may come from a camera that accepts and never answers.
             portWasClosed = result.reason() != FailureReason.TIMEOUT;
@@ -215,21 +255,70 @@ public final class CameraSupervisor {
         }
     }
 
+    /**
+     * Moves to the other transport when the camera refused this one with 461, or when {@code auto}'s
+     * UDP brought nothing; never back to one that was refused.
+     *
+     * @return whether it moved because of a refusal (logged here, once)
+     */
+    private boolean chooseTransport(SessionResult result) {
+        Transport other = transport == Transport.TCP ? Transport.UDP : Transport.TCP;
+        if (result.transportRefused()) {
+            refused.add(transport);
+            if (refused.contains(other)) {
+                return false; // both refused: nothing to move to; the failure is logged as usual
+            }
+            // A warning when it overrides the operator's choice; under auto, trying the other is the plan.
+            String line = "{}: the camera refuses RTSP over {} (461 Unsupported Transport: {}); recording over {} from now on";
+            if (camera.transport() == Transport.AUTO) {
+                LOG.info(line, camera.id(), name(transport), result.detail(), name(other));
+            } else {
+                LOG.warn(line, camera.id(), name(transport), result.detail(), name(other));
+            }
+            transport = other;
+            return true;
+        }
+        if (camera.transport() == Transport.AUTO && transport == Transport.UDP && !result.wroteFootage()
+                && !refused.contains(Transport.TCP)) {
+            // UDP was set up and then brought nothing (a router dropping it), or failed: TCP from now on.
+            transport = Transport.TCP;
+            LOG.info("{}: transport auto: no footage over UDP ({}); using TCP", camera.id(), result.reason().label());
+        }
+        return false;
+    }
+
+    private static String name(Transport t) {
+        return t.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** What happens after a network failure, in the words of the log line. */
+    private String whenProbed(FailureReason reason, Duration delay) {
+        int port = port();
+        if (reason == FailureReason.TIMEOUT) {
+            return "next attempt in " + delay.toMillis() + " ms if port " + port + " keeps answering, or as soon as"
+                    + " it answers again once a probe finds it closed (probed every " + PROBE_PERIOD.toSeconds() + " s)";
+        }
+        return "port " + port + " probed every " + PROBE_PERIOD.toSeconds() + " s; next attempt as soon as port "
+                + port + " answers";
+    }
+
     private static boolean isNetworkFailure(FailureReason reason) {
         return reason == FailureReason.REFUSED || reason == FailureReason.UNREACHABLE
                 || reason == FailureReason.TIMEOUT;
     }
 
+    /** Looks the host up afresh and connects to its port; a lookup that fails counts as a closed port. */
     private void probe() {
         pending = null;
         if (stopping) {
             finish();
             return;
         }
-        URI url = camera.url();
-        int port = url.getPort() > 0 ? url.getPort() : "rtsps".equalsIgnoreCase(url.getScheme()) ? 322 : 554;
-        probe.probe(url.getHost(), port).whenComplete((open, err) ->
-                loop.execute(() -> probed(Boolean.TRUE.equals(open))));
+        int port = port();
+        CompletableFuture<Boolean> open = resolver.resolve(host())
+                .thenCompose(address -> probe.probe(address, port))
+                .exceptionally(e -> false);
+        whenAnswered(open, PROBE_TIMEOUT, (answer, failure) -> probed(Boolean.TRUE.equals(answer)));
     }
 
     private void probed(boolean open) {
@@ -247,7 +336,60 @@ public final class CameraSupervisor {
             }
             attempt(); // the camera is back: no reason to wait
         } else {
-            attemptWhenAllowed = true; // the port answered all along: wait out the backoff
+            // The port answered all along: wait out the backoff. The retry timer starts the attempt; until
+            // then this placeholder keeps the next step scheduled for the liveness check.
+            attemptWhenAllowed = true;
+            pending = retryTimer;
+        }
+    }
+
+    /**
+     * Runs {@code then} on the loop with {@code work}'s answer, or with a {@link TimeoutException} once
+     * {@code bound} has passed without one; whichever comes first, and only if nothing else (a stop)
+     * has superseded it. Until then the give-up timer is {@link #pending}: a step in flight is scheduled.
+     */
+    private <T> void whenAnswered(CompletableFuture<T> work, Duration bound, BiConsumer<T, Throwable> then) {
+        long id = ++inFlight;
+        pending = loop.schedule(() -> {
+            if (id == inFlight) {
+                inFlight++;
+                pending = null;
+                then.accept(null, new TimeoutException("no answer within " + bound.toSeconds() + " s"));
+            }
+        }, bound.toMillis(), TimeUnit.MILLISECONDS);
+        work.whenComplete((value, failure) -> {
+            try {
+                loop.execute(() -> {
+                    if (id == inFlight) {
+                        inFlight++;
+                        cancel(pending);
+                        pending = null;
+                        then.accept(value, failure);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // the loop is shut down: the recorder is closing, nothing waits for this answer
+            }
+        });
+    }
+
+    private static String why(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return t.getMessage() != null ? t.getMessage().strip() : t.getClass().getSimpleName();
+    }
+
+    private String host() {
+        return camera.url().getHost();
+    }
+
+    private int port() {
+        URI url = camera.url();
+        return url.getPort() > 0 ? url.getPort() : "rtsps".equalsIgnoreCase(url.getScheme()) ? 322 : 554;
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
         }
     }
 
@@ -288,7 +430,8 @@ public final class CameraSupervisor {
     /**
      * Whether this camera is being looked after, checked on the event loop (so an answer also proves
      * the loop runs): alive when a session is running and reported within {@code hangAfter}, when the
-     * next attempt is scheduled, or when stopping.
+     * next attempt is scheduled (a lookup or probe in flight, bounded by its own timer, included), or
+     * when stopping.
      *
      * @return a future completing with null when alive, else with why not (naming the camera); it does
      *         not complete while the loop is stuck, so callers wait with a bound

@@ -103,7 +103,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
         try {
             source = ctx.opener().open(camera, transport);
         } catch (SourceException e) {
-            return new SessionResult(e.reason(), e.getMessage(), Duration.ZERO);
+            return new SessionResult(e.reason(), e.getMessage(), Duration.ZERO, e.isTransportRefused());
         }
         AVPacket pkt = av_packet_alloc();
         FailureReason reason = FailureReason.ERROR;

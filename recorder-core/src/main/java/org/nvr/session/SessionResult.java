@@ -9,8 +9,14 @@ import org.nvr.ingest.FailureReason;
  * @param reason   why it ended ({@link FailureReason#SHUTDOWN} when asked to stop)
  * @param detail   human detail for logs and the index, credentials already removed
  * @param recorded how much footage the session wrote (zero when it never got to recording)
+ * @param transportRefused the camera answered SETUP over the session's transport with 461 Unsupported
+ *                 Transport: it may well record over the other one
  */
-public record SessionResult(FailureReason reason, String detail, Duration recorded) {
+public record SessionResult(FailureReason reason, String detail, Duration recorded, boolean transportRefused) {
+    public SessionResult(FailureReason reason, String detail, Duration recorded) {
+        this(reason, detail, recorded, false);
+    }
+
     public boolean wroteFootage() {
         return !recorded.isZero();
     }

@@ -86,6 +86,7 @@ public final class RtspCameraSimulator implements AutoCloseable {
     private final ChannelGroup connections;
     private volatile Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
     private volatile boolean udpEnabled = true;
+    private volatile boolean tcpEnabled = true;
     private volatile int port;
     private volatile UdpRtpPorts udpPorts;
     private Channel listener;
@@ -160,6 +161,19 @@ public final class RtspCameraSimulator implements AutoCloseable {
     /** Whether SETUP may choose UDP; default true. Set before {@link #start()}. */
     public void setUdpEnabled(boolean enabled) {
         this.udpEnabled = enabled;
+    }
+
+    /**
+     * Whether SETUP may choose RTP interleaved on the RTSP connection; default true. When false, a
+     * TCP SETUP is answered 461 Unsupported Transport, as UDP-only servers (VLC's RTSP output, many
+     * relays) do.
+     */
+    public void setTcpEnabled(boolean enabled) {
+        this.tcpEnabled = enabled;
+    }
+
+    boolean tcpEnabled() {
+        return tcpEnabled;
     }
 
     /**

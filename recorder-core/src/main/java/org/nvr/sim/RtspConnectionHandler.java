@@ -164,6 +164,9 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
             return null;
         }
         if (spec.tcp()) {
+            if (!server.tcpEnabled()) {
+                return null; // a UDP-only server: 461 unless the client offers UDP too
+            }
             int rtp = spec.firstPort() >= 0 ? spec.firstPort() : 0;
             int rtcp = spec.secondPort() >= 0 ? spec.secondPort() : rtp + 1;
             if (rtp > 255 || rtcp > 255) {

@@ -3,8 +3,14 @@ package org.nvr.recorder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +21,7 @@ import org.nvr.ingest.FfmpegCameraOpener;
 import org.nvr.session.CameraState;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
+import org.nvr.testing.FakeDnsServer;
 import org.nvr.testing.HangingOpener;
 
 /**
@@ -72,6 +79,74 @@ class RecorderLivenessTest {
                 opener.release();
             }
         }
+    }
+
+    /**
+     * The usual way a camera is offline, for real: its address drops connection attempts (a port whose
+     * accept queue is full drops SYNs, as a switched-off modem's address gets no answer), and a camera
+     * known by name whose name server never answers. Over 20 s of probes and lookups in flight, no
+     * liveness check fails, each answers at once, and the recording camera beside them goes on.
+     */
+    @Test
+    void aSilentAddressAndASilentNameServerNeverFailTheCheck() throws Exception {
+        SyntheticClip clip = SyntheticClip.generate(320, 240, 25, 25, 50, 300_000);
+        List<Socket> queued = new ArrayList<>();
+        try (RtspCameraSimulator sim = new RtspCameraSimulator();
+             ServerSocket hole = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             FakeDnsServer dns = FakeDnsServer.silent()) {
+            fillAcceptQueue(hole, queued);
+            sim.addCamera("a", clip);
+            sim.start();
+            var config = TestCameras.config(root, Duration.ofSeconds(60),
+                    TestCameras.camera("cam-ok", "site", sim.url("a")),
+                    TestCameras.camera("cam-off", "site", "rtsp://127.0.0.1:" + hole.getLocalPort() + "/live"),
+                    TestCameras.camera("cam-named", "site", "rtsp://cam-named.ddns.example:554/live"));
+            Recorder.Options options = Recorder.Options.defaults().withNameServers(List.of(dns.address()));
+            try (Recorder recorder = Recorder.start(config, options)) {
+                // The first lookup loads Netty's DNS classes on the loop (~0.5 s, once): not timed.
+                assertTrue(recorder.liveness().alive());
+                List<String> failed = new ArrayList<>();
+                long slowest = 0;
+                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                int checks = 0;
+                while (System.nanoTime() < end) {
+                    long began = System.nanoTime();
+                    Liveness l = recorder.liveness();
+                    slowest = Math.max(slowest, System.nanoTime() - began);
+                    checks++;
+                    if (!l.alive()) {
+                        failed.add(l.toString());
+                    }
+                    Thread.sleep(100); // a check every ~100 ms: a gap of a probe's length cannot slip between
+                }
+                assertEquals(List.of(), failed, "checks failed out of " + checks);
+                assertTrue(slowest < Duration.ofMillis(500).toNanos(), "slowest check " + slowest / 1_000_000 + " ms");
+                var states = recorder.statuses();
+                assertEquals(CameraState.RECORDING, states.get(0).current(), "cam-ok records on");
+                assertEquals(CameraState.DOWN, states.get(1).current(), "cam-off");
+                assertEquals(CameraState.DOWN, states.get(2).current(), "cam-named");
+                assertTrue(dns.queries() >= 3, "the name is asked for again and again: " + dns.queries());
+            }
+        } finally {
+            for (Socket s : queued) {
+                s.close();
+            }
+        }
+    }
+
+    /** Connects to {@code server} (never accepting) until its accept queue is full and SYNs are dropped. */
+    private static void fillAcceptQueue(ServerSocket server, List<Socket> queued) throws IOException {
+        for (int i = 0; i < 16; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(server.getLocalSocketAddress(), 300);
+                queued.add(s);
+            } catch (SocketTimeoutException e) {
+                s.close();
+                return; // silent now
+            }
+        }
+        throw new AssertionError("the accept queue of port " + server.getLocalPort() + " never filled");
     }
 
     private static Liveness live(Recorder recorder) {

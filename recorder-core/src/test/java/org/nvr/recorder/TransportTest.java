@@ -1,6 +1,7 @@
 package org.nvr.recorder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -8,7 +9,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.nvr.session.CameraSupervisor;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
@@ -23,6 +30,7 @@ import org.nvr.index.SegmentRow;
 import org.nvr.session.CameraState;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
+import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.MediaProbe;
 
 /**
@@ -36,6 +44,68 @@ class TransportTest {
     static CameraConfig camera(String id, String url, Transport transport) {
         return new CameraConfig(id, "site", id, URI.create(url), Optional.empty(), Optional.empty(), transport,
                 AudioPolicy.DROP, Duration.ofSeconds(3), Retention.NONE, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * A UDP-only server (VLC's RTSP output, many relays) answers a TCP-interleaved SETUP with 461: a
+     * camera left at the default {@code transport: tcp} moves to UDP by itself, says so once, and records
+     * footage that decodes.
+     */
+    @Test
+    void tcpRefusedWith461FallsBackToUdpAndRecords() throws Exception {
+        SyntheticClip clip = SyntheticClip.generate(320, 240, 25, 25, 100, 300_000);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger supervisorLog = (Logger) LoggerFactory.getLogger(CameraSupervisor.class);
+        supervisorLog.addAppender(log);
+        try (RtspCameraSimulator udpOnly = new RtspCameraSimulator()) {
+            udpOnly.addCamera("cam", clip);
+            udpOnly.setTcpEnabled(false);
+            udpOnly.start();
+            NvrConfig config = TestCameras.config(root, Duration.ofSeconds(60),
+                    camera("vlc", udpOnly.url("cam"), Transport.TCP));
+            try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults())) {
+                RecorderGstTest.await(Duration.ofSeconds(20), "recording over UDP",
+                        () -> recorder.statuses().get(0).current() == CameraState.RECORDING);
+                Thread.sleep(2500); // a little footage
+            }
+        } finally {
+            supervisorLog.detachAppender(log);
+        }
+        List<String> warnings = log.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("vlc: the camera refuses RTSP over tcp (461 Unsupported Transport")
+                && warnings.get(0).endsWith("recording over udp from now on"), warnings.get(0));
+        try (FootageQueries q = FootageQueries.open(root.resolve("index.db"))) {
+            List<SegmentRow> segs = q.segments("vlc", Instant.EPOCH, Instant.now());
+            assertEquals(1, segs.size());
+            Path file = root.resolve(segs.get(0).path());
+            assertEquals(List.of(), MediaProbe.decodeErrors(file));
+            long frames = MediaProbe.frameCount(file);
+            assertTrue(frames >= 50, "at least 2 s of pictures decode: " + frames);
+        }
+    }
+
+    /** The same against a real, independent server: gst-rtsp-server with its protocols set to UDP. */
+    @Test
+    void tcpRefusedByARealUdpOnlyServerFallsBackToUdp() throws Exception {
+        try (GstRtspServer gst = GstRtspServer.start()) {
+            NvrConfig config = TestCameras.config(root, Duration.ofSeconds(60),
+                    camera("gst", gst.url(GstRtspServer.H264_UDP_ONLY), Transport.TCP));
+            try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults())) {
+                RecorderGstTest.await(Duration.ofSeconds(30), "recording over UDP",
+                        () -> recorder.statuses().get(0).current() == CameraState.RECORDING);
+                Thread.sleep(2500); // a little footage
+            }
+        }
+        try (FootageQueries q = FootageQueries.open(root.resolve("index.db"))) {
+            List<SegmentRow> segs = q.segments("gst", Instant.EPOCH, Instant.now());
+            assertEquals(1, segs.size());
+            Path file = root.resolve(segs.get(0).path());
+            assertEquals(List.of(), MediaProbe.decodeErrors(file));
+            assertTrue(MediaProbe.frameCount(file) >= 25, "pictures decode");
+        }
     }
 
     @Test

@@ -52,6 +52,8 @@ public final class GstRtspServer implements AutoCloseable {
     public static final String MJPEG = "/mjpeg";
     /** AAC audio and no video at all. */
     public static final String AUDIO_ONLY = "/audio";
+    /** {@link #H264} from a server that takes UDP only: TCP-interleaved SETUP gets 461, as from VLC. */
+    public static final String H264_UDP_ONLY = "/h264udp";
 
     private static final Logger log = LoggerFactory.getLogger(GstRtspServer.class);
     private static final String PYTHON = "/usr/bin/python3";
