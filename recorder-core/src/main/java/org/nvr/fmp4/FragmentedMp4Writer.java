@@ -80,7 +80,7 @@ public final class FragmentedMp4Writer implements AutoCloseable {
             throw new IllegalStateException("writer for " + path + " is closed");
         }
         int track = frame.track().index();
-        Frame previous = held.put(track, frame);
+        Frame previous = held.get(track);
         if (previous != null) {
             long duration = frame.dts() - previous.dts();
             if (duration < 0) {
@@ -90,6 +90,7 @@ public final class FragmentedMp4Writer implements AutoCloseable {
             lastDuration.put(track, duration);
             add(previous, duration);
         }
+        held.put(track, frame);
         if (track == lead.index() && !pending.isEmpty()
                 && ((frame.keyframe() && lead.codec().isVideo())
                     || (pendingLeadStart >= 0 && frame.dts() - pendingLeadStart >= maxFragmentTicks))) {

@@ -166,7 +166,7 @@ final class SampleEntry {
     private static void require(Track track, boolean ok, String what) {
         if (!ok) {
             throw new IllegalArgumentException("track " + track.index() + " (" + track.codec().ffmpegName()
-                    + ") has no " + what + ": cannot write its sample entry");
+                    + ") lacks " + what + ": cannot write its sample entry");
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.nvr.fmp4;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -115,6 +116,30 @@ class FragmentedMp4WriterTest {
         assertTimes(MediaProbe.audioPackets(file), audio.frames());
         double volume = MediaProbe.meanVolumeDb(file);
         assertTrue(volume > -40, "mean volume " + volume + " dB: silence, not the sine");
+    }
+
+    @Test
+    void neverOverwritesAFileAndRefusesTimeGoingBack() throws Exception {
+        TestStreams.Stream s = TestStreams.h264(clip, 0);
+        Path existing = dir.resolve("existing.mp4");
+        java.nio.file.Files.writeString(existing, "footage");
+        assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                () -> FragmentedMp4Writer.create(existing, List.of(s.track()), SECOND));
+        assertEquals("footage", java.nio.file.Files.readString(existing));
+
+        Path file = dir.resolve("new.mp4");
+        FragmentedMp4Writer w = FragmentedMp4Writer.create(file, List.of(s.track()), SECOND);
+        w.write(s.frames().get(0));
+        w.write(s.frames().get(1));
+        IllegalArgumentException back = assertThrows(IllegalArgumentException.class, () -> w.write(s.frames().get(0)));
+        assertEquals("track 0: decode time goes back from 3600 to 0", back.getMessage());
+        w.write(s.frames().get(2));
+        w.close();
+        w.close();
+        assertThrows(IllegalStateException.class, () -> w.write(s.frames().get(3)));
+        // the refused frame cost nothing already written: all three pictures are in the file
+        assertTimes(MediaProbe.videoPackets(file), s.frames().subList(0, 3));
+        assertEquals(List.of(), MediaProbe.decodeErrors(file));
     }
 
     private Path write(List<Track> tracks, List<Frame> frames, Duration maxFragment) throws Exception {
