@@ -33,7 +33,11 @@ public final class InitSegment {
             throw new IllegalArgumentException("an init segment needs at least one track");
         }
         List<SampleEntry> entries = new ArrayList<>();
+        java.util.Set<Integer> indices = new java.util.HashSet<>();
         for (Track t : tracks) {
+            if (!indices.add(t.index())) {
+                throw new IllegalArgumentException("two tracks with index " + t.index() + ": track IDs would clash");
+            }
             entries.add(SampleEntry.of(t));
         }
         BoxWriter w = new BoxWriter();

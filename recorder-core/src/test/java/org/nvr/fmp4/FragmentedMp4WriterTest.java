@@ -86,8 +86,10 @@ class FragmentedMp4WriterTest {
     }
 
     @Test
-    void h265DecodesEveryPictureAtItsTimestamp() throws Exception {
+    void h265WithBFramesDecodesEveryPictureAtItsTimestamp() throws Exception {
         TestStreams.Stream s = TestStreams.h265(dir, 50, 0);
+        assertTrue(s.frames().stream().anyMatch(f -> f.pts() != f.dts() + s.frames().get(0).pts()),
+                "x265 made no B-frames");
         Path file = write(List.of(s.track()), s.frames(), SECOND);
 
         assertEquals(List.of(), MediaProbe.decodeErrors(file));
@@ -97,7 +99,9 @@ class FragmentedMp4WriterTest {
         assertEquals(240, info.height());
         assertEquals(50, MediaProbe.frameCount(file));
         assertTimes(MediaProbe.videoPackets(file), s.frames());
-        assertEquals(2, MediaProbe.fragments(file).size());
+        List<Mp4Boxes.Fragment> fragments = MediaProbe.fragments(file);
+        assertEquals(List.of(25, 25), fragments.stream().map(Mp4Boxes.Fragment::sampleCount).toList());
+        assertEquals(List.of(true, false), fragments.stream().map(Mp4Boxes.Fragment::startsWithKeyframe).toList());
     }
 
     @Test
@@ -116,6 +120,18 @@ class FragmentedMp4WriterTest {
         assertTimes(MediaProbe.audioPackets(file), audio.frames());
         double volume = MediaProbe.meanVolumeDb(file);
         assertTrue(volume > -40, "mean volume " + volume + " dB: silence, not the sine");
+    }
+
+    @Test
+    void audioAloneIsCutEveryMaxFragment() throws Exception {
+        TestStreams.Stream s = TestStreams.aac(dir, 3, 0);
+        Path file = write(List.of(s.track()), s.frames(), SECOND);
+
+        assertEquals(List.of(), MediaProbe.decodeErrors(file));
+        assertTimes(MediaProbe.audioPackets(file), s.frames());
+        List<Mp4Boxes.Fragment> fragments = MediaProbe.fragments(file);
+        // 1024 samples a frame at 44.1 kHz: a fragment is cut at the first frame 1 s after its start
+        assertEquals(List.of(44, 44, 43), fragments.stream().map(Mp4Boxes.Fragment::sampleCount).toList());
     }
 
     @Test

@@ -87,7 +87,8 @@ class InitSegmentTest {
         String codec = InitSegment.of(List.of(s.track())).codecs().get(0);
         JsonNode probed = probe(s);
         assertEquals("Main", probed.path("profile").asText());
-        assertTrue(codec.startsWith("hvc1.1.6.L" + probed.path("level").asInt()), codec + " vs ffprobe's " + probed);
+        // Main (1), compatible with Main and Main 10 (6), main tier, progressive and frame-only (90)
+        assertEquals("hvc1.1.6.L" + probed.path("level").asInt() + ".90", codec, "vs ffprobe's " + probed);
     }
 
     @Test
@@ -117,6 +118,9 @@ class InitSegmentTest {
         Track mjpeg = Track.video(0, Codec.MJPEG, 90_000, List.of());
         e = assertThrows(IllegalArgumentException.class, () -> InitSegment.of(List.of(mjpeg)));
         assertTrue(e.getMessage().contains("mjpeg is not written"), e.getMessage());
+        Track aac = Track.audio(0, Codec.AAC, 8_000, new byte[] {0x15, (byte) 0x88}, 8_000, 1);
+        e = assertThrows(IllegalArgumentException.class, () -> InitSegment.of(List.of(aac, aac)));
+        assertEquals("two tracks with index 0: track IDs would clash", e.getMessage());
     }
 
     /** The stream as ffprobe reads it from a file made of the init segment and one fragment. */

@@ -70,11 +70,14 @@ final class TestStreams {
         return read(mp4, Codec.H264, trackIndex);
     }
 
-    /** x265 (Main profile, GOP 25), {@code count} pictures 320x240 at 25 fps. */
+    /**
+     * x265 (Main profile, x265's default B-frames, one I picture: no scene cuts, GOP 250), {@code count}
+     * pictures 320x240 at 25 fps.
+     */
     static Stream h265(Path dir, int count, int trackIndex) throws IOException, InterruptedException {
         Path mp4 = dir.resolve("x265.mp4");
         gst("videotestsrc num-buffers=" + count + " ! video/x-raw,format=I420,width=320,height=240,framerate=25/1"
-                + " ! x265enc key-int-max=25 option-string=bframes=0 ! h265parse ! mp4mux ! filesink location=" + mp4);
+                + " ! x265enc key-int-max=250 option-string=scenecut=0 ! h265parse ! mp4mux ! filesink location=" + mp4);
         return read(mp4, Codec.H265, trackIndex);
     }
 
