@@ -61,7 +61,7 @@ final class BoxWriter {
 
     BoxWriter zeros(int n) {
         ensure(n);
-        len += n; // the array is zero past len: it only grows, and nothing is written twice
+        len += n; // the array is zero past len: it grows zero-filled, and nothing writes beyond len
         return this;
     }
 

@@ -81,7 +81,8 @@ final class SampleEntry {
         for (byte[] n : pps) {
             w.u16(n.length).bytes(n);
         }
-        if (p.profileIdc() != 66 && p.profileIdc() != 77 && p.profileIdc() != 88) {
+        if (p.profileIdc() == 100 || p.profileIdc() == 110 || p.profileIdc() == 122 || p.profileIdc() == 144) {
+            // ISO/IEC 14496-15 5.3.3.1.2: these profiles' avcC ends with the chroma format and bit depths
             w.u8(0xfc | p.chromaFormatIdc()).u8(0xf8 | (p.bitDepthLuma() - 8)).u8(0xf8 | (p.bitDepthChroma() - 8));
             w.u8(0); // numOfSequenceParameterSetExt
         }

@@ -37,6 +37,7 @@ class InitSegmentTest {
         SyntheticClip clip = SyntheticClip.generate(640, 360, 25, 25, 25, 300_000);
         checkH264(TestStreams.h264(clip, 0));
         checkH264(TestStreams.h264WithBFrames(dir, 25, 0));
+        checkH264(TestStreams.h264WithBFrames(dir, 25, 0, "high"));
     }
 
     private void checkH264(TestStreams.Stream s) throws Exception {

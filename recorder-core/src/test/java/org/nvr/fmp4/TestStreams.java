@@ -63,9 +63,15 @@ final class TestStreams {
 
     /** x264 with B-frames (Main profile, 2 B-frames, GOP 25), {@code count} pictures 320x240 at 25 fps. */
     static Stream h264WithBFrames(Path dir, int count, int trackIndex) throws IOException, InterruptedException {
-        Path mp4 = dir.resolve("x264-bframes.mp4");
+        return h264WithBFrames(dir, count, trackIndex, "main");
+    }
+
+    /** Same in {@code profile} as GStreamer names it ({@code main}, {@code high}). */
+    static Stream h264WithBFrames(Path dir, int count, int trackIndex, String profile)
+            throws IOException, InterruptedException {
+        Path mp4 = dir.resolve("x264-" + profile + ".mp4");
         gst("videotestsrc num-buffers=" + count + " ! video/x-raw,format=I420,width=320,height=240,framerate=25/1"
-                + " ! x264enc bframes=2 b-adapt=false key-int-max=25 ! video/x-h264,profile=main ! h264parse"
+                + " ! x264enc bframes=2 b-adapt=false key-int-max=25 ! video/x-h264,profile=" + profile + " ! h264parse"
                 + " ! mp4mux ! filesink location=" + mp4);
         return read(mp4, Codec.H264, trackIndex);
     }
