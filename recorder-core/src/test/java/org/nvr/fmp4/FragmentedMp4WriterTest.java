@@ -8,12 +8,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 import org.nvr.sim.SyntheticClip;
+import org.nvr.testing.ExternalCommand;
 import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Mp4Boxes;
 
@@ -120,6 +123,29 @@ class FragmentedMp4WriterTest {
         assertTimes(MediaProbe.audioPackets(file), audio.frames());
         double volume = MediaProbe.meanVolumeDb(file);
         assertTrue(volume > -40, "mean volume " + volume + " dB: silence, not the sine");
+    }
+
+    @Test
+    void gstreamersDemuxerShowsEveryPictureAtItsTime() throws Exception {
+        TestStreams.Stream s = TestStreams.h264WithBFrames(dir, 50, 0);
+        Path file = write(List.of(s.track()), s.frames(), SECOND);
+
+        // qtdemux is a second, independent MP4 reader; fakesink -v prints each decoded picture's pts
+        ExternalCommand.Result r = ExternalCommand.run(List.of("gst-launch-1.0", "-v", "filesrc", "location=" + file,
+                "!", "qtdemux", "!", "h264parse", "!", "avdec_h264", "!", "fakesink", "silent=false", "sync=false"),
+                TestStreams.TIMEOUT);
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<Double> shown = new ArrayList<>();
+        Matcher m = Pattern.compile("chain .* pts: (\\d+):(\\d+):(\\d+\\.\\d+)").matcher(r.stdout());
+        while (m.find()) {
+            shown.add(Integer.parseInt(m.group(1)) * 3600 + Integer.parseInt(m.group(2)) * 60
+                    + Double.parseDouble(m.group(3)));
+        }
+        List<Double> expected = s.frames().stream().map(f -> f.pts() / (double) f.track().clockRate()).sorted().toList();
+        assertEquals(expected.size(), shown.size(), r.stdout());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i), shown.get(i), 1e-6, "picture " + i);
+        }
     }
 
     @Test
