@@ -1,0 +1,154 @@
+package org.nvr.fmp4;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nvr.media.Frame;
+import org.nvr.media.Track;
+
+/**
+ * Writes frames to a new fragmented MP4 file: the {@link InitSegment} at creation, then a
+ * {@link MediaFragment} whenever the lead track (the first video track, else the first track) reaches
+ * a keyframe or has gathered {@code maxFragment} of media, each with one gathering write.
+ *
+ * <p>A frame's duration is the time to the next frame of its track, so each track's latest frame is
+ * held back until its successor arrives; {@link #close()} writes the held frames with their track's
+ * previous duration. Not wired into the recorder yet: written to compare with FFmpeg's muxer.
+ *
+ * <p>One thread (the camera's) calls it; it owns the file channel, which {@link #close()} closes
+ * (safe twice). It does not fsync; whoever owns the segment does.
+ */
+public final class FragmentedMp4Writer implements AutoCloseable {
+    private final Path path;
+    private final FileChannel channel;
+    private final Track lead;
+    private final long maxFragmentTicks;
+    private final Map<Integer, Frame> held = new HashMap<>();
+    private final Map<Integer, Long> lastDuration = new HashMap<>();
+    private final List<MediaFragment.Sample> pending = new ArrayList<>();
+    private long pendingLeadStart = -1;
+    private int sequence;
+    private long bytes;
+    private boolean closed;
+
+    private FragmentedMp4Writer(Path path, FileChannel channel, Track lead, long maxFragmentTicks) {
+        this.path = path;
+        this.channel = channel;
+        this.lead = lead;
+        this.maxFragmentTicks = maxFragmentTicks;
+    }
+
+    /**
+     * Creates {@code path} (which must not exist) and writes the init segment for {@code tracks}.
+     *
+     * @param maxFragment longest fragment of the lead track; a keyframe cuts one earlier
+     * @throws IllegalArgumentException see {@link InitSegment#of}
+     */
+    public static FragmentedMp4Writer create(Path path, List<Track> tracks, Duration maxFragment) throws IOException {
+        InitSegment init = InitSegment.of(tracks);
+        Track lead = tracks.stream().filter(t -> t.codec().isVideo()).findFirst().orElse(tracks.get(0));
+        long ticks = maxFragment.toMillis() * lead.clockRate() / 1000;
+        if (ticks <= 0) {
+            throw new IllegalArgumentException("fragment duration must be positive: " + maxFragment);
+        }
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FragmentedMp4Writer w = new FragmentedMp4Writer(path, channel, lead, ticks);
+        try {
+            w.writeFully(new ByteBuffer[] {ByteBuffer.wrap(init.bytes())});
+            return w;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Adds a frame. Frames of one track come in decode order; tracks may interleave.
+     *
+     * @throws IllegalArgumentException when the frame's decode time goes back within its track
+     * @throws IOException              when writing a finished fragment fails
+     */
+    public void write(Frame frame) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("writer for " + path + " is closed");
+        }
+        int track = frame.track().index();
+        Frame previous = held.get(track);
+        if (previous != null) {
+            long duration = frame.dts() - previous.dts();
+            if (duration < 0) {
+                throw new IllegalArgumentException("track " + track + ": decode time goes back from "
+                        + previous.dts() + " to " + frame.dts());
+            }
+            lastDuration.put(track, duration);
+            add(previous, duration);
+        }
+        held.put(track, frame);
+        if (track == lead.index() && !pending.isEmpty()
+                && ((frame.keyframe() && lead.codec().isVideo())
+                    || (pendingLeadStart >= 0 && frame.dts() - pendingLeadStart >= maxFragmentTicks))) {
+            flush();
+        }
+    }
+
+    private void add(Frame frame, long duration) {
+        if (frame.track().index() == lead.index() && pendingLeadStart < 0) {
+            pendingLeadStart = frame.dts();
+        }
+        pending.add(new MediaFragment.Sample(frame, duration));
+    }
+
+    private void flush() throws IOException {
+        MediaFragment fragment = MediaFragment.of(++sequence, List.copyOf(pending));
+        pending.clear();
+        pendingLeadStart = -1;
+        writeFully(fragment.buffers());
+    }
+
+    private void writeFully(ByteBuffer[] buffers) throws IOException {
+        long total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        long done = 0;
+        while (done < total) {
+            done += channel.write(buffers);
+        }
+        bytes += total;
+    }
+
+    /** Bytes written so far. */
+    public long bytesWritten() {
+        return bytes;
+    }
+
+    /** Fragments written so far. */
+    public int fragmentCount() {
+        return sequence;
+    }
+
+    /** Writes the held frames and the last fragment, then closes the file. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (channel) {
+            for (Frame f : held.values()) {
+                add(f, lastDuration.getOrDefault(f.track().index(), 0L));
+            }
+            held.clear();
+            if (!pending.isEmpty()) {
+                flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.nvr.fmp4;
+
+import java.util.Arrays;
+
+/**
+ * What an MP4 sample entry needs from an H.265 sequence parameter set (ITU-T H.265 7.3.2.2): the
+ * general profile_tier_level fields ({@code hvcC}, the codec string), the number of temporal layers,
+ * the chroma format and bit depths, and the picture size after the conformance window. Immutable.
+ *
+ * @param profileTierLevel   the 12 bytes of general_profile_space .. general_level_idc, as coded
+ * @param maxSubLayers       sps_max_sub_layers_minus1 + 1
+ * @param temporalIdNested   sps_temporal_id_nesting_flag
+ * @param chromaFormatIdc    1 = 4:2:0
+ * @param bitDepthLuma       bits per luma sample
+ * @param bitDepthChroma     bits per chroma sample
+ * @param width              displayed width in pixels
+ * @param height             displayed height in pixels
+ */
+record HevcSps(byte[] profileTierLevel, int maxSubLayers, boolean temporalIdNested, int chromaFormatIdc,
+               int bitDepthLuma, int bitDepthChroma, int width, int height) {
+
+    /**
+     * Parses {@code sps}, a NAL unit with its 2-byte header and without start code or length.
+     *
+     * @throws IllegalArgumentException when it is not an SPS or ends early
+     */
+    static HevcSps parse(byte[] sps) {
+        if (sps.length < 15 || ((sps[0] >> 1) & 0x3f) != 33) {
+            throw new IllegalArgumentException("not an H.265 SPS");
+        }
+        BitReader r = new BitReader(sps, 2);
+        r.skip(4); // sps_video_parameter_set_id
+        int subLayersMinus1 = r.bits(3);
+        boolean nested = r.flag();
+        byte[] ptl = Arrays.copyOfRange(r.rbsp(), 1, 13);
+        r.skip(96);
+        boolean[] profilePresent = new boolean[subLayersMinus1];
+        boolean[] levelPresent = new boolean[subLayersMinus1];
+        for (int i = 0; i < subLayersMinus1; i++) {
+            profilePresent[i] = r.flag();
+            levelPresent[i] = r.flag();
+        }
+        if (subLayersMinus1 > 0) {
+            r.skip(2 * (8 - subLayersMinus1));
+        }
+        for (int i = 0; i < subLayersMinus1; i++) {
+            r.skip((profilePresent[i] ? 88 : 0) + (levelPresent[i] ? 8 : 0));
+        }
+        r.ue(); // sps_seq_parameter_set_id
+        int chroma = r.ue();
+        boolean separatePlanes = chroma == 3 && r.flag();
+        int width = r.ue();
+        int height = r.ue();
+        if (r.flag()) {
+            int subWidth = !separatePlanes && (chroma == 1 || chroma == 2) ? 2 : 1;
+            int subHeight = !separatePlanes && chroma == 1 ? 2 : 1;
+            width -= subWidth * (r.ue() + r.ue());
+            height -= subHeight * (r.ue() + r.ue());
+        }
+        int depthLuma = 8 + r.ue();
+        int depthChroma = 8 + r.ue();
+        return new HevcSps(ptl, subLayersMinus1 + 1, nested, chroma, depthLuma, depthChroma, width, height);
+    }
+
+    @Override
+    public byte[] profileTierLevel() {
+        return profileTierLevel.clone();
+    }
+
+    int profileSpace() {
+        return (profileTierLevel[0] >> 6) & 3;
+    }
+
+    boolean highTier() {
+        return (profileTierLevel[0] & 0x20) != 0;
+    }
+
+    int profileIdc() {
+        return profileTierLevel[0] & 0x1f;
+    }
+
+    int levelIdc() {
+        return profileTierLevel[11] & 0xff;
+    }
+
+    /**
+     * The MSE/RFC 6381 codec string (ISO/IEC 14496-15 annex E): {@code hvc1.}, profile space letter and
+     * profile, the compatibility flags bit-reversed in hex, tier letter and level, then the constraint
+     * bytes in hex without trailing zero bytes, e.g. {@code hvc1.1.6.L93.B0}.
+     */
+    String codecString() {
+        StringBuilder s = new StringBuilder("hvc1.");
+        if (profileSpace() > 0) {
+            s.append((char) ('A' + profileSpace() - 1));
+        }
+        s.append(profileIdc()).append('.');
+        int compat = ((profileTierLevel[1] & 0xff) << 24) | ((profileTierLevel[2] & 0xff) << 16)
+                | ((profileTierLevel[3] & 0xff) << 8) | (profileTierLevel[4] & 0xff);
+        s.append(Integer.toHexString(Integer.reverse(compat)).toUpperCase());
+        s.append('.').append(highTier() ? 'H' : 'L').append(levelIdc());
+        int last = 10;
+        while (last >= 5 && profileTierLevel[last] == 0) {
+            last--;
+        }
+        for (int i = 5; i <= last; i++) {
+            s.append('.').append(String.format("%02X", profileTierLevel[i] & 0xff));
+        }
+        return s.toString();
+    }
+}
