@@ -16,7 +16,8 @@ import org.nvr.media.Track;
  * attribute. Immutable; any thread.
  *
  * @param media        {@code video}, {@code audio}, {@code application}...
- * @param payloadType  the first RTP payload type the section lists
+ * @param payloadType  the RTP payload type to expect: the first one the section lists that the recorder
+ *                     knows, else the first
  * @param encodingName the {@code a=rtpmap} encoding as sent ({@code H264}, {@code mpeg4-generic}), or
  *                     the static name for payload types 0, 8 and 26 without rtpmap; empty when unknown
  * @param codec        what the recorder calls the payload, empty when it does not know it

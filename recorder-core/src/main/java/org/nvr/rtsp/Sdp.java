@@ -109,16 +109,40 @@ public record Sdp(String control, List<MediaDescription> media, List<String> ski
             if (!fields[2].toUpperCase(Locale.ROOT).startsWith("RTP/")) {
                 throw new IllegalArgumentException("protocol " + fields[2] + " is not RTP");
             }
+            String media = fields[0].toLowerCase(Locale.ROOT);
+            MediaDescription first = null;
+            IllegalArgumentException firstError = null;
+            for (int f = 3; f < fields.length; f++) {
+                try {
+                    MediaDescription d = describe(media, payloadType(fields[f]));
+                    if (d.codec().isPresent()) {
+                        return d; // the first format the recorder knows, when a section lists several
+                    }
+                    first = first == null ? d : first;
+                } catch (IllegalArgumentException e) {
+                    firstError = firstError == null ? e : firstError;
+                }
+            }
+            if (first == null) {
+                throw firstError;
+            }
+            return first;
+        }
+
+        private static int payloadType(String format) {
             int payloadType;
             try {
-                payloadType = Integer.parseInt(fields[3]);
+                payloadType = Integer.parseInt(format);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("format " + fields[3] + " is not an RTP payload type");
+                throw new IllegalArgumentException("format " + format + " is not an RTP payload type");
             }
             if (payloadType < 0 || payloadType > 127) {
                 throw new IllegalArgumentException("payload type " + payloadType + " out of range");
             }
-            String media = fields[0].toLowerCase(Locale.ROOT);
+            return payloadType;
+        }
+
+        private MediaDescription describe(String media, int payloadType) {
             Map<String, String> fmtp = fmtpParameters(fmtps.getOrDefault(payloadType, ""));
             String rtpmap = rtpmaps.get(payloadType);
             String encoding;

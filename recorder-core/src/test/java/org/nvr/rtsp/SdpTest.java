@@ -193,6 +193,16 @@ class SdpTest {
     }
 
     @Test
+    void severalPayloadTypesInOneSectionTakeTheFirstKnown() {
+        Sdp sdp = Sdp.parse(sdp("v=0", "m=audio 0 RTP/AVP 101 xyz 0 8", "a=rtpmap:101 telephone-event/8000",
+                "m=audio 0 RTP/AVP 101", "a=rtpmap:101 telephone-event/8000"));
+        assertEquals(0, sdp.media().get(0).payloadType());
+        assertEquals(Optional.of(Codec.PCMU), sdp.media().get(0).codec());
+        assertEquals(Optional.empty(), sdp.media().get(1).codec());
+        assertEquals("telephone-event", sdp.media().get(1).encodingName());
+    }
+
+    @Test
     void opus() {
         Sdp sdp = Sdp.parse(sdp("v=0", "m=audio 0 RTP/AVP 111", "a=rtpmap:111 opus/48000/2"));
         Track track = sdp.media().get(0).toTrack(0);
