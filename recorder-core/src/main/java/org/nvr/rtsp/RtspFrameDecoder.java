@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.rtsp.RtspDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -13,7 +15,8 @@ import java.util.List;
  * {@link InterleavedFrame}s ({@code '$'}, channel, 16-bit length, payload; a zero-copy slice) and whole
  * RTSP messages (a response, or a request of the server's own such as OPTIONS or ANNOUNCE: start line,
  * headers and {@code Content-Length} body) passed on as one {@link ByteBuf} for Netty's
- * {@code RtspDecoder} next in the pipeline, which then never sees a fragment or a binary frame.
+ * {@code RtspDecoder} next in the pipeline (see {@link #messageDecoder()}), which then never sees a
+ * fragment or a binary frame.
  *
  * <p>Bytes that start neither a frame nor an RTSP message (a camera's garbage, a torn frame) are
  * skipped up to the next {@code '$'} or capital letter and counted in {@link #junkBytes()}; the client
@@ -36,6 +39,19 @@ public final class RtspFrameDecoder extends ByteToMessageDecoder {
     private enum Start { YES, NO, NEED_MORE }
 
     private long junkBytes;
+
+    /**
+     * The {@code RtspDecoder} to put after this decoder: Netty's, with its HTTP hardening against request
+     * smuggling relaxed where cameras need it (line ends of a bare LF, which Netty 4.2 rejects by
+     * default) and with the same header limit as here.
+     */
+    public static RtspDecoder messageDecoder() {
+        return new RtspDecoder(new HttpDecoderConfig()
+                .setStrictLineParsing(false)
+                .setMaxInitialLineLength(MAX_HEADER)
+                .setMaxHeaderSize(MAX_HEADER)
+                .setMaxChunkSize(MAX_BODY));
+    }
 
     /** Bytes skipped because they began neither an interleaved frame nor an RTSP message. */
     public long junkBytes() {

@@ -12,7 +12,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.rtsp.RtspDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +26,9 @@ class RtspFrameDecoderTest {
     private static final byte[] DESCRIBE_RESPONSE = ascii("RTSP/1.0 200 OK\r\nCSeq: 2\r\nContent-Base: rtsp://cam/\r\n"
             + "Content-Type: application/sdp\r\nContent-Length: " + SDP.length() + "\r\n\r\n" + SDP);
     private static final byte[] SERVER_OPTIONS = ascii("OPTIONS rtsp://client/ RTSP/1.0\r\nCSeq: 7\r\n\r\n");
+    private static final byte[] SERVER_ANNOUNCE = ascii("ANNOUNCE rtsp://client/ RTSP/1.0\r\nCSeq: 8\r\n"
+            + "Content-Type: application/sdp\r\nContent-Length: 5\r\n\r\n$RTSP");
+    private static final byte[] BARE_LF_RESPONSE = ascii("RTSP/1.0 200 OK\nCSeq: 4\nContent-Length: 2\n\n$$");
     private static final byte[] KEEPALIVE_RESPONSE = ascii("RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession: 1234;timeout=60\r\n\r\n");
 
     /** What the pipeline delivered, one line per message. */
@@ -35,7 +37,7 @@ class RtspFrameDecoderTest {
         final RtspFrameDecoder decoder = new RtspFrameDecoder();
 
         Run() {
-            channel = new EmbeddedChannel(decoder, new RtspDecoder(), new HttpObjectAggregator(1 << 20));
+            channel = new EmbeddedChannel(decoder, RtspFrameDecoder.messageDecoder(), new HttpObjectAggregator(1 << 20));
         }
 
         List<String> feed(byte[]... chunks) {
@@ -61,7 +63,8 @@ class RtspFrameDecoderTest {
                     + " body=" + response.content().toString(StandardCharsets.US_ASCII).length();
         }
         if (message instanceof FullHttpRequest request) {
-            return "request " + request.method() + " cseq=" + request.headers().get("CSeq");
+            return "request " + request.method() + " cseq=" + request.headers().get("CSeq")
+                    + (request.content().isReadable() ? " body=" + request.content().readableBytes() : "");
         }
         return "other " + message;
     }
@@ -79,7 +82,8 @@ class RtspFrameDecoderTest {
     }
 
     private static final byte[] STREAM = concat(DESCRIBE_RESPONSE, frame(0, 40), frame(1, 8), frame(7, 3),
-            SERVER_OPTIONS, frame(0, 0), KEEPALIVE_RESPONSE, frame(0, 300));
+            SERVER_OPTIONS, frame(0, 0), KEEPALIVE_RESPONSE, SERVER_ANNOUNCE, frame(1, 1), BARE_LF_RESPONSE,
+            frame(0, 300));
 
     private static final List<String> EXPECTED = List.of(
             "response 200 cseq=2 body=" + SDP.length(),
@@ -88,6 +92,9 @@ class RtspFrameDecoderTest {
             "request OPTIONS cseq=7",
             "frame 0 ",
             "response 200 cseq=3 body=0",
+            "request ANNOUNCE cseq=8 body=5",
+            "frame 1 " + hex(frame(1, 1)),
+            "response 200 cseq=4 body=2",
             "frame 0 " + hex(frame(0, 300)));
 
     @Test
