@@ -11,6 +11,8 @@ import java.util.Locale;
  * with one {@code /} between them, as FFmpeg does and as cameras expect, rather than replacing the
  * base's last path segment as RFC 3986 would; {@code *} or no control means the aggregate URL. A
  * {@code Content-Base} without a scheme ({@code 192.168.1.10:554/stream0/}) gets {@code rtsp://}.
+ * User info ({@code user:password@}) is removed from every URL given out: they go on the wire in
+ * request lines and into logs, and credentials travel only in {@code Authorization}.
  * Immutable; any thread.
  */
 public final class ControlUrls {
@@ -26,7 +28,7 @@ public final class ControlUrls {
      */
     public ControlUrls(String requestUrl, String contentBase, String contentLocation, String sessionControl) {
         String chosen = blank(contentBase) ? (blank(contentLocation) ? requestUrl : contentLocation) : contentBase;
-        this.base = withScheme(chosen.strip());
+        this.base = withoutUserInfo(withScheme(chosen.strip()));
         this.session = resolve(base, sessionControl, base);
     }
 
@@ -51,7 +53,7 @@ public final class ControlUrls {
             return whenAggregate;
         }
         if (hasScheme(c)) {
-            return c;
+            return withoutUserInfo(c);
         }
         if (c.startsWith("/")) {
             try {
@@ -61,6 +63,17 @@ public final class ControlUrls {
             }
         }
         return (base.endsWith("/") ? base : base + "/") + (c.startsWith("/") ? c.substring(1) : c);
+    }
+
+    /** {@code rtsp://user:pw@host/x} as {@code rtsp://host/x}; the password may hold any legal character. */
+    static String withoutUserInfo(String url) {
+        int authority = url.indexOf("://") + 3;
+        int end = authority;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        return at < authority ? url : url.substring(0, authority) + url.substring(at + 1);
     }
 
     private static String withScheme(String url) {

@@ -1,5 +1,6 @@
 package org.nvr.rtsp;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,7 @@ public record PublicMethods(Set<String> methods) {
 
     /** Keep-alive methods in the order to try them: OPTIONS, then the listed parameter methods. */
     public List<String> keepAliveMethods() {
-        List<String> order = new java.util.ArrayList<>();
+        List<String> order = new ArrayList<>();
         order.add("OPTIONS");
         for (String m : List.of("GET_PARAMETER", "SET_PARAMETER")) {
             if (supports(m)) {

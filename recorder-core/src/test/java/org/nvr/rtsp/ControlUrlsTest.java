@@ -64,6 +64,18 @@ class ControlUrlsTest {
     }
 
     @Test
+    void userInfoNeverInAResolvedUrl() {
+        for (org.nvr.testing.UserInfoPasswords.Password password : org.nvr.testing.UserInfoPasswords.all()) {
+            String url = password.url("admin", "192.168.1.10:554/stream0");
+            ControlUrls urls = new ControlUrls(url, null, null, "*");
+            assertEquals("rtsp://192.168.1.10:554/stream0", urls.session(), url);
+            assertEquals("rtsp://192.168.1.10:554/stream0/trackID=1", urls.media("trackID=1"), url);
+            assertEquals("rtsp://192.168.1.10:554/x", urls.media(password.url("admin", "192.168.1.10:554/x")), url);
+        }
+        assertEquals("rtsp://cam/a@b", new ControlUrls("rtsp://cam/a@b", null, null, "").session(), "an @ in the path stays");
+    }
+
+    @Test
     void queryInTheBaseIsKept() {
         ControlUrls urls = new ControlUrls("rtsp://cam/live?channel=1&subtype=0", null, null, "");
         assertEquals("rtsp://cam/live?channel=1&subtype=0/trackID=0", urls.media("trackID=0"));
