@@ -106,6 +106,12 @@ public final class H264Depacketizer extends NalUnitDepacketizer {
         return type >= NAL_SLICE && type <= NAL_IDR;
     }
 
+    /** first_mb_in_slice, the slice header's first field, is ue(v): 0 is the single bit 1. */
+    @Override
+    boolean startsPicture(byte[] nal) {
+        return nal.length > 1 && (nal[1] & 0x80) != 0;
+    }
+
     @Override
     boolean isKeyframeSlice(byte[] nal) {
         return (nal[0] & 0x1F) == NAL_IDR;

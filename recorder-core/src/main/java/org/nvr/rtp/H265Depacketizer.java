@@ -114,6 +114,12 @@ public final class H265Depacketizer extends NalUnitDepacketizer {
         return nal.length >= 2 && type(nal) <= 31;
     }
 
+    /** first_slice_segment_in_pic_flag, the first bit after the two-byte NAL unit header. */
+    @Override
+    boolean startsPicture(byte[] nal) {
+        return nal.length > 2 && (nal[2] & 0x80) != 0;
+    }
+
     @Override
     boolean isKeyframeSlice(byte[] nal) {
         int type = type(nal);

@@ -21,8 +21,12 @@ import org.nvr.media.Track;
  * own; parameter sets among them are kept for the next picture, the rest is dropped.
  *
  * <p><b>Loss.</b> A picture that lost a packet, or whose fragment is incomplete, is dropped, and so
- * is every picture after it until a keyframe: a decoder cannot rebuild them. Pictures before the first
- * keyframe are dropped the same way. Both are counted ({@link #droppedFrames()}).
+ * is every picture after it until a keyframe: a decoder cannot rebuild them. Which picture lost the
+ * packets of a gap is not always known: the picture being collected when the gap is seen is taken as
+ * damaged, and the picture after the gap is taken as whole only if its first slice starts the picture
+ * (first_mb_in_slice 0, first_slice_segment_in_pic_flag 1), so a keyframe right after a lost picture
+ * is kept. Pictures before the first keyframe are dropped the same way. All are counted
+ * ({@link #droppedFrames()}).
  *
  * <p><b>Parameter sets.</b> The track starts with the SDP's. Parameter sets sent in-band replace them
  * when they differ (cameras' {@code sprop-parameter-sets} are sometimes wrong), and the frame they
@@ -51,6 +55,10 @@ abstract class NalUnitDepacketizer implements Depacketizer {
     private boolean damaged;
     private boolean parameterSetsSeen;
     private boolean waitingForKeyframe = true;
+    /** Packets were lost just before the next one pushed. */
+    private boolean gap;
+    /** Packets were lost just before this picture's first packet: its first slice must start the picture. */
+    private boolean checkFirstSlice;
 
     private byte[] fragment = new byte[16 * 1024];
     private int fragmentLength;
@@ -86,6 +94,9 @@ abstract class NalUnitDepacketizer implements Depacketizer {
     /** Whether {@code nal} is a slice of a picture (a VCL NAL unit). */
     abstract boolean isSlice(byte[] nal);
 
+    /** Whether slice {@code nal} is the first of its picture (its first macroblock or CTU is the picture's first). */
+    abstract boolean startsPicture(byte[] nal);
+
     /** Whether {@code nal} is a slice of a picture a decoder can start from. */
     abstract boolean isKeyframeSlice(byte[] nal);
 
@@ -97,7 +108,9 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         if (!open) {
             open = true;
             timestamp = packetTimestamp;
+            checkFirstSlice = gap;
         }
+        gap = false;
         depacketize(packet.payload());
         if (packet.marker() && hasSlice && !fragmenting) {
             finish(out);
@@ -108,10 +121,12 @@ abstract class NalUnitDepacketizer implements Depacketizer {
     public final void discontinuity() {
         if (open) {
             damaged = true;
-        } else {
-            waitingForKeyframe = true; // whole pictures may be gone, references among them
         }
         fragmenting = false;
+        gap = true;
+        // Whole pictures may be gone, references among them: even a whole picture after the gap may
+        // not decode, unless it is a keyframe.
+        waitingForKeyframe = true;
     }
 
     /** One whole NAL unit (the array is handed over). */
@@ -124,6 +139,9 @@ abstract class NalUnitDepacketizer implements Depacketizer {
             parameterSetsSeen = true;
             parameterSets[kind] = nal;
         } else if (isSlice(nal)) {
+            if (!hasSlice && checkFirstSlice && !startsPicture(nal)) {
+                damaged = true; // the lost packets held this picture's first slices
+            }
             hasSlice = true;
             keyframe |= isKeyframeSlice(nal);
         }
@@ -284,6 +302,7 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         damaged = false;
         parameterSetsSeen = false;
         fragmenting = false;
+        checkFirstSlice = false;
     }
 
     /** The track the next frame belongs to: the SDP's, or a newer one made from in-band parameter sets. */
