@@ -12,7 +12,9 @@ import org.nvr.media.Track;
  * {@code sizeLength} + {@code indexDeltaLength}), then the access units. One {@link Frame} per AU: a
  * packet with several gives several, the n-th dated n x 1024 samples after the packet's timestamp; an
  * AU larger than a packet comes in fragments with the same timestamp (the marker on the last) and is
- * handed out whole, or dropped and counted if a fragment is lost.
+ * handed out whole, or dropped and counted if a fragment is lost (its remaining fragments are skipped;
+ * after a gap, a fragment cannot be told to be the first, so an AU that starts right after one is
+ * dropped too).
  *
  * <p>Interleaving (a non-zero AU-Index-delta) is not supported: AUs are taken as consecutive, which
  * is what cameras send. Not thread-safe; one per track, on its event loop.
@@ -32,6 +34,11 @@ public final class AacDepacketizer implements Depacketizer {
     private byte[] fragment;
     private int fragmentLength;
     private long fragmentTimestamp;
+    /** Packets were lost just before the next one. */
+    private boolean gap;
+    /** The rest of an AU that lost a fragment is skipped: packets with this timestamp. */
+    private boolean skipping;
+    private long skipTimestamp;
 
     private long frames;
     private long dropped;
@@ -87,15 +94,24 @@ public final class AacDepacketizer implements Depacketizer {
             sizes[count++] = bits(payload, headerStart, bit, sizeLength);
             bit += sizeLength + (count == 1 ? indexLength : indexDeltaLength);
         }
-        if (fragment != null) {
-            continueFragment(payload, dataStart, end, timestamp, packet.marker(), count == 1 ? sizes[0] : -1, out);
+        if (skipping && timestamp == skipTimestamp) {
+            return;
+        }
+        skipping = false;
+        boolean afterGap = gap;
+        gap = false;
+        if (fragment != null
+                && continueFragment(payload, dataStart, end, timestamp, packet.marker(), count == 1 ? sizes[0] : -1, out)) {
             return;
         }
         int data = dataStart;
         for (int i = 0; i < count; i++) {
             int size = sizes[i];
             if (data + size > end) {
-                if (count == 1) { // one AU larger than the packet: the first fragment
+                if (count == 1 && afterGap) { // a fragment, but perhaps not the first: the AU is lost
+                    skip(timestamp);
+                    dropped++;
+                } else if (count == 1) { // one AU larger than the packet: the first fragment
                     fragment = new byte[size];
                     fragmentLength = end - data;
                     payload.getBytes(data, fragment, 0, fragmentLength);
@@ -112,13 +128,14 @@ public final class AacDepacketizer implements Depacketizer {
         }
     }
 
-    private void continueFragment(ByteBuf payload, int from, int to, long timestamp, boolean marker, int size,
-                                  Consumer<Frame> out) {
+    /** Adds a packet to the AU being collected; false if it is not its next fragment (the AU is dropped). */
+    private boolean continueFragment(ByteBuf payload, int from, int to, long timestamp, boolean marker, int size,
+                                     Consumer<Frame> out) {
         int length = to - from;
         if (timestamp != fragmentTimestamp || size != fragment.length || fragmentLength + length > fragment.length) {
-            dropFragment(); // not the rest of this AU: a lost last fragment or a confused sender
+            dropFragment(); // not the rest of this AU: its last fragment is missing, or the sender is confused
             dropped++;
-            return;
+            return false;
         }
         payload.getBytes(from, fragment, fragmentLength, length);
         fragmentLength += length;
@@ -130,6 +147,12 @@ public final class AacDepacketizer implements Depacketizer {
             dropFragment(); // the sender says the AU is over, but it is short
             dropped++;
         }
+        return true;
+    }
+
+    private void skip(long timestamp) {
+        skipping = true;
+        skipTimestamp = timestamp;
     }
 
     private void emit(long pts, byte[] data, Consumer<Frame> out) {
@@ -155,9 +178,11 @@ public final class AacDepacketizer implements Depacketizer {
     @Override
     public void discontinuity() {
         if (fragment != null) {
+            skip(fragmentTimestamp);
             dropFragment();
             dropped++;
         }
+        gap = true;
     }
 
     public long frames() {
