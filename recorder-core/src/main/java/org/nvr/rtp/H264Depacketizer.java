@@ -101,6 +101,11 @@ public final class H264Depacketizer extends NalUnitDepacketizer {
     }
 
     @Override
+    boolean isNalUnit(byte[] nal) {
+        return (nal[0] & 0x80) == 0 && (nal[0] & 0x1F) != 0;
+    }
+
+    @Override
     boolean isSlice(byte[] nal) {
         int type = nal[0] & 0x1F;
         return type >= NAL_SLICE && type <= NAL_IDR;

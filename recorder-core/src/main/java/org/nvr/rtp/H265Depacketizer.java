@@ -110,6 +110,11 @@ public final class H265Depacketizer extends NalUnitDepacketizer {
     }
 
     @Override
+    boolean isNalUnit(byte[] nal) {
+        return nal.length >= 2 && (nal[0] & 0x80) == 0;
+    }
+
+    @Override
     boolean isSlice(byte[] nal) {
         return nal.length >= 2 && type(nal) <= 31;
     }

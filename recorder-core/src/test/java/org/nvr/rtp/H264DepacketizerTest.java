@@ -382,6 +382,37 @@ class H264DepacketizerTest {
         assertEquals(1, depacketizer.skippedPackets());
     }
 
+    @Test
+    void aPictureThatNeverEndsIsDroppedAtTheSizeLimitNotKeptInMemory() {
+        sendKeyframe(0);
+        byte[] chunk = new byte[60_000];
+        chunk[0] = 0x7C; // FU-A, NRI 3
+        chunk[1] = (byte) 0x81; // start, non-IDR slice
+        send(3000, false, chunk.clone());
+        chunk[1] = 0x01; // middle fragments, forever
+        int fragments = NalUnitDepacketizer.MAX_PICTURE_BYTES / (chunk.length - 2) + 10;
+        for (int i = 0; i < fragments; i++) {
+            send(3000, false, chunk);
+        }
+        sendKeyframe(6000);
+
+        assertEquals(List.of(0L, 6000L), frames.stream().map(Frame::pts).toList());
+        assertEquals(1, depacketizer.droppedFrames());
+        assertTrue(depacketizer.skippedPackets() >= 10, "fragments past the limit are not collected");
+    }
+
+    /** A byte with the forbidden bit set, or H.264's type 0, is not a NAL unit: skipped, not written. */
+    @Test
+    void somethingThatIsNoNalUnitIsSkipped() {
+        sendKeyframe(0);
+        send(3000, false, new byte[] {0x00, 0x11, 0x22}); // type 0, no start code
+        send(3000, false, new byte[] {(byte) 0xE1, 0x11}); // forbidden bit
+        send(3000, true, P);
+
+        assertNalUnits(frames.get(1), P);
+        assertEquals(2, depacketizer.skippedNalUnits());
+    }
+
     /** With B-frames pts goes back in decoding order: pts stays exact, dts is kept increasing. */
     @Test
     void bFramesKeepExactPtsAndIncreasingDts() {
