@@ -43,6 +43,12 @@ import org.nvr.media.Track;
  */
 abstract class NalUnitDepacketizer implements Depacketizer {
 
+    /**
+     * The most one picture may hold. A 4K keyframe is a few megabytes; a sender that never ends a
+     * picture (no marker, no new timestamp, an endless fragment) must not take the heap with it.
+     */
+    static final int MAX_PICTURE_BYTES = 16 * 1024 * 1024;
+
     private Track track;
     /** The parameter sets in use, in the track's order (H.264: SPS, PPS; H.265: VPS, SPS, PPS). */
     private final byte[][] parameterSets;
@@ -63,11 +69,14 @@ abstract class NalUnitDepacketizer implements Depacketizer {
     private byte[] fragment = new byte[16 * 1024];
     private int fragmentLength;
     private boolean fragmenting;
+    /** Bytes held for the picture being collected, fragments included. */
+    private int pictureBytes;
 
     private long lastDts = Long.MIN_VALUE;
     private long frames;
     private long dropped;
     private long skippedPackets;
+    private long skippedNalUnits;
     private long trackChanges;
 
     /**
@@ -90,6 +99,9 @@ abstract class NalUnitDepacketizer implements Depacketizer {
 
     /** 0, 1 (, 2) for the codec's parameter set kinds in track order; -1 for any other NAL unit. */
     abstract int parameterSetKind(byte[] nal);
+
+    /** Whether {@code nal} is a NAL unit at all: forbidden bit clear, a type that exists. */
+    abstract boolean isNalUnit(byte[] nal);
 
     /** Whether {@code nal} is a slice of a picture (a VCL NAL unit). */
     abstract boolean isSlice(byte[] nal);
@@ -134,6 +146,13 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         if (nal.length == 0) {
             return;
         }
+        if (!isNalUnit(nal)) {
+            skippedNalUnits++;
+            return;
+        }
+        if (!hold(nal.length)) {
+            return;
+        }
         int kind = parameterSetKind(nal);
         if (kind >= 0) {
             parameterSetsSeen = true;
@@ -174,6 +193,9 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         fragmentLength = 0;
         append(header, 0, header.length);
         appendFragment(rest);
+        if (!fragmenting) {
+            return; // over the limit
+        }
     }
 
     /** A later fragment; {@code end} marks the last. A fragment with nothing in it only counts its end bit. */
@@ -184,8 +206,9 @@ abstract class NalUnitDepacketizer implements Depacketizer {
             return;
         }
         appendFragment(rest);
-        if (end) {
+        if (end && fragmenting) {
             fragmenting = false;
+            pictureBytes -= fragmentLength; // counted again as a NAL unit
             nalUnit(Arrays.copyOf(fragment, fragmentLength));
         }
     }
@@ -196,8 +219,24 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         damaged |= damaging;
     }
 
+    /** Counts {@code bytes} more for the picture; false (and the picture damaged) past the limit. */
+    private boolean hold(int bytes) {
+        pictureBytes += bytes;
+        if (pictureBytes <= MAX_PICTURE_BYTES) {
+            return true;
+        }
+        units.clear(); // nothing of it will be used
+        fragmenting = false;
+        damaged = true;
+        pictureBytes = MAX_PICTURE_BYTES + 1; // no overflow however long it goes on
+        return false;
+    }
+
     private void appendFragment(ByteBuf rest) {
         int length = rest.readableBytes();
+        if (!hold(length)) {
+            return;
+        }
         ensure(length);
         rest.getBytes(rest.readerIndex(), fragment, fragmentLength, length);
         fragmentLength += length;
@@ -292,6 +331,9 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         reset();
         units.addAll(kept);
         parameterSetsSeen = seen;
+        for (byte[] nal : kept) {
+            pictureBytes += nal.length;
+        }
     }
 
     private void reset() {
@@ -303,6 +345,10 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         parameterSetsSeen = false;
         fragmenting = false;
         checkFirstSlice = false;
+        pictureBytes = 0;
+        if (fragment.length > 1024 * 1024) {
+            fragment = new byte[16 * 1024]; // one huge picture does not pin its buffer for the session
+        }
     }
 
     /** The track the next frame belongs to: the SDP's, or a newer one made from in-band parameter sets. */
@@ -323,6 +369,11 @@ abstract class NalUnitDepacketizer implements Depacketizer {
     /** Packets skipped: unsupported packet types, fragments without a start, malformed aggregates. */
     public final long skippedPackets() {
         return skippedPackets;
+    }
+
+    /** NAL units skipped for not being NAL units: forbidden bit set, or (H.264) type 0. */
+    public final long skippedNalUnits() {
+        return skippedNalUnits;
     }
 
     /** Times in-band parameter sets replaced the track's (each one a new {@link Track}). */
