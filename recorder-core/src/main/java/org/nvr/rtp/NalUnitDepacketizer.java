@@ -31,7 +31,9 @@ import org.nvr.media.Track;
  * <p><b>Parameter sets.</b> The track starts with the SDP's. Parameter sets sent in-band replace them
  * when they differ (cameras' {@code sprop-parameter-sets} are sometimes wrong), and the frame they
  * arrive with carries a new {@link Track}: a writer that sees {@code frame.track()} change starts a
- * new segment. Frames keep every NAL unit the camera sent, parameter sets included.
+ * new segment. A frame holds every NAL unit of its picture as the camera sent it, parameter sets
+ * included (gst-rtsp-server and some cameras repeat them before every slice of a keyframe).
+ * Parameter sets are copied, never decoded: nothing in them can stop recording.
  *
  * <p><b>Timestamps.</b> pts is the RTP timestamp (the presentation time). Frames come out in
  * decoding order (packet order), so dts is made from pts kept strictly increasing: a picture whose pts

@@ -262,6 +262,21 @@ class H264DepacketizerTest {
         assertSame(track, depacketizer.track());
     }
 
+    /** CAMERA-QUIRKS: sprop-parameter-sets containing Annex B start codes: not taken as an SPS; in-band wins. */
+    @Test
+    void spropParameterSetsWithStartCodesAreReplacedByInBandOnes() {
+        byte[] spsWithStartCode = concat(new byte[] {0, 0, 0, 1}, SPS);
+        H264Depacketizer bad = new H264Depacketizer(Track.video(0, Codec.H264, 90_000, List.of(spsWithStartCode, PPS)));
+        RtpTrackReceiver receiver = new RtpTrackReceiver(96, bad);
+        receiver.receive(rtp(1, 0, true, stapA(SPS, PPS, IDR)), frames::add);
+
+        List<byte[]> sets = frames.get(0).track().parameterSets();
+        assertEquals(2, sets.size());
+        assertArrayEquals(SPS, sets.get(0));
+        assertArrayEquals(PPS, sets.get(1));
+        assertEquals(1, bad.trackChanges());
+    }
+
     @Test
     void parameterSetsOnlyInBandMakeTheTrackComplete() {
         H264Depacketizer noSdp = new H264Depacketizer(Track.video(1, Codec.H264, 90_000, List.of()));

@@ -186,6 +186,20 @@ class H265DepacketizerTest {
         assertEquals(1, depacketizer.trackChanges());
     }
 
+    /**
+     * CAMERA-QUIRKS: H.265 SPS oddities ({@code sps_max_sub_layers_minus1 > 0} and worse): parameter
+     * sets are copied, never decoded, so nothing about their contents can stop recording.
+     */
+    @Test
+    void h265SpsOdditiesAreCopiedNotDecoded() {
+        byte[] oddSps = {0x42, 0x01, 0x0F, (byte) 0xFF, (byte) 0xFF, 0x00, 0x03, (byte) 0xA0}; // 7 sub-layers, junk
+        send(0, false, ap(VPS, oddSps, PPS));
+        send(0, true, IDR);
+
+        assertEquals(1, frames.size());
+        assertArrayEquals(oddSps, frames.get(0).track().parameterSets().get(1));
+    }
+
     @Test
     void lostFragmentDropsThePictureUntilTheNextKeyframe() {
         byte[] big = nal(3000, 0x02, 0x01, 0xD0);
