@@ -81,6 +81,7 @@ public final class RtspSession implements AutoCloseable {
     private final EventLoop loop;
     private final Promise<SourceException> closed;
     private final List<String> exchange = new CopyOnWriteArrayList<>();
+    private volatile String sdpText = "";
 
     // Event loop state from here on.
     private Channel channel;
@@ -144,6 +145,11 @@ public final class RtspSession implements AutoCloseable {
      */
     public List<String> exchange() {
         return List.copyOf(exchange);
+    }
+
+    /** The DESCRIBE answer's SDP as sent (credentials removed), empty before it arrived. Any thread. */
+    public String sdp() {
+        return sdpText;
     }
 
     /** Ends the session ({@code shutdown}): TEARDOWN if one is set up, then the connection closes. Safe twice. */
@@ -291,7 +297,9 @@ public final class RtspSession implements AutoCloseable {
     }
 
     private void described(FullHttpResponse response) throws SourceException {
-        Sdp sdp = Sdp.parse(response.content().toString(StandardCharsets.UTF_8));
+        String text = response.content().toString(StandardCharsets.UTF_8);
+        sdpText = KnownSecrets.redact(text);
+        Sdp sdp = Sdp.parse(text);
         controls = new ControlUrls(url.toString(), response.headers().get(RtspHeaderNames.CONTENT_BASE),
                 response.headers().get(RtspHeaderNames.CONTENT_LOCATION), sdp.control());
         for (String skipped : sdp.skipped()) {
