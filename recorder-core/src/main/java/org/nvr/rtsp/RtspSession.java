@@ -365,7 +365,7 @@ public final class RtspSession implements AutoCloseable {
 
     private void playing() {
         step = Step.PLAYING;
-        lastRtpNanos = System.nanoTime();
+        lastRtpNanos = loop.ticker().nanoTime();
         long stall = options.stallTimeout().toNanos();
         stallTimer = loop.scheduleAtFixedRate(this::checkStall, stall / 4, stall / 4, TimeUnit.NANOSECONDS);
         Duration every = session.keepAliveInterval();
@@ -373,7 +373,7 @@ public final class RtspSession implements AutoCloseable {
     }
 
     private void checkStall() {
-        if (step == Step.PLAYING && System.nanoTime() - lastRtpNanos >= options.stallTimeout().toNanos()) {
+        if (step == Step.PLAYING && loop.ticker().nanoTime() - lastRtpNanos >= options.stallTimeout().toNanos()) {
             end(new SourceException(FailureReason.STALLED, "no RTP for " + options.stallTimeout()));
         }
     }
@@ -398,7 +398,7 @@ public final class RtspSession implements AutoCloseable {
         if (packet == null) {
             return;
         }
-        lastRtpNanos = System.nanoTime();
+        lastRtpNanos = loop.ticker().nanoTime();
         receiver.receive(packet, this::deliver);
     }
 

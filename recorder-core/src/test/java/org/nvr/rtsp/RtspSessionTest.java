@@ -105,6 +105,23 @@ class RtspSessionTest {
         assertFalse(String.join("\n", exchange).contains("s3cr"), String.valueOf(exchange));
     }
 
+    /** The simulator closes a connection quiet for its session timeout; keep-alives every half of it prevent that. */
+    @Test
+    void keepAlivesHoldTheSessionPastItsTimeout() throws Exception {
+        simulator.close();
+        simulator = new RtspCameraSimulator();
+        camera = simulator.addCamera("cam", clip);
+        simulator.setSessionTimeout(Duration.ofSeconds(2));
+        simulator.start();
+        Received received = new Received();
+        session = open("cam", Optional.empty(), RtspSessionOptions.defaults(), received);
+
+        Poll.until(WAIT, "4 s of frames", () -> received.frames().size() >= 100);
+        assertFalse(session.closeFuture().isDone(), "closed: " + session.closeFuture().getNow());
+        assertTrue(indexOf(session.exchange(), "> GET_PARAMETER ") > 0, "GET_PARAMETER, listed in Public: "
+                + session.exchange());
+    }
+
     @Test
     void wrongPasswordIsAuth() throws Exception {
         camera.requireAuth("admin", PASSWORD, AuthScheme.DIGEST);
