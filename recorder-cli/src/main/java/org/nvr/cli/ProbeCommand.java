@@ -84,8 +84,16 @@ final class ProbeCommand implements Callable<Integer> {
         EventLoopGroup group = RtspTransports.newGroup(1, "nvr-probe");
         RtspSession session;
         try {
-            session = RtspSession.open(group, camera.url(), credentials, RtspSessionOptions.defaults(), stats);
-            if (!session.closeFuture().await(seconds, TimeUnit.SECONDS)) {
+            RtspSessionOptions options = RtspSessionOptions.defaults();
+            session = RtspSession.open(group, camera.url(), credentials, options, stats);
+            boolean done = session.closeFuture().await(seconds, TimeUnit.SECONDS);
+            if (!done && stats.videoFrames() == 0) {
+                // Nothing yet: let the client's own bounds (step timeout, stall timeout) end it with the
+                // exact reason (timeout, stalled) rather than calling it stalled after --seconds.
+                Duration bound = options.stepTimeout().plus(options.stallTimeout()).plusSeconds(1);
+                done = session.closeFuture().await(bound.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (!done) {
                 session.close();
                 session.closeFuture().await(5, TimeUnit.SECONDS);
             }

@@ -34,6 +34,7 @@ class ProbeCommandTest {
         simulator = new RtspCameraSimulator();
         simulator.addCamera("open", clip);
         simulator.addCamera("locked", clip).requireAuth("admin", PASSWORD, AuthScheme.DIGEST);
+        simulator.addCamera("silent", clip).setSilent(true);
         simulator.start();
     }
 
@@ -96,6 +97,15 @@ class ProbeCommandTest {
 
         assertEquals(Main.FAILED, cli.exitCode(), cli.out() + cli.err());
         assertEquals("refused", new ObjectMapper().readTree(cli.out()).get("reason").asText());
+    }
+
+    /** No answer at all: the client's step timeout names it, not a guess after --seconds. */
+    @Test
+    void silentCameraFailsNamingTimeout() throws Exception {
+        Cli cli = Cli.run("probe", simulator.url("silent"), "--seconds", "1", "--json");
+
+        assertEquals(Main.FAILED, cli.exitCode(), cli.out() + cli.err());
+        assertEquals("timeout", new ObjectMapper().readTree(cli.out()).get("reason").asText());
     }
 
     @Test
