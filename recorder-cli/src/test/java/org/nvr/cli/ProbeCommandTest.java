@@ -11,9 +11,12 @@ import java.net.ServerSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nvr.sim.AuthScheme;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
+import org.nvr.testing.UserInfoPasswords;
 
 /**
  * {@code nvr probe} against the camera simulator: the stream's facts (codec, size, fps, GOP) equal the
@@ -75,6 +78,25 @@ class ProbeCommandTest {
                 + "password: \"${GATE_PASSWORD}\" }", report.get("config").asText());
         assertTrue(report.get("exchange").toString().contains("401"), report.get("exchange").toString());
         assertNoPassword(cli);
+    }
+
+    /** A password of every character user info may hold (raw or percent-encoded), Basic and Digest. */
+    @ParameterizedTest
+    @EnumSource(AuthScheme.class)
+    void anyLegalPasswordLogsInAndNeverShows(AuthScheme scheme) {
+        String password = "Kq" + UserInfoPasswords.RAW_ALLOWED + UserInfoPasswords.ENCODED_ONLY + "Zk";
+        String inUrl = "Kq" + UserInfoPasswords.RAW_ALLOWED + UserInfoPasswords.percentEncode(UserInfoPasswords.ENCODED_ONLY) + "Zk";
+        String path = "any-" + scheme.name().toLowerCase(java.util.Locale.ROOT);
+        simulator.addCamera(path, clip).requireAuth("admin", password, scheme);
+        String url = simulator.url(path).replace("rtsp://", "rtsp://admin:" + inUrl + "@");
+
+        for (boolean json : new boolean[] {true, false}) {
+            Cli cli = json ? Cli.run("probe", url, "--seconds", "1", "--json") : Cli.run("probe", url, "--seconds", "1");
+            assertEquals(Main.OK, cli.exitCode(), cli.out() + cli.err());
+            for (String form : NoPasswordAnywhereTest.forms(password)) {
+                assertFalse((cli.out() + cli.err()).contains(form), form + " in " + cli.out() + cli.err());
+            }
+        }
     }
 
     @Test
