@@ -186,7 +186,10 @@ final class ProbeCommand implements Callable<Integer> {
                         + " channel(s), " + bitRate(t.get("bitRate")) + ", " + t.get("frames") + " frames");
             }
         }
-        if (((List<?>) r.get("tracks")).stream().noneMatch(t -> "audio".equals(((Map<?, ?>) t).get("kind")))) {
+        List<?> tracks = (List<?>) r.get("tracks");
+        if (tracks.isEmpty()) {
+            out.println("tracks:      none set up");
+        } else if (tracks.stream().noneMatch(t -> "audio".equals(((Map<?, ?>) t).get("kind")))) {
             out.println("audio:       none");
         }
         out.println("clock:       camera clock offset " + r.get("cameraClockOffset"));
