@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
             UptimeCommand.class,
             HashPasswordCommand.class,
             VerifyCommand.class,
+            ProbeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -2,6 +2,8 @@ package org.nvr.fmp4;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.nvr.media.AvcSps;
+import org.nvr.media.HevcSps;
 import org.nvr.media.Track;
 
 /**

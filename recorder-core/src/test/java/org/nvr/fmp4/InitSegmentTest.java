@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.media.Codec;
+import org.nvr.media.HevcSps;
 import org.nvr.media.Track;
 import org.nvr.sim.SyntheticClip;
 import org.nvr.testing.ExternalCommand;

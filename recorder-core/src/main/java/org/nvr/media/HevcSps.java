@@ -1,4 +1,4 @@
-package org.nvr.fmp4;
+package org.nvr.media;
 
 import java.util.Arrays;
 
@@ -16,7 +16,7 @@ import java.util.Arrays;
  * @param width              displayed width in pixels
  * @param height             displayed height in pixels
  */
-record HevcSps(byte[] profileTierLevel, int maxSubLayers, boolean temporalIdNested, int chromaFormatIdc,
+public record HevcSps(byte[] profileTierLevel, int maxSubLayers, boolean temporalIdNested, int chromaFormatIdc,
                int bitDepthLuma, int bitDepthChroma, int width, int height) {
 
     /**
@@ -24,7 +24,7 @@ record HevcSps(byte[] profileTierLevel, int maxSubLayers, boolean temporalIdNest
      *
      * @throws IllegalArgumentException when it is not an SPS or ends early
      */
-    static HevcSps parse(byte[] sps) {
+    public static HevcSps parse(byte[] sps) {
         if (sps.length < 15 || ((sps[0] >> 1) & 0x3f) != 33) {
             throw new IllegalArgumentException("not an H.265 SPS");
         }
@@ -67,19 +67,19 @@ record HevcSps(byte[] profileTierLevel, int maxSubLayers, boolean temporalIdNest
         return profileTierLevel.clone();
     }
 
-    int profileSpace() {
+    public int profileSpace() {
         return (profileTierLevel[0] >> 6) & 3;
     }
 
-    boolean highTier() {
+    public boolean highTier() {
         return (profileTierLevel[0] & 0x20) != 0;
     }
 
-    int profileIdc() {
+    public int profileIdc() {
         return profileTierLevel[0] & 0x1f;
     }
 
-    int levelIdc() {
+    public int levelIdc() {
         return profileTierLevel[11] & 0xff;
     }
 
@@ -88,7 +88,7 @@ record HevcSps(byte[] profileTierLevel, int maxSubLayers, boolean temporalIdNest
      * profile, the compatibility flags bit-reversed in hex, tier letter and level, then the constraint
      * bytes in hex without trailing zero bytes, e.g. {@code hvc1.1.6.L93.B0}.
      */
-    String codecString() {
+    public String codecString() {
         StringBuilder s = new StringBuilder("hvc1.");
         if (profileSpace() > 0) {
             s.append((char) ('A' + profileSpace() - 1));

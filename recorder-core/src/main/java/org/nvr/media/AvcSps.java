@@ -1,4 +1,4 @@
-package org.nvr.fmp4;
+package org.nvr.media;
 
 /**
  * What an MP4 sample entry needs from an H.264 sequence parameter set (ITU-T H.264 7.3.2.1.1): the
@@ -15,7 +15,7 @@ package org.nvr.fmp4;
  * @param width             displayed width in pixels
  * @param height            displayed height in pixels
  */
-record AvcSps(int profileIdc, int constraints, int levelIdc, int chromaFormatIdc, int bitDepthLuma,
+public record AvcSps(int profileIdc, int constraints, int levelIdc, int chromaFormatIdc, int bitDepthLuma,
               int bitDepthChroma, int width, int height) {
 
     /** Profiles whose SPS carries chroma format and bit depth (H.264 7.3.2.1.1). */
@@ -27,7 +27,7 @@ record AvcSps(int profileIdc, int constraints, int levelIdc, int chromaFormatIdc
      *
      * @throws IllegalArgumentException when it is not an SPS or ends early
      */
-    static AvcSps parse(byte[] sps) {
+    public static AvcSps parse(byte[] sps) {
         if (sps.length < 4 || (sps[0] & 0x1f) != 7) {
             throw new IllegalArgumentException("not an H.264 SPS");
         }
@@ -97,7 +97,7 @@ record AvcSps(int profileIdc, int constraints, int levelIdc, int chromaFormatIdc
     }
 
     /** The MSE/RFC 6381 codec string, {@code avc1.PPCCLL}. */
-    String codecString() {
+    public String codecString() {
         return String.format("avc1.%02x%02x%02x", profileIdc, constraints, levelIdc);
     }
 

@@ -1,4 +1,4 @@
-package org.nvr.fmp4;
+package org.nvr.media;
 
 /**
  * Reads the bits of a NAL unit's payload (RBSP) as H.264 and H.265 parameter sets code them: fixed-width

@@ -1,0 +1,509 @@
+package org.nvr.rtsp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.rtsp.RtspEncoder;
+import io.netty.handler.codec.rtsp.RtspHeaderNames;
+import io.netty.handler.codec.rtsp.RtspMethods;
+import io.netty.handler.codec.rtsp.RtspVersions;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.nvr.config.KnownSecrets;
+import org.nvr.ingest.FailureReason;
+import org.nvr.ingest.SourceException;
+import org.nvr.media.Frame;
+import org.nvr.media.Track;
+import org.nvr.rtp.Depacketizer;
+import org.nvr.rtp.RtpPacket;
+import org.nvr.rtp.RtpTrackReceiver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One camera connection of our own RTSP client: OPTIONS, DESCRIBE (answering a 401 once with
+ * {@link RtspAuthorizer}), SETUP of every track it can depacketize (RTP over the RTSP connection,
+ * interleaved channels 2n and 2n+1), PLAY; then RTP to frames through one {@link RtpTrackReceiver} per
+ * track, handed to the {@link RtspSessionListener}. Keep-alives at the {@code Session} header's interval
+ * (OPTIONS, or GET_PARAMETER when {@code Public} lists it); no RTP for the stall timeout ends it as
+ * {@code stalled}; every step is bounded by the step timeout. Before the connection closes, for whatever
+ * reason, a TEARDOWN is sent when a session exists, waiting at most the teardown timeout for its answer.
+ * The failure reason is exact: status codes through {@link RtspFailures}, junk instead of RTSP as
+ * {@code protocol}, no connection as {@code refused}, {@code unreachable} or {@code timeout}.
+ *
+ * <p>Threads: all work is done on one event loop of the group passed in (no thread of its own, no
+ * blocking call); {@link #open} and {@link #close()} may be called from any thread. The session owns its
+ * channel; the caller owns the group. URLs given to it never hold credentials, which travel only in
+ * {@code Authorization} headers and never reach a log, an exception or {@link #exchange()}.
+ */
+public final class RtspSession implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RtspSession.class);
+    /** Junk before the session plays that makes the camera a {@code protocol} failure at once. */
+    private static final long MAX_JUNK_BEFORE_PLAY = 4096;
+    private static final int MAX_MESSAGE = 256 * 1024;
+
+    private enum Step { CONNECTING, OPTIONS, DESCRIBE, SETUP, PLAY, PLAYING, TEARDOWN, CLOSED }
+
+    private final URI url;
+    private final Optional<RtspAuthorizer> authorizer;
+    private final RtspSessionOptions options;
+    private final RtspSessionListener listener;
+    private final EventLoop loop;
+    private final Promise<SourceException> closed;
+    private final List<String> exchange = new CopyOnWriteArrayList<>();
+    private volatile String sdpText = "";
+
+    // Event loop state from here on.
+    private Channel channel;
+    private RtspFrameDecoder frames;
+    private Step step = Step.CONNECTING;
+    private int cseq;
+    private FullHttpRequest pending;
+    private boolean pendingIsKeepAlive;
+    private boolean authRetried;
+    private ScheduledFuture<?> stepTimer;
+    private ScheduledFuture<?> keepAliveTimer;
+    private ScheduledFuture<?> stallTimer;
+    private long lastRtpNanos;
+    private PublicMethods publicMethods = PublicMethods.parse(null);
+    private ControlUrls controls;
+    private final List<MediaDescription> media = new ArrayList<>();
+    private final List<Track> tracks = new ArrayList<>();
+    private final List<Depacketizer> depacketizers = new ArrayList<>();
+    private RtpTrackReceiver[] receiversByChannel = new RtpTrackReceiver[256];
+    private int setUpCount;
+    private SessionHeader session;
+    private SourceException ending;
+
+    private RtspSession(EventLoop loop, URI url, Optional<Credentials> credentials, RtspSessionOptions options,
+                        RtspSessionListener listener) {
+        this.loop = loop;
+        this.url = url;
+        this.authorizer = credentials.map(RtspAuthorizer::new);
+        this.options = options;
+        this.listener = listener;
+        this.closed = loop.newPromise();
+    }
+
+    /**
+     * Connects to {@code url} and starts the handshake; returns at once.
+     *
+     * @param url         {@code rtsp://host[:port]/path} without user info
+     * @param credentials the camera's user and password, if it needs them
+     */
+    public static RtspSession open(EventLoopGroup group, URI url, Optional<Credentials> credentials,
+                                   RtspSessionOptions options, RtspSessionListener listener) {
+        if (url.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("the URL must not hold credentials; pass them separately");
+        }
+        if (!"rtsp".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+            throw new IllegalArgumentException("not an rtsp://host/path URL: " + KnownSecrets.redact(url.toString()));
+        }
+        RtspSession session = new RtspSession(group.next(), url, credentials, options, listener);
+        session.loop.execute(() -> session.connect(group));
+        return session;
+    }
+
+    /** Completes when the connection has closed, with the reason also given to {@code onClosed}. */
+    public Future<SourceException> closeFuture() {
+        return closed;
+    }
+
+    /**
+     * The requests sent and status lines received so far ({@code > DESCRIBE rtsp://host/path},
+     * {@code < RTSP/1.0 200 OK}), without credentials. Any thread.
+     */
+    public List<String> exchange() {
+        return List.copyOf(exchange);
+    }
+
+    /** The DESCRIBE answer's SDP as sent (credentials removed), empty before it arrived. Any thread. */
+    public String sdp() {
+        return sdpText;
+    }
+
+    /** Ends the session ({@code shutdown}): TEARDOWN if one is set up, then the connection closes. Safe twice. */
+    @Override
+    public void close() {
+        loop.execute(() -> end(new SourceException(FailureReason.SHUTDOWN, "closed by the recorder")));
+    }
+
+    private void connect(EventLoopGroup group) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(RtspTransports.socketChannel(group))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.stepTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        frames = new RtspFrameDecoder();
+                        ch.pipeline().addLast(frames, RtspFrameDecoder.messageDecoder(),
+                                new HttpObjectAggregator(MAX_MESSAGE), new RtspEncoder(), new Handler());
+                    }
+                });
+        int port = url.getPort() < 0 ? 554 : url.getPort();
+        ChannelFuture connecting = bootstrap.connect(url.getHost(), port);
+        channel = connecting.channel();
+        connecting.addListener(f -> {
+            if (!f.isSuccess()) {
+                finish(connectFailure(f.cause()));
+            } else if (step == Step.CONNECTING) {
+                send(RtspMethods.OPTIONS, url.toString(), Step.OPTIONS);
+            }
+        });
+    }
+
+    private static SourceException connectFailure(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return new SourceException(FailureReason.TIMEOUT, "connecting timed out", cause);
+        }
+        if (cause instanceof UnknownHostException || cause instanceof NoRouteToHostException) {
+            return new SourceException(FailureReason.UNREACHABLE, "the camera cannot be reached", cause);
+        }
+        if (cause instanceof ConnectException) {
+            return new SourceException(FailureReason.REFUSED, "the camera refused the connection", cause);
+        }
+        return new SourceException(FailureReason.UNREACHABLE, "connecting failed", cause);
+    }
+
+    private void send(HttpMethod method, String uri, Step next) {
+        step = next;
+        pendingIsKeepAlive = false;
+        authRetried = false;
+        write(request(method, uri));
+    }
+
+    private FullHttpRequest request(HttpMethod method, String uri) {
+        FullHttpRequest request = new DefaultFullHttpRequest(RtspVersions.RTSP_1_0, method, uri, Unpooled.EMPTY_BUFFER);
+        request.headers().set(RtspHeaderNames.USER_AGENT, options.userAgent());
+        if (method == RtspMethods.DESCRIBE) {
+            request.headers().set(RtspHeaderNames.ACCEPT, "application/sdp");
+        }
+        if (session != null) {
+            request.headers().set(RtspHeaderNames.SESSION, session.id());
+        }
+        return request;
+    }
+
+    /** Sends {@code request} (a fresh CSeq and Authorization each time) and bounds the wait for its answer. */
+    private void write(FullHttpRequest request) {
+        pending = request;
+        request.headers().set(RtspHeaderNames.CSEQ, String.valueOf(++cseq));
+        authorizer.flatMap(a -> a.authorization(request.method().name(), request.uri()))
+                .ifPresent(value -> request.headers().set(RtspHeaderNames.AUTHORIZATION, value));
+        exchange.add("> " + request.method() + " " + KnownSecrets.redact(request.uri()));
+        cancel(stepTimer);
+        stepTimer = loop.schedule(this::stepTimedOut, options.stepTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        channel.writeAndFlush(request).addListener(f -> {
+            if (!f.isSuccess()) {
+                finish(new SourceException(FailureReason.EOF, "sending " + request.method() + " failed", f.cause()));
+            }
+        });
+    }
+
+    private void stepTimedOut() {
+        if (pending == null) {
+            return;
+        }
+        String method = pending.method().name();
+        pending = null;
+        if (pendingIsKeepAlive) {
+            log.debug("{}: keep-alive {} not answered within {}", redactedUrl(), method, options.stepTimeout());
+            return;
+        }
+        if (step == Step.TEARDOWN) {
+            finish(ending);
+        } else if (frames.junkBytes() > 0) {
+            end(RtspFailures.notRtsp(frames.junkBytes()));
+        } else {
+            end(new SourceException(FailureReason.TIMEOUT, method + " not answered within " + options.stepTimeout()));
+        }
+    }
+
+    private void onResponse(FullHttpResponse response) {
+        int status = response.status().code();
+        exchange.add("< " + response.protocolVersion() + " " + status + " " + response.status().reasonPhrase());
+        if (pending == null) {
+            return; // late answer to a request whose wait already ended
+        }
+        FullHttpRequest request = pending;
+        pending = null;
+        cancel(stepTimer);
+        if (step == Step.TEARDOWN) {
+            finish(ending);
+            return;
+        }
+        if (pendingIsKeepAlive) {
+            pendingIsKeepAlive = false;
+            return;
+        }
+        if (status == 401 && !authRetried && authorizer.isPresent()
+                && authorizer.get().challenge(AuthChallenge.parseAll(response.headers().getAll(RtspHeaderNames.WWW_AUTHENTICATE)))) {
+            authRetried = true;
+            FullHttpRequest again = request(request.method(), request.uri());
+            write(again);
+            return;
+        }
+        if (status < 200 || status >= 300) {
+            end(RtspFailures.forStatus(request.method().name(), status, response.status().reasonPhrase()));
+            return;
+        }
+        try {
+            switch (step) {
+                case OPTIONS -> {
+                    publicMethods = PublicMethods.parse(response.headers().get(RtspHeaderNames.PUBLIC));
+                    send(RtspMethods.DESCRIBE, url.toString(), Step.DESCRIBE);
+                }
+                case DESCRIBE -> described(response);
+                case SETUP -> setUp(response);
+                case PLAY -> playing();
+                default -> {
+                }
+            }
+        } catch (SourceException e) {
+            end(e);
+        }
+    }
+
+    private void described(FullHttpResponse response) throws SourceException {
+        String text = response.content().toString(StandardCharsets.UTF_8);
+        sdpText = KnownSecrets.redact(text);
+        Sdp sdp = Sdp.parse(text);
+        controls = new ControlUrls(url.toString(), response.headers().get(RtspHeaderNames.CONTENT_BASE),
+                response.headers().get(RtspHeaderNames.CONTENT_LOCATION), sdp.control());
+        for (String skipped : sdp.skipped()) {
+            log.info("{}: media section skipped: {}", redactedUrl(), skipped);
+        }
+        for (MediaDescription section : sdp.media()) {
+            if (section.codec().isEmpty() || section.clockRate() <= 0) {
+                log.info("{}: no depacketizer for {} payload {}", redactedUrl(), section.media(), section.encodingName());
+                continue;
+            }
+            Track track = section.toTrack(tracks.size());
+            Optional<Depacketizer> depacketizer = Depacketizers.forMedia(section, track);
+            if (depacketizer.isEmpty()) {
+                log.info("{}: no depacketizer for {} yet; track left out", redactedUrl(), track.codec().ffmpegName());
+                continue;
+            }
+            media.add(section);
+            tracks.add(track);
+            depacketizers.add(depacketizer.get());
+        }
+        if (tracks.stream().noneMatch(t -> t.codec().isVideo())) {
+            throw new SourceException(FailureReason.NO_VIDEO, "the stream has no video track the client can receive");
+        }
+        setUpNext();
+    }
+
+    private void setUpNext() {
+        int index = setUpCount;
+        FullHttpRequest request = request(RtspMethods.SETUP, controls.media(media.get(index).control()));
+        step = Step.SETUP;
+        request.headers().set(RtspHeaderNames.TRANSPORT,
+                "RTP/AVP/TCP;unicast;interleaved=" + (2 * index) + "-" + (2 * index + 1));
+        pendingIsKeepAlive = false;
+        authRetried = false;
+        write(request);
+    }
+
+    private void setUp(FullHttpResponse response) throws SourceException {
+        String sessionValue = response.headers().get(RtspHeaderNames.SESSION);
+        if (session == null) {
+            if (sessionValue == null || sessionValue.isBlank()) {
+                throw new SourceException(FailureReason.PROTOCOL, "SETUP answered without a Session header");
+            }
+            session = SessionHeader.parse(sessionValue);
+        }
+        int index = setUpCount;
+        String transport = response.headers().get(RtspHeaderNames.TRANSPORT);
+        TransportHeader.Pair interleaved = transport == null ? null : TransportHeader.parse(transport).interleaved();
+        int rtpChannel = interleaved == null ? 2 * index : interleaved.rtp();
+        receiversByChannel[rtpChannel & 0xff] = new RtpTrackReceiver(media.get(index).payloadType(), depacketizers.get(index));
+        setUpCount++;
+        if (setUpCount < media.size()) {
+            setUpNext();
+            return;
+        }
+        listener.onTracks(List.copyOf(tracks));
+        FullHttpRequest play = request(RtspMethods.PLAY, controls.session());
+        play.headers().set(RtspHeaderNames.RANGE, "npt=0.000-");
+        step = Step.PLAY;
+        authRetried = false;
+        write(play);
+    }
+
+    private void playing() {
+        step = Step.PLAYING;
+        lastRtpNanos = loop.ticker().nanoTime();
+        long stall = options.stallTimeout().toNanos();
+        stallTimer = loop.scheduleAtFixedRate(this::checkStall, stall / 4, stall / 4, TimeUnit.NANOSECONDS);
+        Duration every = session.keepAliveInterval();
+        keepAliveTimer = loop.scheduleAtFixedRate(this::keepAlive, every.toNanos(), every.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkStall() {
+        if (step == Step.PLAYING && loop.ticker().nanoTime() - lastRtpNanos >= options.stallTimeout().toNanos()) {
+            end(new SourceException(FailureReason.STALLED, "no RTP for " + options.stallTimeout()));
+        }
+    }
+
+    private void keepAlive() {
+        if (step != Step.PLAYING || pending != null) {
+            return;
+        }
+        HttpMethod method = publicMethods.supports("GET_PARAMETER") ? RtspMethods.GET_PARAMETER : RtspMethods.OPTIONS;
+        FullHttpRequest request = request(method, method == RtspMethods.OPTIONS ? url.toString() : controls.session());
+        request.headers().set(RtspHeaderNames.SESSION, session.id());
+        pendingIsKeepAlive = true;
+        write(request);
+    }
+
+    private void onInterleaved(int channelNumber, ByteBuf payload) {
+        RtpTrackReceiver receiver = receiversByChannel[channelNumber & 0xff];
+        if (receiver == null || step != Step.PLAYING && step != Step.PLAY) {
+            return; // RTCP, or a channel never set up (a camera quirk): ignored
+        }
+        RtpPacket packet = RtpPacket.parse(payload);
+        if (packet == null) {
+            return;
+        }
+        lastRtpNanos = loop.ticker().nanoTime();
+        receiver.receive(packet, this::deliver);
+    }
+
+    private void deliver(Frame frame) {
+        try {
+            listener.onFrame(frame);
+        } catch (RuntimeException e) {
+            log.warn("{}: frame listener failed", redactedUrl(), e);
+        }
+    }
+
+    /**
+     * Ends the session for {@code reason}: TEARDOWN first when a session was set up and the connection is
+     * still open, bounded by the teardown timeout; otherwise the connection closes at once.
+     */
+    private void end(SourceException reason) {
+        if (step == Step.TEARDOWN || step == Step.CLOSED) {
+            return;
+        }
+        ending = reason;
+        cancel(keepAliveTimer);
+        cancel(stallTimer);
+        if (session != null && channel != null && channel.isActive()) {
+            step = Step.TEARDOWN;
+            pendingIsKeepAlive = false;
+            FullHttpRequest teardown = request(RtspMethods.TEARDOWN, controls.session());
+            teardown.headers().set(RtspHeaderNames.SESSION, session.id());
+            write(teardown);
+            cancel(stepTimer);
+            stepTimer = loop.schedule(() -> finish(ending), options.teardownTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            finish(reason);
+        }
+    }
+
+    private void finish(SourceException reason) {
+        if (step == Step.CLOSED) {
+            return;
+        }
+        step = Step.CLOSED;
+        cancel(stepTimer);
+        cancel(keepAliveTimer);
+        cancel(stallTimer);
+        if (pending != null) {
+            pending = null;
+        }
+        if (channel != null) {
+            channel.close();
+        }
+        if (reason.reason() != FailureReason.SHUTDOWN) {
+            log.info("{}: session ended ({}): {}", redactedUrl(), reason.reason().label(), reason.getMessage());
+        }
+        try {
+            listener.onClosed(reason);
+        } finally {
+            closed.trySuccess(reason);
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private String redactedUrl() {
+        return KnownSecrets.redact(url.toString());
+    }
+
+    /** The last handler of the pipeline: RTSP answers and interleaved frames, on the event loop. */
+    private final class Handler extends SimpleChannelInboundHandler<Object> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof InterleavedFrame frame) {
+                onInterleaved(frame.channel(), frame.content());
+            } else if (msg instanceof FullHttpMessage message && message.decoderResult().isFailure()) {
+                end(RtspFailures.notRtsp(Math.max(1, frames.junkBytes())));
+            } else if (msg instanceof FullHttpResponse response) {
+                onResponse(response);
+            } // a request of the camera's own (ANNOUNCE, OPTIONS) is not answered
+            if (step != Step.PLAYING && step != Step.CLOSED && step != Step.TEARDOWN
+                    && frames.junkBytes() > MAX_JUNK_BEFORE_PLAY) {
+                end(RtspFailures.notRtsp(frames.junkBytes()));
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (step == Step.TEARDOWN) {
+                finish(ending);
+            } else if (frames.junkBytes() > 0 && step != Step.PLAYING) {
+                finish(RtspFailures.notRtsp(frames.junkBytes()));
+            } else {
+                finish(new SourceException(FailureReason.EOF, "the camera closed the connection"));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof IOException) {
+                finish(new SourceException(FailureReason.EOF, "the connection failed", cause));
+            } else {
+                end(new SourceException(FailureReason.PROTOCOL, "the camera's answer could not be read", cause));
+            }
+        }
+    }
+}

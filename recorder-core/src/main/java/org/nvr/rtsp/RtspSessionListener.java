@@ -1,0 +1,26 @@
+package org.nvr.rtsp;
+
+import java.util.List;
+import org.nvr.ingest.SourceException;
+import org.nvr.media.Frame;
+import org.nvr.media.Track;
+
+/**
+ * What an {@link RtspSession} tells its owner. Every call comes on the session's event loop, one at a
+ * time; an implementation must not block (hand frames to another thread if writing them can wait on a
+ * disk).
+ */
+public interface RtspSessionListener {
+
+    /** After every SETUP succeeded, before PLAY: the tracks frames will belong to (in SDP order). */
+    void onTracks(List<Track> tracks);
+
+    /** One access unit of one track; the first video frame is a keyframe. */
+    void onFrame(Frame frame);
+
+    /**
+     * Exactly once, when the connection has closed: {@code reason} says why ({@link
+     * org.nvr.ingest.FailureReason#SHUTDOWN} after {@link RtspSession#close()}).
+     */
+    void onClosed(SourceException reason);
+}

@@ -1,0 +1,107 @@
+package org.nvr.rtsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nvr.ingest.FailureReason;
+import org.nvr.media.Codec;
+import org.nvr.media.Frame;
+import org.nvr.media.Track;
+import org.nvr.testing.GstRtspServer;
+import org.nvr.testing.Poll;
+
+/**
+ * {@link RtspSession} against a real, independent RTSP server (gst-rtsp-server): the tracks its SDP
+ * describes, video frames from a keyframe, AAC and A-law frames, and a TEARDOWN answered on close.
+ */
+class RtspSessionGstInteropTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static GstRtspServer server;
+    private static EventLoopGroup group;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = GstRtspServer.start();
+        group = RtspTransports.newGroup(1, "rtsp-client-gst-test");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void h264() throws Exception {
+        Received received = play(GstRtspServer.H264, List.of(Codec.H264), 0);
+        assertEquals(2, received.tracks().get(0).parameterSets().size(), "SPS and PPS from the SDP");
+    }
+
+    @Test
+    void h265() throws Exception {
+        play(GstRtspServer.H265, List.of(Codec.H265), 0);
+    }
+
+    @Test
+    void h264WithAac() throws Exception {
+        Received received = play(GstRtspServer.H264_AAC, List.of(Codec.H264, Codec.AAC), 1);
+        Track aac = received.tracks().get(1);
+        assertTrue(aac.decoderConfig().length >= 2, "AudioSpecificConfig from the SDP");
+        List<Frame> audio = received.frames(1);
+        for (int i = 1; i < audio.size(); i++) {
+            assertEquals(1024, audio.get(i).pts() - audio.get(i - 1).pts(), "AU " + i + " follows the last");
+        }
+    }
+
+    @Test
+    void h264WithAlaw() throws Exception {
+        Received received = play(GstRtspServer.H264_ALAW, List.of(Codec.H264, Codec.PCMA), 1);
+        assertEquals(8000, received.tracks().get(1).clockRate());
+    }
+
+    /** Plays {@code mount} until a second of video (and audio on {@code audioTrack}) arrived, then closes. */
+    private Received play(String mount, List<Codec> codecs, int audioTrack) throws Exception {
+        Received received = new Received();
+        RtspSession session = RtspSession.open(group, URI.create(server.url(mount)), Optional.empty(),
+                RtspSessionOptions.defaults(), received);
+        try {
+            int fps = server.options().fps();
+            Poll.until(WAIT, "a second of video from " + mount, () -> received.frames(0).size() >= fps);
+            if (audioTrack > 0) {
+                Poll.until(WAIT, "audio frames from " + mount, () -> received.frames(audioTrack).size() >= 5);
+            }
+        } finally {
+            session.close();
+        }
+        assertEquals(FailureReason.SHUTDOWN, session.closeFuture().get(5, TimeUnit.SECONDS).reason());
+        assertEquals(codecs, received.tracks().stream().map(Track::codec).toList());
+        List<Frame> video = received.frames(0);
+        assertTrue(video.get(0).keyframe(), "the first picture is a keyframe");
+        for (int i = 1; i < video.size(); i++) {
+            assertTrue(video.get(i).dts() > video.get(i - 1).dts(), "dts increases at frame " + i);
+        }
+        List<String> exchange = session.exchange();
+        int teardown = -1;
+        for (int i = 0; i < exchange.size(); i++) {
+            if (exchange.get(i).startsWith("> TEARDOWN ")) {
+                teardown = i;
+            }
+        }
+        assertTrue(teardown > 0 && exchange.get(teardown + 1).equals("< RTSP/1.0 200 OK"), String.valueOf(exchange));
+        return received;
+    }
+}
