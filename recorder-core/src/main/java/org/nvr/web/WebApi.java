@@ -1,0 +1,150 @@
+package org.nvr.web;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.NvrConfig;
+import org.nvr.config.SiteConfig;
+import org.nvr.footage.CameraListing;
+import org.nvr.footage.JsonText;
+import org.nvr.footage.SegmentListing;
+import org.nvr.footage.TimeArg;
+import org.nvr.footage.UptimeReport;
+import org.nvr.index.IndexDatabase;
+import org.nvr.index.IndexException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read-only JSON API over the index, the same JSON as the CLI's {@code --json} (both build it with
+ * {@code org.nvr.footage}): {@code GET /api/cameras}, {@code GET /api/footage?camera=&from=&to=},
+ * {@code GET /api/uptime?site=&from=&to=}. Each request reads over its own read-only connection
+ * (WAL: never blocks the recorder's writer). Times as {@link TimeArg} reads them.
+ *
+ * <p>Threads: {@link #answer} blocks (SQLite) and runs on the web server's API threads, never on the
+ * event loop. Stateless apart from the configuration.
+ */
+final class WebApi {
+    /** An answer: a status and a JSON body. */
+    record Reply(HttpResponseStatus status, String json) {
+        static Reply error(HttpResponseStatus status, String message) {
+            return new Reply(status, JsonText.write(Map.of("error", message)));
+        }
+    }
+
+    /** A request the API refuses, with the status and message to send. */
+    private static final class Refused extends Exception {
+        final HttpResponseStatus status;
+
+        Refused(HttpResponseStatus status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(WebApi.class);
+
+    private final NvrConfig config;
+    private final Clock clock;
+    private final ZoneId zone;
+
+    WebApi(NvrConfig config, Clock clock, ZoneId zone) {
+        this.config = config;
+        this.clock = clock;
+        this.zone = zone;
+    }
+
+    /** The reply to a GET of {@code path} under {@code /api/}; null when no such route. */
+    Reply answer(String path, QueryStringDecoder query) {
+        try {
+            return switch (path) {
+                case "/api/cameras" -> ok(read(c -> CameraListing.read(c, config, zone)));
+                case "/api/footage" -> footage(query);
+                case "/api/uptime" -> uptime(query);
+                default -> null;
+            };
+        } catch (Refused e) {
+            return Reply.error(e.status, e.getMessage());
+        }
+    }
+
+    private Reply footage(QueryStringDecoder query) throws Refused {
+        CameraConfig camera = camera(query);
+        Instant[] range = range(query);
+        SegmentListing listing = read(c -> SegmentListing.read(c, camera.id(), range[0], range[1]));
+        return ok(listing.json(config.storage().root(), zone));
+    }
+
+    private Reply uptime(QueryStringDecoder query) throws Refused {
+        Optional<String> site = param(query, "site");
+        List<SiteConfig> sites = site.isEmpty() ? config.sites() : List.of(config.site(site.get())
+                .orElseThrow(() -> new Refused(HttpResponseStatus.NOT_FOUND, "unknown site \"" + site.get() + "\"")));
+        Instant[] range = range(query);
+        Instant now = range[2];
+        UptimeReport report = read(c -> UptimeReport.read(c, sites, range[0], range[1], now));
+        return ok(report.json(zone));
+    }
+
+    private CameraConfig camera(QueryStringDecoder query) throws Refused {
+        String id = param(query, "camera").orElseThrow(() -> missing("camera"));
+        return config.camera(id).orElseThrow(() -> new Refused(HttpResponseStatus.NOT_FOUND,
+                "unknown camera \"" + id + "\""));
+    }
+
+    /** {@code from}, {@code to} and the instant {@code now} and relative times were read against. */
+    private Instant[] range(QueryStringDecoder query) throws Refused {
+        Instant now = clock.instant();
+        Clock once = Clock.fixed(now, zone);
+        Instant from = time(query, "from", once);
+        Instant to = time(query, "to", once);
+        if (!to.isAfter(from)) {
+            throw new Refused(HttpResponseStatus.BAD_REQUEST, "'to' must be after 'from'");
+        }
+        return new Instant[] {from, to, now};
+    }
+
+    private Instant time(QueryStringDecoder query, String name, Clock once) throws Refused {
+        String text = param(query, name).orElseThrow(() -> missing(name));
+        try {
+            return TimeArg.parse(text, once, zone);
+        } catch (IllegalArgumentException e) {
+            throw new Refused(HttpResponseStatus.BAD_REQUEST, name + ": " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> param(QueryStringDecoder query, String name) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() || values.get(0).isBlank()
+                ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    private static Refused missing(String name) {
+        return new Refused(HttpResponseStatus.BAD_REQUEST, "missing parameter '" + name + "'");
+    }
+
+    private static Reply ok(Object value) {
+        return new Reply(HttpResponseStatus.OK, JsonText.write(value));
+    }
+
+    @FunctionalInterface
+    private interface Read<T> {
+        T from(Connection index) throws SQLException;
+    }
+
+    private <T> T read(Read<T> read) throws Refused {
+        try (Connection c = IndexDatabase.openForQueries(config.storage().indexPath())) {
+            return read.from(c);
+        } catch (IndexException | SQLException e) {
+            log.warn("Web API: the index cannot be read: {}", e.getMessage());
+            throw new Refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "the index cannot be read; see the recorder's log");
+        }
+    }
+}
