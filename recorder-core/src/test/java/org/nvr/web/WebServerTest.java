@@ -154,6 +154,33 @@ class WebServerTest {
     }
 
     @Test
+    void failedLoginsAreThrottledPerUserAcrossAddresses() throws Exception {
+        int allowed = MetricsServer.Limits.DEFAULT.failuresAllowed();
+        for (int i = 0; i < allowed; i++) {
+            // spread over addresses so that no one address reaches its own limit
+            assertEquals(401, loginFrom("127.0.0." + (2 + i % 2), "canbo1", "sai-" + i));
+        }
+        assertEquals(429, loginFrom("127.0.0.9", "canbo1", OPERATOR_PW), "the user waits, from anywhere");
+        assertEquals(303, loginFrom("127.0.0.9", "xem", VIEWER_PW), "another user and that address are not held");
+    }
+
+    /** A form login over a plain socket from a chosen loopback address; the status code. */
+    int loginFrom(String localAddress, String user, String password) throws Exception {
+        String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+                + URLEncoder.encode(password, StandardCharsets.UTF_8);
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.bind(new java.net.InetSocketAddress(localAddress, 0));
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("POST /login HTTP/1.1\r\nHost: nvr\r\nConnection: close\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length()
+                    + "\r\n\r\n" + form).getBytes(StandardCharsets.US_ASCII));
+            String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            return Integer.parseInt(status.substring(9, 12));
+        }
+    }
+
+    @Test
     void aViewerMayNotDoAnOperatorsAction() throws Exception {
         Browser viewer = browser("xem", VIEWER_PW);
         assertEquals(403, post("/api/holds", viewer, true).statusCode());
