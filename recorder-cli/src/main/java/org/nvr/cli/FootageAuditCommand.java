@@ -18,7 +18,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code footage audit}: the append-only log of exports, snapshots, locks and unlocks. */
+/**
+ * {@code footage audit}: the append-only log of exports, snapshots, locks and unlocks, and of the web
+ * pages' logins, failed logins and logouts (the client address in the detail).
+ */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Who exported, locked or unlocked what, and when.")
 final class FootageAuditCommand implements Callable<Integer> {
@@ -74,11 +77,12 @@ final class FootageAuditCommand implements Callable<Integer> {
         } else {
             Output.Table table = new Output.Table(t.get("col.when"), t.get("col.user"), t.get("col.action"),
                     t.get("col.camera"), t.get("col.from"), t.get("col.to"), t.get("col.reason"), t.get("col.output"),
-                    "SHA-256");
+                    "SHA-256", t.get("col.detail"));
             for (AuditEntry e : entries) {
                 table.row(fmt.table(e.at()), e.osUser(), t.label("action", e.action()), e.camera(), fmt.table(e.from()),
                         fmt.table(e.to()), e.reason(), e.output(),
-                        e.sha256() == null ? null : e.sha256().substring(0, Math.min(16, e.sha256().length())) + "…");
+                        e.sha256() == null ? null : e.sha256().substring(0, Math.min(16, e.sha256().length())) + "…",
+                        e.detail());
             }
             table.print(out);
         }
