@@ -213,6 +213,12 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             query(ctx, req, caller, Role.ADMIN);
             return;
         }
+        if (m.equals(HttpMethod.POST) && path.equals("/api/holds")) {
+            if (allowed(ctx, req, caller, Role.OPERATOR)) {
+                blocking(ctx, req, () -> p.api().placeHold(req.body(), caller.user().name(), req.client()));
+            }
+            return;
+        }
         // Routes of the contract that are not built yet: the role is checked first, so that a viewer
         // learns they may not, and an operator that it is not there yet.
         Role needed = notYetBuilt(m, path);
@@ -227,7 +233,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static Role notYetBuilt(HttpMethod m, String path) {
         boolean get = m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD);
-        if (m.equals(HttpMethod.POST) && (path.equals("/api/holds") || path.equals("/api/export"))) {
+        if (m.equals(HttpMethod.POST) && path.equals("/api/export")) {
             return Role.OPERATOR;
         }
         if (m.equals(HttpMethod.DELETE) && path.startsWith("/api/holds/")) {
@@ -255,9 +261,20 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!allowed(ctx, req, caller, needed)) {
             return;
         }
+        blocking(ctx, req, () -> p.api().answer(req.path(), req.query()));
+    }
+
+    /** Runs {@code work} (index reads or writes) on the API threads and sends its reply. */
+    private void blocking(ChannelHandlerContext ctx, Request req, java.util.function.Supplier<WebApi.Reply> work) {
         try {
             p.apiExecutor().execute(() -> {
-                WebApi.Reply reply = p.api().answer(req.path(), req.query());
+                WebApi.Reply reply;
+                try {
+                    reply = work.get();
+                } catch (RuntimeException e) {
+                    log.warn("Web request {} {} failed", req.method(), req.path(), e);
+                    reply = WebApi.Reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; see the recorder's log");
+                }
                 send(ctx, req, reply.status(), new Reply("application/json", reply.json()));
             });
         } catch (RejectedExecutionException e) {

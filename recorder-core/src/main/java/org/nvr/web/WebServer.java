@@ -118,7 +118,7 @@ public final class WebServer implements AutoCloseable {
     /**
      * Binds {@code config.web().listen} (port 0 picks one, see {@link #port()}) and starts serving.
      *
-     * @param audit the recorder's index writer, through which logins are audited
+     * @param audit the recorder's index writer, through which logins are audited and holds placed
      * @throws BindException naming the address when it cannot be bound
      * @throws IOException   when the TLS certificate or key cannot be used
      */
@@ -140,7 +140,7 @@ public final class WebServer implements AutoCloseable {
                 new Sessions(options.sessionIdle(), options.sessionAbsolute(), options.clock(), options.maxSessions()),
                 users, credentials,
                 new FailureThrottle<>(limits.failuresAllowed(), limits.failureWindow(), options.clock(), MAX_FAILING_USERS),
-                new Pages(), new WebApi(config, options.clock(), options.zone()), apiExecutor,
+                new Pages(), new WebApi(config, audit, options.clock(), options.zone()), apiExecutor,
                 new AuditTrail(audit, options.clock()), limits.refusalDelay()));
         ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
         long idleMillis = options.idleTimeout().toMillis();

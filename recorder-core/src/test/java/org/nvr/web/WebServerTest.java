@@ -186,8 +186,9 @@ class WebServerTest {
         assertEquals(403, post("/api/holds", viewer, true).statusCode());
         assertEquals(403, get("/api/uptime?from=-1d&to=now", viewer.cookie).statusCode(), "uptime is the admin's");
         assertEquals(200, get("/api/footage?camera=c1&from=-1d&to=now", viewer.cookie).statusCode());
+        assertEquals(403, post("/api/export", viewer, true).statusCode());
         Browser operator = browser("canbo1", OPERATOR_PW);
-        assertEquals(501, post("/api/holds", operator, true).statusCode(), "allowed, not built yet");
+        assertEquals(501, post("/api/export", operator, true).statusCode(), "allowed, not built yet");
         Browser admin = browser("truong", ADMIN_PW);
         HttpResponse<String> uptime = get("/api/uptime?site=xa1&from=" + T0 + "&to=" + T0.plusSeconds(120), admin.cookie);
         assertEquals(200, uptime.statusCode(), uptime.body());
@@ -198,11 +199,13 @@ class WebServerTest {
     void aStateChangingRequestWithACookieNeedsTheCsrfToken() throws Exception {
         Browser operator = browser("canbo1", OPERATOR_PW);
         assertEquals(403, post("/api/holds", operator, false).statusCode());
+        assertEquals(403, post("/api/export", operator, false).statusCode());
         HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(base + "api/holds"))
                 .header("Cookie", operator.cookie).header("X-CSRF-Token", "x".repeat(43))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, wrong.statusCode());
-        assertEquals(501, post("/api/holds", operator, true).statusCode());
+        assertEquals(501, post("/api/export", operator, true).statusCode());
+        assertEquals(400, post("/api/holds", operator, true).statusCode(), "past the token: {} is no hold");
         assertEquals(403, post("/logout", operator, false).statusCode(), "logout too");
         HttpResponse<String> out = http.send(HttpRequest.newBuilder(URI.create(base + "logout"))
                 .header("Cookie", operator.cookie).header("Content-Type", "application/x-www-form-urlencoded")
@@ -218,13 +221,46 @@ class WebServerTest {
                 .header("Authorization", basic("xem", VIEWER_PW)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, cams.statusCode());
         HttpResponse<String> hold = http.send(HttpRequest.newBuilder(URI.create(base + "api/holds"))
-                .header("Authorization", basic("canbo1", OPERATOR_PW)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                .header("Authorization", basic("canbo1", OPERATOR_PW)).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"camera\": \"c1\", \"from\": \"" + T0 + "\", \"to\": \"" + T0.plusSeconds(30)
+                                + "\", \"reason\": \"vụ việc 7\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertEquals(501, hold.statusCode(), "no CSRF token asked of a script");
+        assertEquals(201, hold.statusCode(), "no CSRF token asked of a script: " + hold.body());
         HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(base + "api/cameras"))
                 .header("Authorization", basic("xem", "sai")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, wrong.statusCode());
         assertTrue(wrong.headers().firstValue("WWW-Authenticate").isEmpty());
+    }
+
+    @Test
+    void anOperatorPlacesAHoldAsTheCliWouldAndItIsAudited() throws Exception {
+        Browser operator = browser("canbo1", OPERATOR_PW);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "api/holds"))
+                .header("Cookie", operator.cookie).header("X-CSRF-Token", operator.csrf)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"camera\": \"c1\", \"from\": \"" + T0.plusSeconds(10)
+                        + "\", \"to\": \"" + T0.plusSeconds(20) + "\", \"reason\": \"vụ việc 12\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode placed = new ObjectMapper().readTree(r.body());
+        assertEquals(1, placed.get("segments").asInt());
+        try (var c = IndexDatabase.openForQueries(config.storage().indexPath())) {
+            List<org.nvr.index.LockRow> holds = EvidenceLog.activeHolds(c, "c1", T0, T0.plusSeconds(60));
+            assertEquals(1, holds.size());
+            assertEquals(placed.get("id").asLong(), holds.get(0).id());
+            assertEquals("canbo1", holds.get(0).createdBy());
+            assertEquals("vụ việc 12", holds.get(0).reason());
+            assertEquals(T0.plusSeconds(10), holds.get(0).from());
+        }
+        AuditEntry lock = audit().stream().filter(e -> e.action().equals("lock")).findFirst().orElseThrow();
+        assertEquals("canbo1", lock.osUser());
+        assertEquals("hold #" + placed.get("id").asLong() + " on 1 segment(s); web client 127.0.0.1", lock.detail());
+        assertEquals(400, post("/api/holds", operator, true).statusCode());
+        HttpResponse<String> noReason = http.send(HttpRequest.newBuilder(URI.create(base + "api/holds"))
+                .header("Cookie", operator.cookie).header("X-CSRF-Token", operator.csrf)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"camera\": \"c1\", \"from\": \"-1h\", \"to\": \"now\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, noReason.statusCode(), noReason.body());
+        assertTrue(noReason.body().contains("reason"), noReason.body());
     }
 
     @Test
