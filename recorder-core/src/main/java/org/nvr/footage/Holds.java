@@ -3,18 +3,35 @@ package org.nvr.footage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Optional;
 import org.nvr.config.CameraConfig;
 import org.nvr.index.AuditEntry;
 import org.nvr.index.EvidenceLog;
 import org.nvr.index.LockRow;
 
 /**
- * Places an evidence hold and writes its audit line in the same transaction: {@code nvr footage lock}
- * and {@code POST /api/holds}. Retention never deletes footage a hold covers, including footage
+ * Places or releases an evidence hold and writes its audit line in the same transaction:
+ * {@code nvr footage lock} and {@code POST /api/holds}; {@code DELETE /api/holds/{id}}. Retention never deletes footage a hold covers, including footage
  * recorded into the range later. Stateless; runs inside the caller's write transaction.
  */
 public final class Holds {
     private Holds() {
+    }
+
+    /**
+     * Releases hold {@code id} and writes its audit line ({@code unlock}, as {@code nvr footage unlock}
+     * writes it) in the caller's transaction; empty when no such active hold.
+     */
+    public static Optional<LockRow> release(Connection c, long id, String reason, String user, Instant now,
+                                            String where) throws SQLException {
+        Optional<LockRow> released = EvidenceLog.releaseOne(c, id, user, now);
+        if (released.isPresent()) {
+            LockRow l = released.get();
+            EvidenceLog.audit(c, new AuditEntry(null, now, user, "unlock", l.site(), l.camera(), l.from(), l.to(),
+                    reason, null, null, "hold #" + l.id() + " released (placed by " + l.createdBy() + ")"
+                    + (where == null ? "" : "; " + where)));
+        }
+        return released;
     }
 
     /**

@@ -123,19 +123,58 @@ final class WebApi {
                 log.warn("Web API: a hold on {} by {} could not be written: {}", camera.id(), user, String.valueOf(e));
                 throw new Refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "the hold could not be written; see the recorder's log");
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", hold.id());
+            Map<String, Object> m = holdJson(hold);
+            m.put("segments", segments);
+            return new Reply(HttpResponseStatus.CREATED, JsonText.write(m));
+        } catch (Refused e) {
+            return Reply.error(e.status, e.getMessage());
+        }
+    }
+
+    /**
+     * {@code DELETE /api/holds/{id}?reason=}: releases that one hold (as {@code nvr footage unlock}
+     * would, audited with the user and client address). 200 with the released hold, 404 when no such
+     * active hold.
+     */
+    Reply releaseHold(String idText, Map<String, List<String>> query, String user, InetAddress client) {
+        long id;
+        try {
+            id = Long.parseLong(idText);
+        } catch (NumberFormatException e) {
+            return Reply.error(HttpResponseStatus.NOT_FOUND, "no hold \"" + idText + "\"");
+        }
+        String reason = param(query, "reason").orElse(null);
+        Instant now = clock.instant();
+        Optional<LockRow> released;
+        try {
+            released = writer.submit(c -> Holds.release(c, id, reason, user, now,
+                    "web client " + client.getHostAddress())).get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "stopping");
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Web API: releasing hold #{} by {} could not be written: {}", id, user, String.valueOf(e));
+            return Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the release could not be written; see the recorder's log");
+        }
+        if (released.isEmpty()) {
+            return Reply.error(HttpResponseStatus.NOT_FOUND, "no active hold #" + id);
+        }
+        Map<String, Object> m = holdJson(released.get());
+        m.put("released_by", released.get().releasedBy());
+        m.put("released", JsonText.iso(released.get().released(), zone));
+        return new Reply(HttpResponseStatus.OK, JsonText.write(m));
+    }
+
+    private Map<String, Object> holdJson(LockRow hold) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", hold.id());
             m.put("site", hold.site());
             m.put("camera", hold.camera());
             m.put("from", JsonText.iso(hold.from(), zone));
             m.put("to", JsonText.iso(hold.to(), zone));
             m.put("reason", hold.reason());
             m.put("created_by", hold.createdBy());
-            m.put("segments", segments);
-            return new Reply(HttpResponseStatus.CREATED, JsonText.write(m));
-        } catch (Refused e) {
-            return Reply.error(e.status, e.getMessage());
-        }
+        return m;
     }
 
     /** The reply to a GET of {@code path} under {@code /api/}; null when no such route. */

@@ -213,6 +213,14 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             query(ctx, req, caller, Role.ADMIN);
             return;
         }
+        if (m.equals(HttpMethod.DELETE) && path.startsWith("/api/holds/")) {
+            if (allowed(ctx, req, caller, Role.OPERATOR)) {
+                String id = path.substring("/api/holds/".length());
+                blocking(ctx, req, () -> p.api().releaseHold(id, req.query().parameters(), caller.user().name(),
+                        req.client()));
+            }
+            return;
+        }
         if (m.equals(HttpMethod.POST) && path.equals("/api/holds")) {
             if (allowed(ctx, req, caller, Role.OPERATOR)) {
                 blocking(ctx, req, () -> p.api().placeHold(req.body(), caller.user().name(), req.client()));
@@ -234,9 +242,6 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static Role notYetBuilt(HttpMethod m, String path) {
         boolean get = m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD);
         if (m.equals(HttpMethod.POST) && path.equals("/api/export")) {
-            return Role.OPERATOR;
-        }
-        if (m.equals(HttpMethod.DELETE) && path.startsWith("/api/holds/")) {
             return Role.OPERATOR;
         }
         if (get && path.startsWith("/snapshot/")) {

@@ -260,6 +260,31 @@ class WebServerTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(400, noReason.statusCode(), noReason.body());
         assertTrue(noReason.body().contains("reason"), noReason.body());
+
+        long id = placed.get("id").asLong();
+        Browser viewer = browser("xem", VIEWER_PW);
+        assertEquals(403, delete("/api/holds/" + id + "?reason=x", viewer, true).statusCode());
+        assertEquals(403, delete("/api/holds/" + id + "?reason=x", operator, false).statusCode(), "no CSRF token");
+        HttpResponse<String> released = delete("/api/holds/" + id + "?reason=%C4%91%C3%B3ng%20v%E1%BB%A5", operator, true);
+        assertEquals(200, released.statusCode(), released.body());
+        assertEquals("canbo1", new ObjectMapper().readTree(released.body()).get("released_by").asText());
+        assertEquals(404, delete("/api/holds/" + id, operator, true).statusCode(), "released already");
+        try (var c = IndexDatabase.openForQueries(config.storage().indexPath())) {
+            assertEquals(List.of(), EvidenceLog.activeHolds(c, "c1", T0, T0.plusSeconds(60)));
+        }
+        Poll.until(Duration.ofSeconds(5), "the unlock audit line", () -> audit().stream().anyMatch(e -> e.action().equals("unlock")));
+        AuditEntry unlock = audit().stream().filter(e -> e.action().equals("unlock")).findFirst().orElseThrow();
+        assertEquals("đóng vụ", unlock.reason());
+        assertEquals("hold #" + id + " released (placed by canbo1); web client 127.0.0.1", unlock.detail());
+    }
+
+    HttpResponse<String> delete(String path, Browser b, boolean withToken) throws Exception {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path.substring(1))).header("Cookie", b.cookie)
+                .DELETE();
+        if (withToken) {
+            req.header("X-CSRF-Token", b.csrf);
+        }
+        return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
