@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -110,6 +111,11 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void dispatch(ChannelHandlerContext ctx, Request req) {
         String path = req.path();
+        if (!req.safe() && crossOrigin(req)) {
+            // Another site's page posting here (a login CSRF, or anything the token would stop anyway).
+            send(ctx, req, HttpResponseStatus.FORBIDDEN, json("cross-origin request refused"));
+            return;
+        }
         if (path.equals("/login")) {
             if (!req.method().equals(HttpMethod.POST)) {
                 send(ctx, req, HttpResponseStatus.SEE_OTHER, redirect("/"));
@@ -358,6 +364,22 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the browser says the request comes from a page of another origin than this server. */
+    private static boolean crossOrigin(Request req) {
+        Optional<String> origin = req.header(HttpHeaderNames.ORIGIN);
+        if (origin.isEmpty()) {
+            return false;
+        }
+        String host = req.header(HttpHeaderNames.HOST).orElse("");
+        try {
+            URI o = URI.create(origin.get());
+            String authority = o.getRawAuthority();
+            return authority == null || !authority.equalsIgnoreCase(host);
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
     }
 
     private static String csrfToken(Request req) {

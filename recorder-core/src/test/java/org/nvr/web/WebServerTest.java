@@ -215,6 +215,21 @@ class WebServerTest {
     }
 
     @Test
+    void anotherSitesPageCannotPostHere() throws Exception {
+        String form = "username=canbo1&password=" + URLEncoder.encode(OPERATOR_PW, StandardCharsets.UTF_8);
+        HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(URI.create(base + "login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", "http://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, foreign.statusCode());
+        assertTrue(foreign.headers().firstValue("Set-Cookie").isEmpty());
+        String self = base.substring(0, base.length() - 1);
+        HttpResponse<String> own = http.send(HttpRequest.newBuilder(URI.create(base + "login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", self)
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, own.statusCode(), "the page's own origin");
+    }
+
+    @Test
     void basicOnTheApiNeedsNoCsrfToken() throws Exception {
         HttpResponse<String> cams = http.send(HttpRequest.newBuilder(URI.create(base + "api/cameras"))
                 .header("Authorization", basic("xem", VIEWER_PW)).build(), HttpResponse.BodyHandlers.ofString());
