@@ -175,6 +175,10 @@ public final class WebServer implements AutoCloseable {
         }
         WebServer server = new WebServer(group, bound.channel(), credentials, apiExecutor, ssl != null);
         log.info("Serving the web pages on {}", server.url());
+        if (ssl == null && !server.address.getAddress().isLoopbackAddress()) {
+            log.warn("The web pages on {} are plain HTTP (web.insecure_http: true): passwords and session cookies "
+                    + "cross the network readable; configure web.tls", server.url());
+        }
         return server;
     }
 
