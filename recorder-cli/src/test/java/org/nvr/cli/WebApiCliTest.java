@@ -27,7 +27,7 @@ import org.nvr.testing.Poll;
 import org.nvr.web.WebServer;
 
 /**
- * The web API answers byte for byte what the CLI prints with {@code --json} for the same question, and
+ * The web API (footage, gaps, cameras, uptime) answers byte for byte what the CLI prints with {@code --json} for the same question, and
  * {@code nvr footage audit} shows the web's logins with the client address.
  */
 class WebApiCliTest {
@@ -65,6 +65,8 @@ class WebApiCliTest {
                 String to = T0.plusSeconds(150).toString();
                 assertEquals(cli("footage", "list", "--config", configFile.toString(), "--camera", "c1", "--from", from,
                         "--to", to, "--json"), api(web, "api/footage?camera=c1&from=" + from + "&to=" + to));
+                assertEquals(cli("footage", "gaps", "--config", configFile.toString(), "--camera", "c1", "--from", from,
+                        "--to", to, "--json"), api(web, "api/gaps?camera=c1&from=" + from + "&to=" + to));
                 assertEquals(cli("cameras", "--config", configFile.toString(), "--json"), api(web, "api/cameras"));
                 assertEquals(cli("uptime", "--config", configFile.toString(), "--site", "xa1", "--from", from, "--to", to,
                         "--json"), api(web, "api/uptime?site=xa1&from=" + from + "&to=" + to));

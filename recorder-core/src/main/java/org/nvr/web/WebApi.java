@@ -27,10 +27,13 @@ import org.nvr.footage.JsonText;
 import org.nvr.footage.SegmentListing;
 import org.nvr.footage.TimeArg;
 import org.nvr.footage.UptimeReport;
+import org.nvr.export.ExportManifest;
 import org.nvr.index.IndexDatabase;
 import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.LockRow;
+import org.nvr.report.FootageGaps;
+import org.nvr.report.Gap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,6 +186,7 @@ final class WebApi {
             return switch (path) {
                 case "/api/cameras" -> ok(read(c -> CameraListing.read(c, config, zone)));
                 case "/api/footage" -> footage(query.parameters());
+                case "/api/gaps" -> gaps(query.parameters());
                 case "/api/uptime" -> uptime(query.parameters());
                 default -> null;
             };
@@ -196,6 +200,16 @@ final class WebApi {
         Instant[] range = range(query);
         SegmentListing listing = read(c -> SegmentListing.read(c, camera.id(), range[0], range[1]));
         return ok(listing.json(config.storage().root(), zone));
+    }
+
+    /** The spans without footage, with their reasons: {@code nvr footage gaps --json}. */
+    private Reply gaps(Map<String, List<String>> query) throws Refused {
+        CameraConfig camera = camera(query);
+        Instant[] range = range(query);
+        List<Gap> gaps = read(c -> FootageGaps.find(c, camera.id(), range[0], range[1], range[2]));
+        List<Map<String, Object>> list = new java.util.ArrayList<>();
+        gaps.forEach(g -> list.add(ExportManifest.gap(g, zone)));
+        return ok(list);
     }
 
     private Reply uptime(Map<String, List<String>> query) throws Refused {

@@ -211,7 +211,8 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             send(ctx, req, HttpResponseStatus.OK, new Reply("application/json", JsonText.write(who)));
             return;
         }
-        if (req.safe() && (path.equals("/api/cameras") || path.equals("/api/footage"))) {
+        if (req.safe() && (path.equals("/api/cameras") || path.equals("/api/footage")
+                || path.equals("/api/gaps"))) {
             query(ctx, req, caller, Role.VIEWER);
             return;
         }
