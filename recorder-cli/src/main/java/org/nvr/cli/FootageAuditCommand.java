@@ -4,14 +4,11 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nvr.config.NvrConfig;
+import org.nvr.footage.AuditListing;
 import org.nvr.index.AuditEntry;
-import org.nvr.index.EvidenceLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,29 +48,13 @@ final class FootageAuditCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         Instant f = from == null ? Instant.EPOCH : RangeOptions.parse("--from", from, clock, zone);
         Instant t2 = to == null ? Instant.ofEpochMilli(Long.MAX_VALUE) : RangeOptions.parse("--to", to, clock, zone);
-        List<AuditEntry> entries = IndexAccess.read(cfg, index -> EvidenceLog.auditLog(index.connection(), cam, f, t2));
+        AuditListing listing = IndexAccess.read(cfg, index -> AuditListing.read(index.connection(), cam, f, t2));
+        List<AuditEntry> entries = listing.entries();
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(zone);
         Texts t = Texts.current();
         if (json.wanted()) {
-            List<Map<String, Object>> list = new ArrayList<>();
-            for (AuditEntry e : entries) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", e.id());
-                m.put("at", fmt.iso(e.at()));
-                m.put("user", e.osUser());
-                m.put("action", e.action());
-                m.put("site", e.site());
-                m.put("camera", e.camera());
-                m.put("from", fmt.iso(e.from()));
-                m.put("to", fmt.iso(e.to()));
-                m.put("reason", e.reason());
-                m.put("output", e.output());
-                m.put("sha256", e.sha256());
-                m.put("detail", e.detail());
-                list.add(m);
-            }
-            Output.json(out, list);
+            Output.json(out, listing.json(zone));
         } else {
             Output.Table table = new Output.Table(t.get("col.when"), t.get("col.user"), t.get("col.action"),
                     t.get("col.camera"), t.get("col.from"), t.get("col.to"), t.get("col.reason"), t.get("col.output"),

@@ -27,7 +27,7 @@ import org.nvr.testing.Poll;
 import org.nvr.web.WebServer;
 
 /**
- * The web API (footage, gaps, cameras, uptime) answers byte for byte what the CLI prints with {@code --json} for the same question, and
+ * The web API (footage, gaps, cameras, uptime, audit) answers byte for byte what the CLI prints with {@code --json} for the same question, and
  * {@code nvr footage audit} shows the web's logins with the client address.
  */
 class WebApiCliTest {
@@ -75,6 +75,9 @@ class WebApiCliTest {
                 assertEquals(303, login(web, "canbo1", "mk-canbo").statusCode());
                 Poll.until(Duration.ofSeconds(5), "the logins in the audit", () -> Cli.run("footage", "audit", "--json",
                         "--config", configFile.toString()).out().contains("\"login\""));
+                assertEquals(cli("footage", "audit", "--json", "--config", configFile.toString()), api(web, "api/audit"));
+                assertEquals(cli("footage", "audit", "--json", "--config", configFile.toString(), "--camera", "c1"),
+                        api(web, "api/audit?camera=c1"));
             }
         }
         Cli audit = Cli.run("footage", "audit", "--json", "--config", configFile.toString());

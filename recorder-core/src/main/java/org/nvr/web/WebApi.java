@@ -21,6 +21,7 @@ import java.util.Optional;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
 import org.nvr.config.SiteConfig;
+import org.nvr.footage.AuditListing;
 import org.nvr.footage.CameraListing;
 import org.nvr.footage.Holds;
 import org.nvr.footage.JsonText;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The read-only JSON API over the index, the same JSON as the CLI's {@code --json} (both build it with
  * {@code org.nvr.footage}): {@code GET /api/cameras}, {@code GET /api/footage?camera=&from=&to=},
- * {@code GET /api/uptime?site=&from=&to=}; and {@code POST /api/holds}, written through the
+ * {@code GET /api/uptime?site=&from=&to=}, {@code GET /api/audit?camera=&from=&to=}; and {@code POST /api/holds}, written through the
  * recorder's own index writer. Each request reads over its own read-only connection (WAL: never
  * blocks the recorder's writer). Times as {@link TimeArg} reads them.
  *
@@ -188,6 +189,7 @@ final class WebApi {
                 case "/api/footage" -> footage(query.parameters());
                 case "/api/gaps" -> gaps(query.parameters());
                 case "/api/uptime" -> uptime(query.parameters());
+                case "/api/audit" -> audit(query.parameters());
                 default -> null;
             };
         } catch (Refused e) {
@@ -210,6 +212,15 @@ final class WebApi {
         List<Map<String, Object>> list = new java.util.ArrayList<>();
         gaps.forEach(g -> list.add(ExportManifest.gap(g, zone)));
         return ok(list);
+    }
+
+    /** {@code nvr footage audit --json}: optional {@code camera}, {@code from}, {@code to}. */
+    private Reply audit(Map<String, List<String>> query) throws Refused {
+        String camera = param(query, "camera").isPresent() ? camera(query).id() : null;
+        Clock once = Clock.fixed(clock.instant(), zone);
+        Instant from = param(query, "from").isPresent() ? time(query, "from", once) : Instant.EPOCH;
+        Instant to = param(query, "to").isPresent() ? time(query, "to", once) : Instant.ofEpochMilli(Long.MAX_VALUE);
+        return ok(read(c -> AuditListing.read(c, camera, from, to)).json(zone));
     }
 
     private Reply uptime(Map<String, List<String>> query) throws Refused {

@@ -216,7 +216,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             query(ctx, req, caller, Role.VIEWER);
             return;
         }
-        if (req.safe() && path.equals("/api/uptime")) {
+        if (req.safe() && (path.equals("/api/uptime") || path.equals("/api/audit"))) {
             query(ctx, req, caller, Role.ADMIN);
             return;
         }
