@@ -47,7 +47,13 @@ import org.slf4j.LoggerFactory;
  * the route, then the answer. {@code GET /} without a session is the login page; {@code /api/*},
  * {@code /live/*}, {@code /playback/*} and {@code /snapshot/*} without one are 401. No answer ever
  * carries {@code WWW-Authenticate}, so browsers never cache Basic credentials. Logins are checked off
- * the event loop by {@link CredentialCheck} (throttled per address) and throttled per user as well.
+ * the event loop by {@link CredentialCheck} (throttled per address) and throttled per user as well;
+ * a POST or DELETE whose {@code Origin} is another site is refused.
+ *
+ * <p>Routes and the least role: viewer {@code GET /api/session, /api/cameras, /api/footage, /api/gaps};
+ * operator {@code POST /api/holds, DELETE /api/holds/{id}}; admin {@code GET /api/uptime, /api/audit}
+ * (the queries and holds are {@link WebApi}'s). Not built yet, answered 501 after the role check:
+ * {@code /live/*}, {@code /playback/*} (viewer), {@code /snapshot/*}, {@code POST /api/export} (operator).
  *
  * <p>Threads: the event loop; password checks complete on the check threads and API queries run on
  * the API executor, both handing their answer back through the channel (a connection reads nothing
