@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -99,16 +101,19 @@ public final class WebServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
+    /** Open browser connections, closed with the server (the event loop's shutdown leaves them open). */
+    private final ChannelGroup connections;
     private final CredentialCheck credentials;
     private final ThreadPoolExecutor apiExecutor;
     private final InetSocketAddress address;
     private final boolean tls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private WebServer(EventLoopGroup group, Channel serverChannel, CredentialCheck credentials,
-                      ThreadPoolExecutor apiExecutor, boolean tls) {
+    private WebServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections,
+                      CredentialCheck credentials, ThreadPoolExecutor apiExecutor, boolean tls) {
         this.group = group;
         this.serverChannel = serverChannel;
+        this.connections = connections;
         this.credentials = credentials;
         this.apiExecutor = apiExecutor;
         this.tls = tls;
@@ -146,12 +151,14 @@ public final class WebServer implements AutoCloseable {
         long idleMillis = options.idleTimeout().toMillis();
         long deadlineMillis = limits.requestDeadline().toMillis();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new NamedThreadFactory(), NioIoHandler.newFactory());
+        ChannelGroup connections = new DefaultChannelGroup("nvr-web-connections", group.next());
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         ch.pipeline().addLast(connectionLimit);
                         if (ssl != null) {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
@@ -173,7 +180,7 @@ public final class WebServer implements AutoCloseable {
             apiExecutor.shutdownNow();
             throw bindFailure(web.listen(), cause == null ? "timed out" : String.valueOf(cause.getMessage()), cause);
         }
-        WebServer server = new WebServer(group, bound.channel(), credentials, apiExecutor, ssl != null);
+        WebServer server = new WebServer(group, bound.channel(), connections, credentials, apiExecutor, ssl != null);
         log.info("Serving the web pages on {}", server.url());
         if (ssl == null && !server.address.getAddress().isLoopbackAddress()) {
             log.warn("The web pages on {} are plain HTTP (web.insecure_http: true): passwords and session cookies "
@@ -207,6 +214,7 @@ public final class WebServer implements AutoCloseable {
             return;
         }
         serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        connections.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         shutdown(group);
         credentials.close();
         apiExecutor.shutdownNow();

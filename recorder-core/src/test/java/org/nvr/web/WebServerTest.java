@@ -153,6 +153,23 @@ class WebServerTest {
     }
 
     @Test
+    void closingTheServerClosesOpenConnections() throws Exception {
+        try (java.net.Socket idle = new java.net.Socket("127.0.0.1", server.port())) {
+            idle.setSoTimeout(5000);
+            idle.getOutputStream().write("GET / HTTP/1.1\r\nHost: nvr\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream in = idle.getInputStream();
+            byte[] head = in.readNBytes(12);
+            assertEquals("HTTP/1.1 200", new String(head, StandardCharsets.US_ASCII));
+            server.close();
+            byte[] rest = new byte[65536];
+            int n;
+            while ((n = in.read(rest)) >= 0) {
+                assertTrue(n > 0);
+            }
+        }
+    }
+
+    @Test
     void failedLoginsAreThrottledPerUserAcrossAddresses() throws Exception {
         int allowed = MetricsServer.Limits.DEFAULT.failuresAllowed();
         for (int i = 0; i < allowed; i++) {
