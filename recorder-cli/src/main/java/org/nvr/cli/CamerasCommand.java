@@ -1,21 +1,12 @@
 package org.nvr.cli;
 
 import java.io.PrintWriter;
-import java.sql.SQLException;
-import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
-import org.nvr.index.CameraStateRow;
-import org.nvr.index.FootageQueries;
-import org.nvr.media.BrowserCodecs;
+import org.nvr.footage.CameraListing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -43,7 +34,8 @@ final class CamerasCommand implements Callable<Integer> {
         NvrConfig cfg = config.load();
         ZoneId zone = ZoneId.systemDefault();
         Output fmt = new Output(zone);
-        List<Map<String, Object>> cams = IndexAccess.read(cfg, index -> cameras(index, cfg, fmt));
+        List<Map<String, Object>> cams = IndexAccess.read(cfg,
+                index -> CameraListing.read(index.connection(), cfg, zone));
         PrintWriter out = spec.commandLine().getOut();
         if (json.wanted()) {
             Output.json(out, cams);
@@ -65,36 +57,6 @@ final class CamerasCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
-    }
-
-    /** Each configured camera with its published state and newest footage, in configuration order. */
-    private static List<Map<String, Object>> cameras(IndexAccess index, NvrConfig cfg, Output fmt) throws SQLException {
-        List<Map<String, Object>> cams = new ArrayList<>();
-        FootageQueries q = index.queries();
-        Map<String, CameraStateRow> states = q.cameraStates().stream()
-                .collect(Collectors.toMap(CameraStateRow::camera, Function.identity()));
-        for (CameraConfig c : cfg.cameras().toList()) {
-            CameraStateRow s = states.get(c.id());
-            Instant last = q.lastFootageEnd(c.id()).orElse(null);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("site", c.siteId());
-            m.put("camera", c.id());
-            m.put("name", c.name());
-            m.put("state", s == null ? "unknown" : s.state());
-            m.put("since", s == null ? null : fmt.iso(s.since()));
-            m.put("last_footage_end", fmt.iso(last));
-            m.put("reason", s == null ? null : s.reason());
-            String codec = q.lastVideoCodec(c.id()).orElse(null);
-            m.put("video_codec", codec);
-            m.put("browser_playable", BrowserCodecs.playable(codec));
-            m.put("warning", BrowserCodecs.warning(codec));
-            m.put("detail", s == null ? null : s.detail());
-            m.put("location", c.location().orElse(null));
-            m.put("contact", c.contact().orElse(null));
-            m.put("url", c.redactedUrl());
-            cams.add(m);
-        }
-        return cams;
     }
 
     private static String tableTime(Output fmt, String iso) {

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.nvr.config.MetricsConfig;
@@ -17,13 +18,16 @@ import org.nvr.metrics.RecorderMetrics;
 import org.nvr.recorder.Recorder;
 import org.nvr.recorder.StorageLock;
 import org.nvr.session.CameraState;
+import org.nvr.web.WebServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * The running daemon: the HTTP endpoint, then the recorder. Shared by {@code run} and {@code demo}.
- * Closes in reverse order: the recorder (open segments closed and indexed), then the endpoint.
+ * The running daemon: the HTTP endpoint, then the recorder, then (with {@code web:}) the web server,
+ * whose audit lines go through the recorder's index writer. Shared by {@code run} and {@code demo}.
+ * Closes in reverse order: the web server (no request outlives the writer), the recorder (open
+ * segments closed and indexed), then the endpoint.
  * With {@code metrics.auth} the endpoint asks scrapers of {@code /metrics} for Basic credentials;
  * without it, a warning is logged when it listens beyond loopback.
  *
@@ -36,12 +40,14 @@ final class Daemon implements AutoCloseable {
     private final RecorderMetrics metrics;
     private final MetricsServer server;
     private final Recorder recorder;
+    private final WebServer web;
     private final CountDownLatch stop = new CountDownLatch(1);
 
-    private Daemon(RecorderMetrics metrics, MetricsServer server, Recorder recorder) {
+    private Daemon(RecorderMetrics metrics, MetricsServer server, Recorder recorder, WebServer web) {
         this.metrics = metrics;
         this.server = server;
         this.recorder = recorder;
+        this.web = web;
     }
 
     static Daemon start(NvrConfig config, Recorder.Options options) throws IOException, IndexException,
@@ -56,11 +62,21 @@ final class Daemon implements AutoCloseable {
             metrics.close();
             throw e;
         }
+        Recorder recorder;
         try {
-            Recorder recorder = Recorder.start(config, options.withMetrics(metrics));
+            recorder = Recorder.start(config, options.withMetrics(metrics));
             recorderRef.set(recorder);
-            return new Daemon(metrics, server, recorder);
         } catch (IndexException | InterruptedException | RuntimeException e) {
+            server.close();
+            metrics.close();
+            throw e;
+        }
+        try {
+            WebServer web = config.web().isPresent()
+                    ? WebServer.start(config, recorder.index(), WebServer.Options.DEFAULT) : null;
+            return new Daemon(metrics, server, recorder, web);
+        } catch (IOException | RuntimeException e) {
+            recorder.close();
             server.close();
             metrics.close();
             throw e;
@@ -117,6 +133,11 @@ final class Daemon implements AutoCloseable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/metrics";
     }
 
+    /** The web pages' address, when {@code web:} is configured. */
+    Optional<String> webUrl() {
+        return Optional.ofNullable(web).map(WebServer::url);
+    }
+
     Recorder recorder() {
         return recorder;
     }
@@ -146,6 +167,9 @@ final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (web != null) {
+            web.close();
+        }
         recorder.close();
         server.close();
         metrics.close();

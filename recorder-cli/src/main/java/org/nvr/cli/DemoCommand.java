@@ -17,13 +17,16 @@ import org.nvr.config.CameraConfig;
 import org.nvr.config.DurationText;
 import org.nvr.config.MetricsConfig;
 import org.nvr.config.NvrConfig;
+import org.nvr.config.PasswordHash;
 import org.nvr.config.Retention;
 import org.nvr.config.SiteConfig;
 import org.nvr.config.StorageConfig;
 import org.nvr.config.Transport;
+import org.nvr.config.WebConfig;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexException;
 import org.nvr.index.SegmentRow;
+import org.nvr.metrics.BasicAuth;
 import org.nvr.ingest.FfmpegRuntime;
 import org.nvr.recorder.Recorder;
 import org.nvr.sim.RtspCameraSimulator;
@@ -40,6 +43,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Record built-in simulated cameras (no set-up needed); Ctrl-C to stop.")
 final class DemoCommand implements Callable<Integer> {
+    /** The demo's web user (an admin, so that every page can be tried). */
+    static final String DEMO_USER = "demo";
+
     @Option(names = "--cameras", defaultValue = "2", paramLabel = "N", description = "simulated cameras (default ${DEFAULT-VALUE})")
     int cameras;
 
@@ -114,10 +120,14 @@ final class DemoCommand implements Callable<Integer> {
             cams.replaceAll(c -> new CameraConfig(c.id(), c.siteId(), c.name(), URI.create(sim.url(c.id())),
                     c.username(), c.password(), c.transport(), c.audio(), c.stallTimeout(), c.retention(),
                     c.location(), c.contact()));
+            String demoPassword = demoPassword();
             NvrConfig config = new NvrConfig(
                     new StorageConfig(dir, Duration.ofSeconds(segmentSeconds), retention),
                     new MetricsConfig("127.0.0.1", 0),
-                    List.of(new SiteConfig("demo", "Demo site", cams)));
+                    List.of(new SiteConfig("demo", "Demo site", cams)),
+                    Optional.of(new WebConfig("127.0.0.1", 0, Optional.empty(), "vi", false,
+                            List.of(new WebConfig.User(DEMO_USER, WebConfig.Role.ADMIN,
+                                    PasswordHash.parse(BasicAuth.hash(demoPassword.toCharArray())))))));
             Instant started = Instant.now();
             Path demoConfig;
             try (Daemon daemon = Daemon.start(config, Recorder.Options.defaults())) {
@@ -127,6 +137,8 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  footage: %s%n", dir);
                 out.printf("  index:   %s%n", config.storage().indexPath());
                 out.printf("  metrics: %s%n", daemon.metricsUrl());
+                out.printf("  pages:   %s (user %s, password %s; made for this demo only)%n",
+                        daemon.webUrl().orElseThrow(), DEMO_USER, demoPassword);
                 out.printf("  %s. Try in another terminal:%n", limit == null ? "Ctrl-C stops" : "stops after " + duration);
                 out.printf("    curl -s %s | grep ^nvr_camera_up%n", daemon.metricsUrl());
                 out.flush();
@@ -139,6 +151,17 @@ final class DemoCommand implements Callable<Integer> {
             throw Daemon.startFailed(e);
         }
         return Main.OK;
+    }
+
+    /** A password for the demo's web user, new each run: 12 letters and digits, easy to type. */
+    private static String demoPassword() {
+        String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return sb.toString();
     }
 
     /** A configuration file describing the demo, so the query commands can be tried on its footage. */

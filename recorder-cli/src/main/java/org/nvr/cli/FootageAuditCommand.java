@@ -4,21 +4,21 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nvr.config.NvrConfig;
+import org.nvr.footage.AuditListing;
 import org.nvr.index.AuditEntry;
-import org.nvr.index.EvidenceLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code footage audit}: the append-only log of exports, snapshots, locks and unlocks. */
+/**
+ * {@code footage audit}: the append-only log of exports, snapshots, locks and unlocks, and of the web
+ * pages' logins, failed logins and logouts (the client address in the detail).
+ */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Who exported, locked or unlocked what, and when.")
 final class FootageAuditCommand implements Callable<Integer> {
@@ -48,37 +48,22 @@ final class FootageAuditCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         Instant f = from == null ? Instant.EPOCH : RangeOptions.parse("--from", from, clock, zone);
         Instant t2 = to == null ? Instant.ofEpochMilli(Long.MAX_VALUE) : RangeOptions.parse("--to", to, clock, zone);
-        List<AuditEntry> entries = IndexAccess.read(cfg, index -> EvidenceLog.auditLog(index.connection(), cam, f, t2));
+        AuditListing listing = IndexAccess.read(cfg, index -> AuditListing.read(index.connection(), cam, f, t2));
+        List<AuditEntry> entries = listing.entries();
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(zone);
         Texts t = Texts.current();
         if (json.wanted()) {
-            List<Map<String, Object>> list = new ArrayList<>();
-            for (AuditEntry e : entries) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", e.id());
-                m.put("at", fmt.iso(e.at()));
-                m.put("user", e.osUser());
-                m.put("action", e.action());
-                m.put("site", e.site());
-                m.put("camera", e.camera());
-                m.put("from", fmt.iso(e.from()));
-                m.put("to", fmt.iso(e.to()));
-                m.put("reason", e.reason());
-                m.put("output", e.output());
-                m.put("sha256", e.sha256());
-                m.put("detail", e.detail());
-                list.add(m);
-            }
-            Output.json(out, list);
+            Output.json(out, listing.json(zone));
         } else {
             Output.Table table = new Output.Table(t.get("col.when"), t.get("col.user"), t.get("col.action"),
                     t.get("col.camera"), t.get("col.from"), t.get("col.to"), t.get("col.reason"), t.get("col.output"),
-                    "SHA-256");
+                    "SHA-256", t.get("col.detail"));
             for (AuditEntry e : entries) {
                 table.row(fmt.table(e.at()), e.osUser(), t.label("action", e.action()), e.camera(), fmt.table(e.from()),
                         fmt.table(e.to()), e.reason(), e.output(),
-                        e.sha256() == null ? null : e.sha256().substring(0, Math.min(16, e.sha256().length())) + "…");
+                        e.sha256() == null ? null : e.sha256().substring(0, Math.min(16, e.sha256().length())) + "…",
+                        e.detail());
             }
             table.print(out);
         }

@@ -6,8 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.nvr.config.CameraConfig;
-import org.nvr.index.AuditEntry;
-import org.nvr.index.EvidenceLog;
+import org.nvr.footage.Holds;
 import org.nvr.index.LockRow;
 import org.nvr.index.SegmentRow;
 import picocli.CommandLine.Command;
@@ -41,12 +40,7 @@ final class FootageLockCommand implements Callable<Integer> {
             List<SegmentRow> segs = index.queries().segments(cam.id(), q.from(), q.to());
             Instant now = q.clock().instant();
             String user = OsUser.name();
-            LockRow hold = index.write(c -> {
-                LockRow h = EvidenceLog.hold(c, cam.siteId(), cam.id(), q.from(), q.to(), reason, user, now);
-                EvidenceLog.audit(c, new AuditEntry(null, now, user, "lock", cam.siteId(), cam.id(), q.from(), q.to(),
-                        reason, null, null, "hold #" + h.id() + " on " + segs.size() + " segment(s)"));
-                return h;
-            });
+            LockRow hold = index.write(c -> Holds.place(c, cam, q.from(), q.to(), reason, user, now, segs.size(), null));
             PrintWriter out = spec.commandLine().getOut();
             out.println(t.get("lock.placed", hold.id(), cam.id(), t.time(q.from(), q.zone()), t.time(q.to(), q.zone()),
                     segs.size(), t.bytes(segs.stream().mapToLong(SegmentRow::bytes).sum())));

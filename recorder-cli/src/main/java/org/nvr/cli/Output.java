@@ -1,23 +1,15 @@
 package org.nvr.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import org.nvr.footage.JsonText;
 
-/** Tables for people (in the operator's language, see {@link Texts}) and JSON for scripts, with times in the machine's zone. */
+/** Tables for people (in the operator's language, see {@link Texts}) and JSON for scripts ({@link JsonText}, as the web API sends it), with times in the machine's zone. */
 final class Output {
-    /** Jackson is loaded only by commands that print JSON (a few hundred classes a table does not need). */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    }
-
     private final ZoneId zone;
 
     Output(ZoneId zone) {
@@ -26,7 +18,7 @@ final class Output {
 
     /** ISO-8601 with the zone's offset, as the contract's JSON requires; null stays null. */
     String iso(Instant t) {
-        return t == null ? null : OffsetDateTime.ofInstant(t, zone).toString();
+        return JsonText.iso(t, zone);
     }
 
     /** A time for a table: day-first in Vietnamese, {@code yyyy-MM-dd HH:mm:ss} otherwise. */
@@ -44,7 +36,7 @@ final class Output {
 
     /** Seconds with millisecond precision, for JSON. */
     static Double seconds(Duration d) {
-        return d == null ? null : d.toMillis() / 1000.0;
+        return JsonText.seconds(d);
     }
 
     /**
@@ -91,11 +83,7 @@ final class Output {
     }
 
     static void json(PrintWriter out, Object value) {
-        try {
-            out.println(Json.MAPPER.writeValueAsString(value));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
+        out.println(JsonText.write(value));
         out.flush();
     }
 

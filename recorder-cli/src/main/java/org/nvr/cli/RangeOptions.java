@@ -3,6 +3,7 @@ package org.nvr.cli;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
+import org.nvr.footage.TimeArg;
 import picocli.CommandLine.Option;
 
 /** {@code --from T --to T}, parsed as {@link TimeArg} says; a bad or empty range is a usage error. */

@@ -51,8 +51,9 @@ final class RunCommand implements Callable<Integer> {
             try (daemon) {
                 daemon.handleSignals();
                 long cameras = cfg.cameras().count();
-                spec.commandLine().getErr().printf("nvr: recording %d camera(s) into %s; metrics at %s%n",
-                        cameras, cfg.storage().root(), daemon.metricsUrl());
+                spec.commandLine().getErr().printf("nvr: recording %d camera(s) into %s; metrics at %s%s%n",
+                        cameras, cfg.storage().root(), daemon.metricsUrl(),
+                        daemon.webUrl().map(url -> "; pages at " + url).orElse(""));
                 systemd.ready("recording " + cameras + " camera(s)");
                 try (Watchdog watchdog = Watchdog.start(systemd, daemon.recorder()::liveness)) {
                     daemon.awaitStop(0);

@@ -24,6 +24,7 @@ class DemoCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("footage: " + root), r.out());
         assertTrue(r.out().contains("metrics: http://127.0.0.1:"), r.out());
+        assertTrue(r.out().matches("(?s).*pages:   http://127\\.0\\.0\\.1:\\d+/ \\(user demo, password [a-z0-9]{12};.*"), r.out());
         try (FootageQueries q = FootageQueries.open(root.resolve("index.db"))) {
             for (String cam : List.of("demo-01", "demo-02")) {
                 List<SegmentRow> segs = q.segments(cam, Instant.EPOCH, Instant.now());

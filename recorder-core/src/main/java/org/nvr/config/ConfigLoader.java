@@ -12,6 +12,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -49,11 +50,15 @@ public final class ConfigLoader {
     private static NvrConfig parse(String yaml, Map<String, String> env, Path baseDir, String source)
             throws ConfigException {
         Section root = Section.root(YamlReader.read(yaml, source), Map.copyOf(env))
-                .allowOnly("storage", "metrics", "sites");
+                .allowOnly("storage", "metrics", "sites", "web");
         StorageConfig storage = storage(root.requiredSection("storage"), baseDir);
         Optional<Section> metricsSection = root.section("metrics");
         MetricsConfig metrics = metricsSection.isPresent() ? metrics(metricsSection.get()) : MetricsConfig.DEFAULT;
-        return new NvrConfig(storage, metrics, new SiteReader().read(root));
+        List<SiteConfig> sites = new SiteReader().read(root);
+        Optional<Section> webSection = root.section("web");
+        Optional<WebConfig> web = webSection.isPresent()
+                ? Optional.of(WebConfigReader.read(webSection.get(), baseDir)) : Optional.empty();
+        return new NvrConfig(storage, metrics, sites, web);
     }
 
     /**

@@ -5,11 +5,18 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The whole validated configuration: immutable, produced only by {@link ConfigLoader}.
+ * The whole validated configuration: immutable, produced only by {@link ConfigLoader}. {@code web} is
+ * empty when the configuration has no {@code web:} section (no web server).
  */
-public record NvrConfig(StorageConfig storage, MetricsConfig metrics, List<SiteConfig> sites) {
+public record NvrConfig(StorageConfig storage, MetricsConfig metrics, List<SiteConfig> sites, Optional<WebConfig> web) {
     public NvrConfig {
         sites = List.copyOf(sites);
+        java.util.Objects.requireNonNull(web, "web");
+    }
+
+    /** Without a web server. */
+    public NvrConfig(StorageConfig storage, MetricsConfig metrics, List<SiteConfig> sites) {
+        this(storage, metrics, sites, Optional.empty());
     }
 
     /** Every camera of every site, in configuration order. */

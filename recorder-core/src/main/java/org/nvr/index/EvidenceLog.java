@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Evidence holds ({@code locks}) and the append-only {@code audit} log, as SQL over a connection the
@@ -96,6 +97,36 @@ public final class EvidenceLog {
             }
         }
         return released;
+    }
+
+    /** Releases the one active hold {@code id}; empty when there is none (unknown or already released). */
+    public static Optional<LockRow> releaseOne(Connection c, long id, String user, Instant now) throws SQLException {
+        LockRow l;
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + LOCK_COLUMNS
+                + " FROM locks WHERE id = ? AND released_ms IS NULL")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                l = new LockRow(rs.getLong(1), rs.getString(2), rs.getString(3), FootageQueries.instant(rs, 4),
+                        FootageQueries.instant(rs, 5), rs.getString(6), FootageQueries.instant(rs, 7),
+                        rs.getString(8), FootageQueries.instant(rs, 9), rs.getString(10));
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE locks SET released_ms = ?, released_by = ? WHERE id = ? AND released_ms IS NULL")) {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setString(2, user);
+            ps.setLong(3, id);
+            if (ps.executeUpdate() != 1) {
+                return Optional.empty();
+            }
+        }
+        LockRow r = new LockRow(l.id(), l.site(), l.camera(), l.from(), l.to(), l.reason(), l.created(), l.createdBy(),
+                ms(now), user);
+        EvidenceJournal.release(c, r);
+        return Optional.of(r);
     }
 
     /** Active holds of {@code camera} overlapping {@code [from, to)}, oldest first; a null camera means all. */

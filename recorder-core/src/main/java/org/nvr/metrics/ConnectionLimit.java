@@ -16,12 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Caps the connections open at once, in all and per client address: one accepted beyond either cap
  * is closed at once, before any of its bytes are read, so idle or slow clients cannot pile up sockets
  * and buffers, and one client cannot take every slot from the scraper. First in every child pipeline
- * of {@link MetricsServer}; shared by all of them.
+ * of {@link MetricsServer} and of the web server; shared by all of one server's connections.
  *
  * <p>Threads: the event loop (any thread would do: the counts are atomic).
  */
 @ChannelHandler.Sharable
-final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
 
     private final int max;
@@ -29,7 +29,7 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
-    ConnectionLimit(int max, int maxPerAddress) {
+    public ConnectionLimit(int max, int maxPerAddress) {
         if (max < 1 || maxPerAddress < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }

@@ -33,47 +33,57 @@ import java.util.function.Predicate;
  * threads. Owns its executor; {@link #close()} stops it (a check in progress finishes) and is safe
  * twice.
  */
-final class CredentialCheck implements AutoCloseable {
+public final class CredentialCheck implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CredentialCheck.class);
     private static final int REMEMBERED_HEADERS = 8;
     private static final int THROTTLED_ADDRESSES = 4096;
 
     /** What to answer. */
-    enum Outcome { ACCEPTED, REJECTED, THROTTLED, BUSY }
+    public enum Outcome { ACCEPTED, REJECTED, THROTTLED, BUSY }
 
     /** @param retryAfter for {@link Outcome#THROTTLED} and {@link Outcome#BUSY}: when to come back */
-    record Verdict(Outcome outcome, Duration retryAfter) {
+    public record Verdict(Outcome outcome, Duration retryAfter) {
         static final Verdict ACCEPTED = new Verdict(Outcome.ACCEPTED, Duration.ZERO);
         static final Verdict REJECTED = new Verdict(Outcome.REJECTED, Duration.ZERO);
         static final Verdict BUSY = new Verdict(Outcome.BUSY, Duration.ofSeconds(1));
 
         /** Retry-After in whole seconds, at least 1. */
-        long retryAfterSeconds() {
+        public long retryAfterSeconds() {
             return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
         }
     }
 
     private final Predicate<String> verifier;
     private final AcceptedCredentials accepted;
-    private final FailureThrottle throttle;
+    private final FailureThrottle<InetAddress> throttle;
+    private final String endpoint;
     private final ThreadPoolExecutor executor;
     private final int failuresAllowed;
     private final long windowSeconds;
 
     /** @param verifier the full check of an {@code Authorization} value (slow: a password derivation) */
     CredentialCheck(Predicate<String> verifier, MetricsServer.Limits limits, Clock clock) {
+        this(verifier, limits, clock, "/metrics");
+    }
+
+    /**
+     * @param verifier the full check of an {@code Authorization} value (slow: a password derivation)
+     * @param endpoint what the credentials are for, in log lines ({@code /metrics}, {@code web})
+     */
+    public CredentialCheck(Predicate<String> verifier, MetricsServer.Limits limits, Clock clock, String endpoint) {
         this.verifier = verifier;
+        this.endpoint = endpoint;
         this.failuresAllowed = limits.failuresAllowed();
         this.windowSeconds = limits.failureWindow().toSeconds();
         this.accepted = new AcceptedCredentials(limits.rememberAccepted(), clock, REMEMBERED_HEADERS);
-        this.throttle = new FailureThrottle(limits.failuresAllowed(), limits.failureWindow(), clock, THROTTLED_ADDRESSES);
+        this.throttle = new FailureThrottle<>(limits.failuresAllowed(), limits.failureWindow(), clock, THROTTLED_ADDRESSES);
         this.executor = new ThreadPoolExecutor(limits.verifyThreads(), limits.verifyThreads(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(limits.verifyQueue()), new DefaultThreadFactory("nvr-http-auth", true),
                 new ThreadPoolExecutor.AbortPolicy());
     }
 
     /** The verdict on {@code authorization} (may be null) from {@code client}; often already complete. */
-    CompletableFuture<Verdict> check(InetAddress client, String authorization) {
+    public CompletableFuture<Verdict> check(InetAddress client, String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             return CompletableFuture.completedFuture(Verdict.REJECTED);
         }
@@ -96,7 +106,7 @@ final class CredentialCheck implements AutoCloseable {
         try {
             ok = verifier.test(authorization);
         } catch (RuntimeException e) {
-            log.warn("Checking /metrics credentials failed: {}", e.toString());
+            log.warn("Checking {} credentials failed: {}", endpoint, e.toString());
             return Verdict.REJECTED;
         }
         if (ok) {
@@ -106,8 +116,8 @@ final class CredentialCheck implements AutoCloseable {
         }
         if (throttle.failed(client)) {
             // Once per address and window, so a flood writes one line per guesser, not one per guess.
-            log.warn("/metrics: {} wrong credentials from {}; it is refused without checking for {} s",
-                    failuresAllowed, client.getHostAddress(), windowSeconds);
+            log.warn("{}: {} wrong credentials from {}; it is refused without checking for {} s",
+                    endpoint, failuresAllowed, client.getHostAddress(), windowSeconds);
         }
         return Verdict.REJECTED;
     }

@@ -1,6 +1,5 @@
 package org.nvr.metrics;
 
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,21 +9,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Failed logins per client address: after {@code allowed} failures within one window (which starts
- * at the address's first failure), the address is refused without checking its credentials until the
+ * Failed logins per key (a client address, or a user name): after {@code allowed} failures within one window (which starts
+ * at the address's first failure), the key is refused without checking its credentials until the
  * window ends, so a guesser costs a map lookup instead of a password derivation. A success forgets
  * the address. At most {@code maxAddresses} are tracked: when full, finished windows are dropped
- * first, then the oldest window.
+ * first, then the oldest window. Used by {@link CredentialCheck} per address and by the web login per
+ * user as well.
  *
  * <p>Threads: any; every method is synchronized (cheap and uncontended: the HTTP event loop asks, the
  * verification threads report). Time comes from the injected clock.
  */
-final class FailureThrottle {
+public final class FailureThrottle<K> {
     private final int allowed;
     private final Duration window;
     private final Clock clock;
     private final int maxAddresses;
-    private final Map<InetAddress, Failures> failures = new HashMap<>();
+    private final Map<K, Failures> failures = new HashMap<>();
 
     private static final class Failures {
         final Instant windowStart;
@@ -35,7 +35,7 @@ final class FailureThrottle {
         }
     }
 
-    FailureThrottle(int allowed, Duration window, Clock clock, int maxAddresses) {
+    public FailureThrottle(int allowed, Duration window, Clock clock, int maxAddresses) {
         if (allowed < 1 || maxAddresses < 1 || window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("allowed, maxAddresses and window must be positive");
         }
@@ -46,7 +46,7 @@ final class FailureThrottle {
     }
 
     /** How long {@code client} must wait before trying again; empty while it may try. */
-    synchronized Optional<Duration> retryAfter(InetAddress client) {
+    public synchronized Optional<Duration> retryAfter(K client) {
         Failures current = current(client, clock.instant());
         if (current == null || current.count < allowed) {
             return Optional.empty();
@@ -55,7 +55,7 @@ final class FailureThrottle {
     }
 
     /** Counts a failure; true when it is the one that makes {@code client} wait. */
-    synchronized boolean failed(InetAddress client) {
+    public synchronized boolean failed(K client) {
         Instant now = clock.instant();
         Failures current = current(client, now);
         if (current == null) {
@@ -69,7 +69,7 @@ final class FailureThrottle {
         return current.count == allowed;
     }
 
-    synchronized void succeeded(InetAddress client) {
+    public synchronized void succeeded(K client) {
         failures.remove(client);
     }
 
@@ -79,7 +79,7 @@ final class FailureThrottle {
     }
 
     /** The address's failures of the running window; a finished window is forgotten. */
-    private Failures current(InetAddress client, Instant now) {
+    private Failures current(K client, Instant now) {
         Failures found = failures.get(client);
         if (found != null && !now.isBefore(found.windowStart.plus(window))) {
             failures.remove(client);
@@ -91,10 +91,10 @@ final class FailureThrottle {
     private void makeRoom(Instant now) {
         failures.values().removeIf(f -> !now.isBefore(f.windowStart.plus(window)));
         if (failures.size() >= maxAddresses) {
-            Iterator<Map.Entry<InetAddress, Failures>> it = failures.entrySet().iterator();
-            Map.Entry<InetAddress, Failures> oldest = it.next();
+            Iterator<Map.Entry<K, Failures>> it = failures.entrySet().iterator();
+            Map.Entry<K, Failures> oldest = it.next();
             while (it.hasNext()) {
-                Map.Entry<InetAddress, Failures> e = it.next();
+                Map.Entry<K, Failures> e = it.next();
                 if (e.getValue().windowStart.isBefore(oldest.getValue().windowStart)) {
                     oldest = e;
                 }

@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: the connection's event loop only; the deadline is scheduled on it.
  */
-final class RequestDeadline extends ChannelDuplexHandler {
+public final class RequestDeadline extends ChannelDuplexHandler {
     private final long deadlineMillis;
     private ScheduledFuture<?> pending;
 
-    RequestDeadline(long deadlineMillis) {
+    public RequestDeadline(long deadlineMillis) {
         this.deadlineMillis = deadlineMillis;
     }
 

@@ -1,4 +1,4 @@
-package org.nvr.cli;
+package org.nvr.footage;
 
 import java.time.Clock;
 import java.time.DateTimeException;
