@@ -59,7 +59,7 @@ public final class CameraClock {
         }
         long ticks = extendedRtpTimestamp - reportRtpTimestamp;
         long seconds = Math.floorDiv(ticks, clockRate);
-        long nanos = Math.floorMod(ticks, clockRate) * 1_000_000_000L / clockRate; // < 2^63: rate < 2^33
+        long nanos = Math.floorMod(ticks, clockRate) * 1_000_000_000L / clockRate; // < 2^61: the rate is an int
         return Optional.of(reportCameraTime.plusSeconds(seconds).plusNanos(nanos));
     }
 
