@@ -33,7 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code probe URL}: tries a camera once with the recorder's own RTSP client ({@link RtspSession}) for a
  * few seconds and prints what a technician needs: codecs, picture size, frame rate, GOP, bit rate,
- * audio, the RTSP exchange and SDP without credentials, and a config line to paste. Exit 0 when video
+ * audio, the camera clock's offset from ours (from an RTCP sender report, when one came within the probe's
+ * seconds), the RTSP exchange and SDP without credentials, and a config line to paste. Exit 0 when video
  * frames arrived, 1 when not (the reason named), 2 on bad usage. Credentials given in the URL are used
  * to log in and never printed. Runs on the command's thread; the client runs on one event loop thread
  * the command creates and shuts down.
@@ -42,7 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Tries a camera with the recorder's own RTSP client and prints what it sends.")
 final class ProbeCommand implements Callable<Integer> {
 
-    static final String CLOCK_OFFSET_UNKNOWN = "unknown (RTCP not read yet)";
+    static final String CLOCK_OFFSET_UNKNOWN = "unknown (no RTCP sender report)";
 
     @Parameters(index = "0", paramLabel = "URL", description = "rtsp://[user:password@]host[:port]/path")
     String url;
@@ -115,7 +116,9 @@ final class ProbeCommand implements Callable<Integer> {
         report.put("message", why == null ? null : KnownSecrets.redact(why));
         report.put("seconds", seconds);
         report.put("tracks", stats.summary());
-        report.put("cameraClockOffset", CLOCK_OFFSET_UNKNOWN);
+        Optional<Duration> offset = session.cameraClockOffset();
+        report.put("cameraClockOffset", offset.map(ProbeCommand::clockOffset).orElse(CLOCK_OFFSET_UNKNOWN));
+        report.put("cameraClockOffsetSeconds", offset.map(d -> d.toMillis() / 1000.0).orElse(null));
         report.put("exchange", session.exchange());
         report.put("sdp", session.sdp());
         report.put("config", configLine(camera));
@@ -132,6 +135,33 @@ final class ProbeCommand implements Callable<Integer> {
                     + report.get("message"));
         }
         return ok ? Main.OK : Main.FAILED;
+    }
+
+    /**
+     * A camera clock offset (camera minus ours) as a technician reads it: {@code +0.012 s (clocks agree
+     * within 1 s)}, {@code -42.500 s (camera behind)}, {@code -02:03:04 (camera behind)}, {@code +5 y 1 d
+     * 00:00:00 (camera ahead)}; past a minute rounded to the second; a year is 365 days.
+     */
+    static String clockOffset(Duration offset) {
+        Duration size = offset.abs();
+        String sign = offset.isNegative() ? "-" : "+";
+        String side = size.compareTo(Duration.ofSeconds(1)) < 0 ? "clocks agree within 1 s"
+                : offset.isNegative() ? "camera behind" : "camera ahead";
+        if (size.compareTo(Duration.ofMinutes(1)) < 0) {
+            return String.format(Locale.ROOT, "%s%.3f s (%s)", sign, size.toMillis() / 1000.0, side);
+        }
+        size = size.plusMillis(500).withNanos(0); // to the nearest second: 1 d less 3 ms of transit reads as 1 d
+        long days = size.toDays();
+        StringBuilder text = new StringBuilder(sign);
+        if (days >= 365) {
+            text.append(days / 365).append(" y ");
+        }
+        if (days % 365 > 0) {
+            text.append(days % 365).append(" d ");
+        }
+        text.append(String.format(Locale.ROOT, "%02d:%02d:%02d", size.toHoursPart(), size.toMinutesPart(),
+                size.toSecondsPart()));
+        return text.append(" (").append(side).append(')').toString();
     }
 
     /** The URL as a camera config: user info moved out of the URL into username and password. */

@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,7 +58,8 @@ class ProbeCommandTest {
         assertTrue(cli.out().contains("video:       h264, 320x240, "), cli.out());
         assertTrue(cli.out().contains("GOP " + GOP + " frames (0.4 s)"), cli.out());
         assertTrue(cli.out().contains("audio:       none"), cli.out());
-        assertTrue(cli.out().contains("camera clock offset unknown (RTCP not read yet)"), cli.out());
+        assertTrue(cli.out().contains("clock:       camera clock offset ") && cli.out().contains("(clocks agree within 1 s)"),
+                cli.out());
         assertTrue(cli.out().contains("  > DESCRIBE " + simulator.url("open")), cli.out());
         assertTrue(cli.out().contains("  - { id: cam-127-0-0-1, url: \"" + simulator.url("open") + "\" }"), cli.out());
     }
@@ -73,7 +78,8 @@ class ProbeCommandTest {
         assertEquals(25.0, video.get("fps").asDouble(), 1.0);
         assertEquals(GOP, video.get("gopFrames").asInt());
         assertTrue(video.get("bitRate").asLong() > 0);
-        assertEquals("unknown (RTCP not read yet)", report.get("cameraClockOffset").asText());
+        assertEquals(0.0, report.get("cameraClockOffsetSeconds").asDouble(), 0.5, report.toString());
+        assertTrue(report.get("cameraClockOffsetSeconds").isNumber(), report.toString());
         assertEquals("- { id: gate, url: \"" + simulator.url("locked") + "\", username: \"${GATE_USER}\", "
                 + "password: \"${GATE_PASSWORD}\" }", report.get("config").asText());
         assertTrue(report.get("exchange").toString().contains("401"), report.get("exchange").toString());
@@ -99,6 +105,46 @@ class ProbeCommandTest {
         }
     }
 
+    /** A camera set five years ahead, as the simulator's clock, and two hours behind: the probe says so. */
+    @Test
+    void printsTheCameraClockOffsetOfAWrongYear() throws Exception {
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        Duration fiveYears = Duration.between(now, now.plusYears(5));
+        try (RtspCameraSimulator ahead = new RtspCameraSimulator(0, Clock.offset(Clock.systemUTC(), fiveYears));
+             RtspCameraSimulator behind = new RtspCameraSimulator(0,
+                     Clock.offset(Clock.systemUTC(), Duration.ofHours(-2).minusMinutes(3).minusSeconds(4)))) {
+            ahead.addCamera("cam", clip);
+            ahead.start();
+            behind.addCamera("cam", clip);
+            behind.start();
+
+            Cli text = Cli.run("probe", ahead.url("cam"), "--seconds", "1");
+            assertEquals(Main.OK, text.exitCode(), text.out() + text.err());
+            long leapDays = fiveYears.toDays() - 5 * 365;
+            String expected = "clock:       camera clock offset +5 y " + (leapDays > 0 ? leapDays + " d " : "") + "00:00:00";
+            assertTrue(text.out().contains(expected), text.out());
+            assertTrue(text.out().contains(" (camera ahead)"), text.out());
+
+            Cli json = Cli.run("probe", behind.url("cam"), "--seconds", "1", "--json");
+            assertEquals(Main.OK, json.exitCode(), json.out() + json.err());
+            JsonNode report = new ObjectMapper().readTree(json.out());
+            assertEquals(-(2 * 3600 + 3 * 60 + 4), report.get("cameraClockOffsetSeconds").asDouble(), 0.5);
+            assertEquals("-02:03:04 (camera behind)", report.get("cameraClockOffset").asText());
+            assertTrue(report.get("cameraClockOffset").asText().endsWith("(camera behind)"), report.toString());
+        }
+    }
+
+    @Test
+    void clockOffsetsReadEasily() {
+        assertEquals("+0.012 s (clocks agree within 1 s)", ProbeCommand.clockOffset(Duration.ofMillis(12)));
+        assertEquals("-42.500 s (camera behind)", ProbeCommand.clockOffset(Duration.ofMillis(-42_500)));
+        assertEquals("+1 d 00:00:00 (camera ahead)", ProbeCommand.clockOffset(Duration.ofDays(1).minusMillis(3)));
+        assertEquals("-56 y 340 d 10:00:00 (camera behind)",
+                ProbeCommand.clockOffset(Duration.ofDays(-56 * 365 - 340).minusHours(10)));
+        assertEquals("+2 y 03:04:05 (camera ahead)",
+                ProbeCommand.clockOffset(Duration.ofDays(730).plusHours(3).plusMinutes(4).plusSeconds(5)));
+    }
+
     @Test
     void wrongPasswordFailsNamingAuth() {
         Cli cli = Cli.run("probe", simulator.url("locked", "admin", "Wr0ngPassw0rd"), "--seconds", "2");
@@ -118,7 +164,10 @@ class ProbeCommandTest {
         Cli cli = Cli.run("probe", "rtsp://127.0.0.1:" + port + "/x", "--seconds", "2", "--json");
 
         assertEquals(Main.FAILED, cli.exitCode(), cli.out() + cli.err());
-        assertEquals("refused", new ObjectMapper().readTree(cli.out()).get("reason").asText());
+        JsonNode report = new ObjectMapper().readTree(cli.out());
+        assertEquals("refused", report.get("reason").asText());
+        assertTrue(report.get("cameraClockOffsetSeconds").isNull(), report.toString());
+        assertEquals("unknown (no RTCP sender report)", report.get("cameraClockOffset").asText());
     }
 
     /** No answer at all: the client's step timeout names it, not a guess after --seconds. */

@@ -1,5 +1,6 @@
 package org.nvr.rtp;
 
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.nvr.media.Frame;
 
@@ -47,6 +48,18 @@ public final class RtpTrackReceiver {
             }
         }
         depacketizer.push(packet, timestamps.extend(packet.timestamp()), out);
+    }
+
+    /**
+     * The extended value of a sender report's RTP timestamp, in the numbering of this track's frames; empty
+     * when the report is not from the SSRC the track is receiving (or none was received yet): cameras send
+     * RTCP of unknown SSRCs, which say nothing about this track's timestamps.
+     */
+    public OptionalLong extendForReport(SenderReport report) {
+        if (!sequence.started() || report.ssrc() != sequence.ssrc()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(timestamps.peek(report.rtpTimestamp()));
     }
 
     public SequenceTracker sequence() {

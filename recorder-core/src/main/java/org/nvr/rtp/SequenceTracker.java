@@ -119,6 +119,11 @@ public final class SequenceTracker {
         expected = (sequence + 1) & 0xFFFF;
     }
 
+    /** Whether a packet arrived, so that {@link #ssrc()} is the sender's. */
+    public boolean started() {
+        return started;
+    }
+
     /** The SSRC followed, or 0 before the first packet. */
     public int ssrc() {
         return ssrc;

@@ -29,6 +29,17 @@ public final class TimestampExtender {
     }
 
     /**
+     * The value {@link #extend}{@code (timestamp)} would give now, without moving on: for a timestamp that
+     * is not a frame's, such as an RTCP sender report's. Before the first frame, the timestamp unsigned.
+     */
+    public long peek(int timestamp) {
+        if (!started) {
+            return Integer.toUnsignedLong(timestamp);
+        }
+        return unwrapped + (timestamp - (int) unwrapped) + base;
+    }
+
+    /**
      * Continues after a restart of the sender (a new SSRC, a sequence jump) whose timestamps bear no
      * relation to the old ones: the next {@link #extend}{@code (timestamp)} gives one tick after the last
      * value given, so times never go backwards for the writer, and later timestamps follow from there.

@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,9 +44,12 @@ import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.SourceException;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
+import org.nvr.rtp.CameraClock;
 import org.nvr.rtp.Depacketizer;
+import org.nvr.rtp.RtcpPacket;
 import org.nvr.rtp.RtpPacket;
 import org.nvr.rtp.RtpTrackReceiver;
+import org.nvr.rtp.SenderReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +63,11 @@ import org.slf4j.LoggerFactory;
  * reason, a TEARDOWN is sent when a session exists, waiting at most the teardown timeout for its answer.
  * The failure reason is exact: status codes through {@link RtspFailures}, junk instead of RTSP as
  * {@code protocol}, no connection as {@code refused}, {@code unreachable} or {@code timeout}.
+ *
+ * <p>RTCP on a track's odd channel (2n+1, or what the SETUP answer named) is parsed; the sender reports of
+ * the video track's SSRC feed a {@link CameraClock}, whose offset from our clock ({@link
+ * RtspSessionOptions#clock()}) {@link #cameraClockOffset()} gives. RTCP of other SSRCs, malformed RTCP and
+ * RTCP of other tracks are ignored. No receiver reports are sent back (cameras over TCP do without).
  *
  * <p>Threads: all work is done on one event loop of the group passed in (no thread of its own, no
  * blocking call); {@link #open} and {@link #close()} may be called from any thread. The session owns its
@@ -82,6 +91,7 @@ public final class RtspSession implements AutoCloseable {
     private final Promise<SourceException> closed;
     private final List<String> exchange = new CopyOnWriteArrayList<>();
     private volatile String sdpText = "";
+    private volatile Duration cameraClockOffset;
 
     // Event loop state from here on.
     private Channel channel;
@@ -101,6 +111,9 @@ public final class RtspSession implements AutoCloseable {
     private final List<Track> tracks = new ArrayList<>();
     private final List<Depacketizer> depacketizers = new ArrayList<>();
     private RtpTrackReceiver[] receiversByChannel = new RtpTrackReceiver[256];
+    /** The video track's receiver, by its RTCP channel; other tracks' RTCP is not read. */
+    private RtpTrackReceiver[] videoByRtcpChannel = new RtpTrackReceiver[256];
+    private CameraClock cameraClock;
     private int setUpCount;
     private SessionHeader session;
     private SourceException ending;
@@ -150,6 +163,14 @@ public final class RtspSession implements AutoCloseable {
     /** The DESCRIBE answer's SDP as sent (credentials removed), empty before it arrived. Any thread. */
     public String sdp() {
         return sdpText;
+    }
+
+    /**
+     * The camera clock's offset from ours (camera minus ours; positive when the camera is ahead) at the
+     * video track's latest RTCP sender report, empty until one arrived. Any thread. See {@link CameraClock}.
+     */
+    public Optional<Duration> cameraClockOffset() {
+        return Optional.ofNullable(cameraClockOffset);
     }
 
     /** Ends the session ({@code shutdown}): TEARDOWN if one is set up, then the connection closes. Safe twice. */
@@ -349,7 +370,14 @@ public final class RtspSession implements AutoCloseable {
         String transport = response.headers().get(RtspHeaderNames.TRANSPORT);
         TransportHeader.Pair interleaved = transport == null ? null : TransportHeader.parse(transport).interleaved();
         int rtpChannel = interleaved == null ? 2 * index : interleaved.rtp();
-        receiversByChannel[rtpChannel & 0xff] = new RtpTrackReceiver(media.get(index).payloadType(), depacketizers.get(index));
+        int rtcpChannel = interleaved == null ? 2 * index + 1 : interleaved.rtcp();
+        RtpTrackReceiver receiver = new RtpTrackReceiver(media.get(index).payloadType(), depacketizers.get(index));
+        receiversByChannel[rtpChannel & 0xff] = receiver;
+        Track track = tracks.get(index);
+        if (cameraClock == null && track.codec().isVideo() && rtcpChannel != rtpChannel) {
+            cameraClock = new CameraClock(options.clock(), track.clockRate());
+            videoByRtcpChannel[rtcpChannel & 0xff] = receiver;
+        }
         setUpCount++;
         if (setUpCount < media.size()) {
             setUpNext();
@@ -390,9 +418,17 @@ public final class RtspSession implements AutoCloseable {
     }
 
     private void onInterleaved(int channelNumber, ByteBuf payload) {
+        if (step != Step.PLAYING && step != Step.PLAY) {
+            return;
+        }
+        RtpTrackReceiver video = videoByRtcpChannel[channelNumber & 0xff];
+        if (video != null) {
+            onVideoRtcp(video, payload);
+            return;
+        }
         RtpTrackReceiver receiver = receiversByChannel[channelNumber & 0xff];
-        if (receiver == null || step != Step.PLAYING && step != Step.PLAY) {
-            return; // RTCP, or a channel never set up (a camera quirk): ignored
+        if (receiver == null) {
+            return; // another track's RTCP, or a channel never set up (a camera quirk): ignored
         }
         RtpPacket packet = RtpPacket.parse(payload);
         if (packet == null) {
@@ -400,6 +436,22 @@ public final class RtspSession implements AutoCloseable {
         }
         lastRtpNanos = loop.ticker().nanoTime();
         receiver.receive(packet, this::deliver);
+    }
+
+    /** A sender report of the video track's SSRC moves the camera clock on; anything else is ignored. */
+    private void onVideoRtcp(RtpTrackReceiver video, ByteBuf payload) {
+        RtcpPacket rtcp = RtcpPacket.parse(payload);
+        if (rtcp == null) {
+            log.debug("{}: RTCP skipped: {}", redactedUrl(), RtcpPacket.rejection(payload));
+            return;
+        }
+        for (SenderReport report : rtcp.senderReports()) {
+            OptionalLong extended = video.extendForReport(report);
+            if (extended.isPresent()) {
+                cameraClock.senderReport(report, extended.getAsLong());
+                cameraClockOffset = cameraClock.offset().orElse(null);
+            }
+        }
     }
 
     private void deliver(Frame frame) {

@@ -1,5 +1,6 @@
 package org.nvr.rtsp;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,12 +11,14 @@ import java.util.Objects;
  * @param stallTimeout    no RTP for this long after PLAY ends the session as {@code stalled}
  * @param teardownTimeout how long to wait for TEARDOWN's answer before closing anyway
  * @param userAgent       the {@code User-Agent} header sent with every request
+ * @param clock           our wall clock, against which the camera clock's offset is measured
  */
 public record RtspSessionOptions(Duration stepTimeout, Duration stallTimeout, Duration teardownTimeout,
-                                 String userAgent) {
+                                 String userAgent, Clock clock) {
 
     public RtspSessionOptions {
         Objects.requireNonNull(userAgent, "userAgent");
+        Objects.requireNonNull(clock, "clock");
         for (Duration d : new Duration[] {stepTimeout, stallTimeout, teardownTimeout}) {
             if (d == null || d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("timeouts must be positive: " + d);
@@ -23,16 +26,21 @@ public record RtspSessionOptions(Duration stepTimeout, Duration stallTimeout, Du
         }
     }
 
-    /** 10 s per step, a 5 s stall timeout (the config's default), 1 s for TEARDOWN. */
+    /** 10 s per step, a 5 s stall timeout (the config's default), 1 s for TEARDOWN, the system clock. */
     public static RtspSessionOptions defaults() {
-        return new RtspSessionOptions(Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(1), "nvr");
+        return new RtspSessionOptions(Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(1), "nvr",
+                Clock.systemUTC());
     }
 
     public RtspSessionOptions withStallTimeout(Duration stall) {
-        return new RtspSessionOptions(stepTimeout, stall, teardownTimeout, userAgent);
+        return new RtspSessionOptions(stepTimeout, stall, teardownTimeout, userAgent, clock);
+    }
+
+    public RtspSessionOptions withClock(Clock ours) {
+        return new RtspSessionOptions(stepTimeout, stallTimeout, teardownTimeout, userAgent, ours);
     }
 
     public RtspSessionOptions withStepTimeout(Duration step) {
-        return new RtspSessionOptions(step, stallTimeout, teardownTimeout, userAgent);
+        return new RtspSessionOptions(step, stallTimeout, teardownTimeout, userAgent, clock);
     }
 }

@@ -153,6 +153,14 @@ public final class SimulatedCamera {
         this.garbage = Garbage.burst(seed, GARBAGE_BYTES);
     }
 
+    /**
+     * Makes {@code bytes} the camera's burst instead of seeded garbage: e.g. a crafted interleaved frame
+     * (RTCP of a stranger's SSRC, as Tapo cameras send) for {@link #injectGarbage()} to send between frames.
+     */
+    public void setGarbage(byte[] bytes) {
+        this.garbage = bytes.clone();
+    }
+
     /** The burst of garbage this camera sends, a copy. */
     public byte[] garbage() {
         return garbage.clone();

@@ -33,6 +33,22 @@ class TimestampExtenderTest {
         assertEquals(-0x100L, extender.extend(0xFFFF_FF00));
     }
 
+    /** A sender report's timestamp is extended like a frame's, across the wrap and a restart, without moving on. */
+    @Test
+    void peekExtendsWithoutMovingOn() {
+        TimestampExtender extender = new TimestampExtender();
+        assertEquals(0xFFFF_FFF0L, extender.peek(0xFFFF_FFF0), "before any frame: unsigned");
+        extender.extend(0xFFFF_F000);
+
+        assertEquals(0x1_0000_0010L, extender.peek(0x10));
+        assertEquals(0xFFFF_E000L, extender.peek(0xFFFF_E000), "peeking did not move past the wrap");
+        assertEquals(0x1_0000_0010L, extender.extend(0x10));
+
+        extender.restart(500);
+        long next = extender.extend(500);
+        assertEquals(next + 90_000, extender.peek(90_500), "after a restart, in the frames' numbering");
+    }
+
     @Test
     void afterARestartTimesContinueFromTheLastOne() {
         TimestampExtender extender = new TimestampExtender();

@@ -73,6 +73,24 @@ class RtspSessionGstInteropTest {
         assertEquals(8000, received.tracks().get(1).clockRate());
     }
 
+    /**
+     * gst-rtsp-server sends RTCP sender reports on channel 1 with its own wall clock, which is ours: an
+     * independent check that NTP timestamps are read right (offset near 0, not 70 years or 2^32 s).
+     */
+    @Test
+    void cameraClockOffsetFromSenderReportsIsNearZero() throws Exception {
+        Received received = new Received();
+        RtspSession session = RtspSession.open(group, URI.create(server.url(GstRtspServer.H264)), Optional.empty(),
+                RtspSessionOptions.defaults(), received);
+        try {
+            Poll.until(WAIT, "a sender report from gst-rtsp-server", () -> session.cameraClockOffset().isPresent());
+            Duration offset = session.cameraClockOffset().get();
+            assertTrue(offset.abs().compareTo(Duration.ofSeconds(1)) < 0, "offset " + offset);
+        } finally {
+            session.close();
+        }
+    }
+
     /** Plays {@code mount} until a second of video (and audio on {@code audioTrack}) arrived, then closes. */
     private Received play(String mount, List<Codec> codecs, int audioTrack) throws Exception {
         Received received = new Received();
