@@ -117,8 +117,8 @@ final class ProbeCommand implements Callable<Integer> {
         report.put("seconds", seconds);
         report.put("tracks", stats.summary());
         Optional<Duration> offset = session.cameraClockOffset();
-        report.put("cameraClockOffset", offset.map(ProbeCommand::clockOffset).orElse(CLOCK_OFFSET_UNKNOWN));
-        report.put("cameraClockOffsetSeconds", offset.map(d -> d.toMillis() / 1000.0).orElse(null));
+        report.put("camera_clock_offset", offset.map(ProbeCommand::clockOffset).orElse(CLOCK_OFFSET_UNKNOWN));
+        report.put("camera_clock_offset_s", offset.map(d -> d.toMillis() / 1000.0).orElse(null));
         report.put("exchange", session.exchange());
         report.put("sdp", session.sdp());
         report.put("config", configLine(camera));
@@ -208,12 +208,12 @@ final class ProbeCommand implements Callable<Integer> {
         for (Map<String, Object> t : (List<Map<String, Object>>) r.get("tracks")) {
             if ("video".equals(t.get("kind"))) {
                 out.println("video:       " + t.get("codec") + ", " + orUnknown(t.get("width")) + "x" + orUnknown(t.get("height"))
-                        + ", " + orUnknown(t.get("fps")) + " fps, GOP " + orUnknown(t.get("gopFrames")) + " frames ("
-                        + orUnknown(t.get("gopSeconds")) + " s), " + bitRate(t.get("bitRate")) + ", "
+                        + ", " + orUnknown(t.get("fps")) + " fps, GOP " + orUnknown(t.get("gop_frames")) + " frames ("
+                        + orUnknown(t.get("gop_s")) + " s), " + bitRate(t.get("bit_rate")) + ", "
                         + t.get("frames") + " frames");
             } else {
-                out.println("audio:       " + t.get("codec") + ", " + t.get("sampleRate") + " Hz, " + t.get("channels")
-                        + " channel(s), " + bitRate(t.get("bitRate")) + ", " + t.get("frames") + " frames");
+                out.println("audio:       " + t.get("codec") + ", " + t.get("sample_rate") + " Hz, " + t.get("channels")
+                        + " channel(s), " + bitRate(t.get("bit_rate")) + ", " + t.get("frames") + " frames");
             }
         }
         List<?> tracks = (List<?>) r.get("tracks");
@@ -222,7 +222,7 @@ final class ProbeCommand implements Callable<Integer> {
         } else if (tracks.stream().noneMatch(t -> "audio".equals(((Map<?, ?>) t).get("kind")))) {
             out.println("audio:       none");
         }
-        out.println("clock:       camera clock offset " + r.get("cameraClockOffset"));
+        out.println("clock:       camera clock offset " + r.get("camera_clock_offset"));
         out.println("RTSP exchange:");
         for (String line : (List<String>) r.get("exchange")) {
             out.println("  " + line);

@@ -102,15 +102,15 @@ final class ProbeStats implements RtspSessionListener {
                 Double fps = seconds > 0 ? (s.frames - 1) / seconds : null;
                 m.put("fps", fps == null ? null : round(fps));
                 Long gop = s.gops.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
-                m.put("gopFrames", gop);
-                m.put("gopSeconds", gop == null || fps == null ? null : round(gop / fps));
+                m.put("gop_frames", gop);
+                m.put("gop_s", gop == null || fps == null ? null : round(gop / fps));
                 m.put("keyframes", s.keyframes);
                 // bytes of n frames over n frame durations
-                m.put("bitRate", fps == null ? null : Math.round(s.bytes * 8 * fps / s.frames));
+                m.put("bit_rate", fps == null ? null : Math.round(s.bytes * 8 * fps / s.frames));
             } else {
-                m.put("sampleRate", t.sampleRate());
+                m.put("sample_rate", t.sampleRate());
                 m.put("channels", t.channels());
-                m.put("bitRate", seconds > 0 ? Math.round(s.bytes * 8 * (s.frames - 1) / seconds / s.frames) : null);
+                m.put("bit_rate", seconds > 0 ? Math.round(s.bytes * 8 * (s.frames - 1) / seconds / s.frames) : null);
             }
             out.add(m);
         }

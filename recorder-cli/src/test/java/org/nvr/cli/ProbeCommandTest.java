@@ -76,10 +76,10 @@ class ProbeCommandTest {
         assertEquals(clip.width(), video.get("width").asInt());
         assertEquals(clip.height(), video.get("height").asInt());
         assertEquals(25.0, video.get("fps").asDouble(), 1.0);
-        assertEquals(GOP, video.get("gopFrames").asInt());
-        assertTrue(video.get("bitRate").asLong() > 0);
-        assertEquals(0.0, report.get("cameraClockOffsetSeconds").asDouble(), 0.5, report.toString());
-        assertTrue(report.get("cameraClockOffsetSeconds").isNumber(), report.toString());
+        assertEquals(GOP, video.get("gop_frames").asInt());
+        assertTrue(video.get("bit_rate").asLong() > 0);
+        assertEquals(0.0, report.get("camera_clock_offset_s").asDouble(), 0.5, report.toString());
+        assertTrue(report.get("camera_clock_offset_s").isNumber(), report.toString());
         assertEquals("- { id: gate, url: \"" + simulator.url("locked") + "\", username: \"${GATE_USER}\", "
                 + "password: \"${GATE_PASSWORD}\" }", report.get("config").asText());
         assertTrue(report.get("exchange").toString().contains("401"), report.get("exchange").toString());
@@ -128,9 +128,9 @@ class ProbeCommandTest {
             Cli json = Cli.run("probe", behind.url("cam"), "--seconds", "1", "--json");
             assertEquals(Main.OK, json.exitCode(), json.out() + json.err());
             JsonNode report = new ObjectMapper().readTree(json.out());
-            assertEquals(-(2 * 3600 + 3 * 60 + 4), report.get("cameraClockOffsetSeconds").asDouble(), 0.5);
-            assertEquals("-02:03:04 (camera behind)", report.get("cameraClockOffset").asText());
-            assertTrue(report.get("cameraClockOffset").asText().endsWith("(camera behind)"), report.toString());
+            assertEquals(-(2 * 3600 + 3 * 60 + 4), report.get("camera_clock_offset_s").asDouble(), 0.5);
+            assertEquals("-02:03:04 (camera behind)", report.get("camera_clock_offset").asText());
+            assertTrue(report.get("camera_clock_offset").asText().endsWith("(camera behind)"), report.toString());
         }
     }
 
@@ -166,8 +166,8 @@ class ProbeCommandTest {
         assertEquals(Main.FAILED, cli.exitCode(), cli.out() + cli.err());
         JsonNode report = new ObjectMapper().readTree(cli.out());
         assertEquals("refused", report.get("reason").asText());
-        assertTrue(report.get("cameraClockOffsetSeconds").isNull(), report.toString());
-        assertEquals("unknown (no RTCP sender report)", report.get("cameraClockOffset").asText());
+        assertTrue(report.get("camera_clock_offset_s").isNull(), report.toString());
+        assertEquals("unknown (no RTCP sender report)", report.get("camera_clock_offset").asText());
     }
 
     /** No answer at all: the client's step timeout names it, not a guess after --seconds. */
