@@ -5,15 +5,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,7 +202,7 @@ public final class MetricsServer implements AutoCloseable {
         ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
         long idleMillis = options.idleTimeout().toMillis();
         long deadlineMillis = limits.requestDeadline().toMillis();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new NamedThreadFactory(), NioIoHandler.newFactory());
+        EventLoopGroup group = ServerLoop.open(THREAD_NAME);
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -226,7 +222,7 @@ public final class MetricsServer implements AutoCloseable {
         if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !bound.isSuccess()) {
             Throwable cause = bound.cause();
             bound.channel().close();
-            shutdown(group);
+            ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
             if (credentials != null) {
                 credentials.close();
             }
@@ -252,35 +248,16 @@ public final class MetricsServer implements AutoCloseable {
             return;
         }
         serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        shutdown(group);
+        ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
         if (credentials != null) {
             credentials.close();
         }
     }
 
-    private static void shutdown(EventLoopGroup group) {
-        // No quiet period: responses are small and in-flight scrapes may simply be cut.
-        Future<?> terminated = group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        if (!terminated.awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS)) {
-            log.warn("HTTP event loop did not stop within {} s", SHUTDOWN_TIMEOUT_SECONDS + 1);
-        }
-    }
 
     private static BindException bindFailure(String listen, String why, Throwable cause) {
         BindException failure = new BindException("cannot listen on " + listen + ": " + why);
         failure.initCause(cause);
         return failure;
-    }
-
-    /** Netty's factory (it cleans up fast thread-locals) with the fixed name {@code nvr-http}. */
-    private static final class NamedThreadFactory extends DefaultThreadFactory {
-        NamedThreadFactory() {
-            super(THREAD_NAME, true);
-        }
-
-        @Override
-        protected Thread newThread(Runnable r, String name) {
-            return super.newThread(r, THREAD_NAME);
-        }
     }
 }

@@ -7,8 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -17,7 +15,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -33,6 +30,7 @@ import javax.net.ssl.SSLException;
 import org.nvr.config.NvrConfig;
 import org.nvr.config.WebConfig;
 import org.nvr.index.IndexWriter;
+import org.nvr.metrics.ServerLoop;
 import org.nvr.metrics.ConnectionLimit;
 import org.nvr.metrics.CredentialCheck;
 import org.nvr.metrics.FailureThrottle;
@@ -150,7 +148,7 @@ public final class WebServer implements AutoCloseable {
         ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
         long idleMillis = options.idleTimeout().toMillis();
         long deadlineMillis = limits.requestDeadline().toMillis();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new NamedThreadFactory(), NioIoHandler.newFactory());
+        EventLoopGroup group = ServerLoop.open(THREAD_NAME);
         ChannelGroup connections = new DefaultChannelGroup("nvr-web-connections", group.next());
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
@@ -175,7 +173,7 @@ public final class WebServer implements AutoCloseable {
         if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !bound.isSuccess()) {
             Throwable cause = bound.cause();
             bound.channel().close();
-            shutdown(group);
+            ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
             credentials.close();
             apiExecutor.shutdownNow();
             throw bindFailure(web.listen(), cause == null ? "timed out" : String.valueOf(cause.getMessage()), cause);
@@ -215,33 +213,15 @@ public final class WebServer implements AutoCloseable {
         }
         serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         connections.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        shutdown(group);
+        ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
         credentials.close();
         apiExecutor.shutdownNow();
     }
 
-    private static void shutdown(EventLoopGroup group) {
-        Future<?> terminated = group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        if (!terminated.awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS)) {
-            log.warn("Web event loop did not stop within {} s", SHUTDOWN_TIMEOUT_SECONDS + 1);
-        }
-    }
 
     private static BindException bindFailure(String listen, String why, Throwable cause) {
         BindException failure = new BindException("cannot listen on " + listen + " (web.listen): " + why);
         failure.initCause(cause);
         return failure;
-    }
-
-    /** Netty's factory (it cleans up fast thread-locals) with the fixed name {@code nvr-web}. */
-    private static final class NamedThreadFactory extends DefaultThreadFactory {
-        NamedThreadFactory() {
-            super(THREAD_NAME, true);
-        }
-
-        @Override
-        protected Thread newThread(Runnable r, String name) {
-            return super.newThread(r, THREAD_NAME);
-        }
     }
 }
