@@ -56,8 +56,13 @@ class KillRestartTest {
         }
     }
 
-    /** One kill: when, and the last frame each camera had written just before. */
-    private record Kill(int n, long delayMs, Instant at, Map<String, Instant> lastFrames) {
+    /**
+     * One kill: when, and the first and last frame each camera had written in the killed run. Footage
+     * before the run's first frame is earlier runs' (checked at their own kills) or the restart's
+     * downtime, which is no loss of this kill.
+     */
+    private record Kill(int n, long delayMs, Instant at, Map<String, Instant> firstFrames,
+                        Map<String, Instant> lastFrames) {
     }
 
     @Test
@@ -123,8 +128,12 @@ class KillRestartTest {
                 Path file = root.resolve(last.path());
                 assertEquals(List.of(), MediaProbe.decodeErrors(file), "kill " + kill.n() + ": " + file);
                 assertEquals(MediaProbe.videoPackets(file).size(), last.frames(), "frames indexed = frames in the file");
-                double lost = Duration.between(last.end(), e.getValue()).toMillis() / 1000.0;
-                double lostWall = Duration.between(last.end(), kill.at()).toMillis() / 1000.0;
+                // What the killed run wrote and is not indexed: from the end of the indexed footage, or from
+                // the run's first frame when none of the run was (killed before its first fragment was out).
+                Instant first = kill.firstFrames().get(camera);
+                Instant kept = first != null && first.isAfter(last.end()) ? first : last.end();
+                double lost = Duration.between(kept, e.getValue()).toMillis() / 1000.0;
+                double lostWall = Duration.between(kept, kill.at()).toMillis() / 1000.0;
                 losses.add(lost);
                 report.add(String.format("  kill %2d after %4d ms, %s: lost %5.2f s (wall clock %5.2f s)", kill.n(),
                         kill.delayMs(), camera, lost, lostWall));
@@ -136,6 +145,7 @@ class KillRestartTest {
     private static final class Child {
         final Process process;
         final CountDownLatch started = new CountDownLatch(1);
+        final Map<String, Instant> firstFrames = new ConcurrentHashMap<>();
         final Map<String, Instant> lastFrames = new ConcurrentHashMap<>();
         final Deque<String> tail = new ArrayDeque<>();
 
@@ -167,7 +177,9 @@ class KillRestartTest {
                         started.countDown();
                     } else if (line.startsWith("FRAME ")) {
                         String[] f = line.split(" ");
-                        lastFrames.put(f[1], Instant.ofEpochMilli(Long.parseLong(f[2])));
+                        Instant frame = Instant.ofEpochMilli(Long.parseLong(f[2]));
+                        firstFrames.putIfAbsent(f[1], frame);
+                        lastFrames.put(f[1], frame);
                     } else {
                         synchronized (tail) {
                             tail.addLast(line);
@@ -194,7 +206,7 @@ class KillRestartTest {
             Instant at = Instant.now();
             process.destroyForcibly();
             process.waitFor();
-            return new Kill(n, delayMs, at, frames);
+            return new Kill(n, delayMs, at, Map.copyOf(firstFrames), frames);
         }
     }
 }
