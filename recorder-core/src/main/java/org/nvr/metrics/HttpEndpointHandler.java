@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
-import org.nvr.config.UrlRedactor;
+import org.nvr.config.KnownSecrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,7 +164,7 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
             return current != null ? current : Health.unhealthy("no health reported");
         } catch (RuntimeException e) {
             // No stack trace: its message may hold a URL, so only the redacted text is logged.
-            String why = UrlRedactor.redact(e.toString());
+            String why = KnownSecrets.redact(e.toString());
             log.warn("Health check failed: {}", why);
             return Health.unhealthy("health check failed: " + why);
         }
