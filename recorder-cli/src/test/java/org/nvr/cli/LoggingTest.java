@@ -118,7 +118,7 @@ class LoggingTest {
     private static void assertCameraLineNamesItsCamera(String line, String thread, String logger) {
         assertFalse(line.contains(SECRET), line);
         boolean cameraLine = thread.startsWith("nvr-cam-") || logger.equals("ffmpeg")
-                || List.of("CameraSupervisor", "RecordingSession", "CameraStatus", "AudioWarnings").contains(logger);
+                || List.of("CameraSupervisor", "RecordingSession", "CameraStatus", "StreamWarnings").contains(logger);
         if (cameraLine) {
             assertTrue(line.contains("cam-01"), "camera line without its camera: " + line);
         }

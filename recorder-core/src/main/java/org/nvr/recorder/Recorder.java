@@ -33,7 +33,7 @@ import org.nvr.ingest.FfmpegRuntime;
 import org.nvr.ingest.PortProbe;
 import org.nvr.ingest.TcpPortProbe;
 import org.nvr.segment.SegmentFinisher;
-import org.nvr.session.AudioWarnings;
+import org.nvr.session.StreamWarnings;
 import org.nvr.session.Backoff;
 import org.nvr.session.CameraStatus;
 import org.nvr.session.CameraSupervisor;
@@ -210,7 +210,7 @@ public final class Recorder implements AutoCloseable {
             cameraMetrics.retentionTarget(maxAge(global, camera.retention()));
             CameraStatus status = new CameraStatus(camera.siteId(), camera.id(), index,
                     new RetentionTrigger(camera.id(), retention, new MetricsObserver(cameraMetrics, storage)));
-            AudioWarnings audio = new AudioWarnings();
+            StreamWarnings audio = new StreamWarnings();
             CameraSupervisor supervisor = new CameraSupervisor(camera,
                     (cam, transport, observer, stop) -> new RecordingSession(cam, transport, ctx, observer, stop, audio),
                     loop.next(), r -> {

@@ -64,7 +64,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private final Context ctx;
     private final CameraObserver observer;
     private final BooleanSupplier stopRequested;
-    private final AudioWarnings audioWarnings;
+    private final StreamWarnings streamWarnings;
 
     // Per-run state, all owned by the camera thread.
     private StreamPlan plan;
@@ -88,13 +88,13 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private final PendingAudio audio = new PendingAudio();
 
     public RecordingSession(CameraConfig camera, Transport transport, Context ctx, CameraObserver observer,
-                            BooleanSupplier stopRequested, AudioWarnings audioWarnings) {
+                            BooleanSupplier stopRequested, StreamWarnings streamWarnings) {
         this.camera = camera;
         this.transport = transport;
         this.ctx = ctx;
         this.observer = observer;
         this.stopRequested = stopRequested;
-        this.audioWarnings = audioWarnings;
+        this.streamWarnings = streamWarnings;
     }
 
     @Override
@@ -109,7 +109,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
         FailureReason reason = FailureReason.ERROR;
         String detail = "";
         try {
-            plan = StreamPlan.of(source.context(), camera, audioWarnings);
+            plan = StreamPlan.of(source.context(), camera, streamWarnings);
             clocks = plan.clocks();
             pictures = new AccessUnits(plan.videoCodecId(), plan.videoFrameTicks());
             rotation = new Rotation(ctx.segmentTarget().toNanos() / 1000);
@@ -212,7 +212,7 @@ public final class RecordingSession implements CameraSupervisor.Session {
             plan.transcoder(track).transcode(pkt, aac -> queueTranscoded(aac, track));
         } catch (IOException | RuntimeException e) {
             LOG.debug("{}: audio transcoder failed", camera.id(), e);
-            audioWarnings.dropped(camera.id(), plan.transcodedFrom(), "transcoding it to AAC failed mid-session ("
+            streamWarnings.dropped(camera.id(), plan.transcodedFrom(), "transcoding it to AAC failed mid-session ("
                     + (e instanceof IOException ? e.getMessage() : e.toString()) + ")");
             plan.stopTranscoding();
             held.audioUntil(Long.MAX_VALUE);

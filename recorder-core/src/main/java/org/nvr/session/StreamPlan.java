@@ -49,7 +49,7 @@ final class StreamPlan implements AutoCloseable {
         java.util.Arrays.fill(trackOfStream, -1);
     }
 
-    static StreamPlan of(AVFormatContext ic, CameraConfig camera, AudioWarnings warnings) throws SourceException {
+    static StreamPlan of(AVFormatContext ic, CameraConfig camera, StreamWarnings warnings) throws SourceException {
         AVOutputFormat mp4 = av_guess_format("mp4", null, null);
         StreamPlan plan = new StreamPlan(ic.nb_streams());
         AVStream video = null;
@@ -97,7 +97,7 @@ final class StreamPlan implements AutoCloseable {
         tracks.add(track);
     }
 
-    private void addTranscoded(AVStream audio, String camera, AudioWarnings warnings) {
+    private void addTranscoded(AVStream audio, String camera, StreamWarnings warnings) {
         String codec = codecName(audio.codecpar());
         try {
             transcoder = AudioTranscoder.open(audio.codecpar(), audio.time_base());

@@ -20,7 +20,7 @@ import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
 import org.nvr.metrics.RecorderMetrics;
-import org.nvr.session.AudioWarnings;
+import org.nvr.session.StreamWarnings;
 import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Poll;
@@ -40,7 +40,7 @@ class UnusualStreamsGstTest {
     void mjpegIsRecordedWithOneWarningPerCameraAndAnAudioOnlyStreamFailsAsNoVideo() throws Exception {
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
-        Logger warnings = (Logger) LoggerFactory.getLogger(AudioWarnings.class);
+        Logger warnings = (Logger) LoggerFactory.getLogger(StreamWarnings.class);
         warnings.addAppender(log);
         try (GstRtspServer gst = GstRtspServer.start(); RecorderMetrics metrics = new RecorderMetrics()) {
             NvrConfig config = TestCameras.config(root, Duration.ofSeconds(2),

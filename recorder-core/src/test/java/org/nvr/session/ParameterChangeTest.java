@@ -61,7 +61,7 @@ class ParameterChangeTest {
             var ctx = new RecordingSession.Context(root, Duration.ofSeconds(60), index, finisher,
                     new FfmpegCameraOpener(), Clock.systemUTC());
             result = new RecordingSession(camera, Transport.TCP, ctx, CameraObserver.NONE, () -> false,
-                    new AudioWarnings()).run();
+                    new StreamWarnings()).run();
             finisher.close();
         }
         assertEquals(FailureReason.EOF, result.reason(), result.detail());

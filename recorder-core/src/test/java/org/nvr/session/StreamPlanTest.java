@@ -43,12 +43,12 @@ class StreamPlanTest {
         video.codecpar().codec_type(AVMEDIA_TYPE_VIDEO).codec_id(AV_CODEC_ID_H264).width(640).height(360);
         video.time_base(new AVRational().num(1).den(90_000));
         warnings.start();
-        ((Logger) LoggerFactory.getLogger(AudioWarnings.class)).addAppender(warnings);
+        ((Logger) LoggerFactory.getLogger(StreamWarnings.class)).addAppender(warnings);
     }
 
     @AfterEach
     void tearDown() {
-        ((Logger) LoggerFactory.getLogger(AudioWarnings.class)).detachAppender(warnings);
+        ((Logger) LoggerFactory.getLogger(StreamWarnings.class)).detachAppender(warnings);
         avformat_free_context(ic);
     }
 
@@ -72,7 +72,7 @@ class StreamPlanTest {
     @Test
     void transcodePolicyRecordsG711AsAac() throws Exception {
         addAudio(AV_CODEC_ID_PCM_ALAW, 8000, 1);
-        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.TRANSCODE), new AudioWarnings())) {
+        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.TRANSCODE), new StreamWarnings())) {
             assertEquals(2, plan.trackCount());
             assertEquals(1, plan.trackOf(1));
             assertEquals(1, plan.transcodedTrack());
@@ -90,7 +90,7 @@ class StreamPlanTest {
     @Test
     void copyPolicyDropsG711WithAWarning() throws Exception {
         addAudio(AV_CODEC_ID_PCM_ALAW, 8000, 1);
-        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.COPY_OR_DROP), new AudioWarnings())) {
+        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.COPY_OR_DROP), new StreamWarnings())) {
             assertEquals(1, plan.trackCount());
             assertEquals(-1, plan.trackOf(1));
             assertNull(plan.audioCodec());
@@ -102,7 +102,7 @@ class StreamPlanTest {
     @Test
     void dropPolicyRecordsVideoOnlyWithoutAWarning() throws Exception {
         addAudio(AV_CODEC_ID_PCM_ALAW, 8000, 1);
-        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.DROP), new AudioWarnings())) {
+        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.DROP), new StreamWarnings())) {
             assertEquals(1, plan.trackCount());
             assertEquals(List.of(), warned());
         }
@@ -111,7 +111,7 @@ class StreamPlanTest {
     @Test
     void aacIsCopiedNotTranscoded() throws Exception {
         addAudio(AV_CODEC_ID_AAC, 16_000, 1);
-        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.TRANSCODE), new AudioWarnings())) {
+        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.TRANSCODE), new StreamWarnings())) {
             assertEquals(2, plan.trackCount());
             assertNull(plan.transcoder(1));
             assertEquals(-1, plan.transcodedTrack());
@@ -122,7 +122,7 @@ class StreamPlanTest {
     @Test
     void audioTheTranscoderCannotOpenIsDroppedWithAWarning() throws Exception {
         addAudio(AV_CODEC_ID_PCM_ALAW, 8000, 0); // no channel count: the decoder refuses it
-        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.TRANSCODE), new AudioWarnings())) {
+        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.TRANSCODE), new StreamWarnings())) {
             assertEquals(1, plan.trackCount(), "video only");
             assertEquals(-1, plan.trackOf(1));
             assertEquals(1, warned().size());
@@ -133,7 +133,7 @@ class StreamPlanTest {
     @Test
     void stoppingTranscodingStopsTheAudioButKeepsTheTrackLayout() throws Exception {
         addAudio(AV_CODEC_ID_PCM_ALAW, 8000, 1);
-        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.TRANSCODE), new AudioWarnings())) {
+        try (StreamPlan plan = StreamPlan.of(ic, camera(AudioPolicy.TRANSCODE), new StreamWarnings())) {
             plan.stopTranscoding();
             assertEquals(-1, plan.trackOf(1), "the camera's audio is no longer routed");
             assertNull(plan.transcoder(1));

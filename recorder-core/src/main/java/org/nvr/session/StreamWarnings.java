@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
  * audio, when MP4 cannot hold it; and that its video, though recorded, is in a codec browsers cannot
  * play. Thread-safe.
  */
-public final class AudioWarnings {
-    private static final Logger LOG = LoggerFactory.getLogger(AudioWarnings.class);
+public final class StreamWarnings {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamWarnings.class);
     private final AtomicBoolean warned = new AtomicBoolean();
     private final AtomicBoolean warnedVideo = new AtomicBoolean();
 
