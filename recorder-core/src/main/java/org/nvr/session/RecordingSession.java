@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.nvr.config.CameraConfig;
@@ -27,6 +28,7 @@ import org.nvr.ingest.CameraOpener;
 import org.nvr.ingest.CameraSource;
 import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.SourceException;
+import org.nvr.media.FrameSink;
 import org.nvr.segment.Mp4SegmentWriter;
 import org.nvr.segment.Rotation;
 import org.nvr.segment.SegmentFinisher;
@@ -54,9 +56,16 @@ public final class RecordingSession implements CameraSupervisor.Session {
     private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
     private static final long INDEX_WAIT_SECONDS = 10;
 
-    /** Everything a session needs that outlives it. */
+    /**
+     * Everything a session needs that outlives it. {@code live} gives each camera's live fan-out (what
+     * browsers watching it receive); {@link FrameSink#NONE} where nobody can watch.
+     */
     public record Context(Path root, Duration segmentTarget, IndexWriter index, SegmentFinisher finisher,
-                          CameraOpener opener, Clock clock) {
+                          CameraOpener opener, Clock clock, Function<CameraConfig, FrameSink> live) {
+        public Context(Path root, Duration segmentTarget, IndexWriter index, SegmentFinisher finisher,
+                       CameraOpener opener, Clock clock) {
+            this(root, segmentTarget, index, finisher, opener, clock, camera -> FrameSink.NONE);
+        }
     }
 
     private final CameraConfig camera;
