@@ -34,6 +34,43 @@ final class Pages {
                 .replace("{{role}}", escape(role)).replace("{{csrf}}", escape(csrfToken));
     }
 
+    /** Text assets the pages load (scripts, styles, SVG), by file name; served to anyone, they hold no data. */
+    private static final java.util.regex.Pattern ASSET = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]*\\.(js|css|svg|json)");
+    /** Pages behind the login, by name ({@code /app/<name>} serves {@code app/<name>.html}). */
+    private static final java.util.regex.Pattern APP = java.util.regex.Pattern.compile("[a-z][a-z0-9-]*");
+
+    /**
+     * The asset {@code assets/<name>} from the jar with its content type, or empty when there is no such
+     * asset (or the name is not a plain file name: no path ever leaves the assets folder).
+     */
+    java.util.Optional<String[]> asset(String name) {
+        var m = ASSET.matcher(name);
+        if (!m.matches() || Pages.class.getResource("assets/" + name) == null) {
+            return java.util.Optional.empty();
+        }
+        String type = switch (m.group(1)) {
+            case "js" -> "text/javascript; charset=utf-8";
+            case "css" -> "text/css; charset=utf-8";
+            case "svg" -> "image/svg+xml";
+            default -> "application/json; charset=utf-8";
+        };
+        return java.util.Optional.of(new String[] {type, template("assets/" + name)});
+    }
+
+    /**
+     * The page {@code app/<name>.html} behind the login, filled in like {@link #home} (plus
+     * {@code {{lang}}}), or empty when there is no such page. One HTML per page for both languages: its
+     * script takes the words from {@code {{lang}}}.
+     */
+    java.util.Optional<String> app(String name, String language, String user, String role, String csrfToken) {
+        if (!APP.matcher(name).matches() || Pages.class.getResource("app/" + name + ".html") == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(template("app/" + name + ".html").replace("{{user}}", escape(user))
+                .replace("{{role}}", escape(role)).replace("{{csrf}}", escape(csrfToken))
+                .replace("{{lang}}", escape(language)));
+    }
+
     private String template(String name) {
         return templates.computeIfAbsent(name, Pages::read);
     }

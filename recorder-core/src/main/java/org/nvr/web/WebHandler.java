@@ -143,6 +143,32 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     : html(p.pages().login(lang, false, false)));
             return;
         }
+        if (path.startsWith("/assets/") && req.safe()) {
+            Optional<String[]> asset = p.pages().asset(path.substring("/assets/".length()));
+            if (asset.isEmpty()) {
+                send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
+            } else {
+                send(ctx, req, HttpResponseStatus.OK, new Reply(asset.get()[0], asset.get()[1]));
+            }
+            return;
+        }
+        if (path.startsWith("/app/") && req.safe()) {
+            // Pages behind the login: without a session, the login form (after which the user starts at /).
+            Optional<Sessions.Session> session = session(req);
+            String lang = language(req);
+            if (session.isEmpty()) {
+                send(ctx, req, HttpResponseStatus.OK, html(p.pages().login(lang, false, false)));
+                return;
+            }
+            Optional<String> page = p.pages().app(path.substring("/app/".length()), lang,
+                    session.get().user().name(), session.get().user().role().text(), session.get().csrfToken());
+            if (page.isEmpty()) {
+                send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
+            } else {
+                send(ctx, req, HttpResponseStatus.OK, html(page.get()));
+            }
+            return;
+        }
         boolean api = path.startsWith("/api/");
         boolean guarded = api || path.startsWith("/live/") || path.startsWith("/playback/")
                 || path.startsWith("/snapshot/") || path.equals("/logout");

@@ -118,6 +118,28 @@ class WebServerTest {
     }
 
     @Test
+    void assetsAreServedFromTheJarAndPagesOnlyBehindTheLogin() throws Exception {
+        HttpResponse<String> css = get("/assets/nvr.css");
+        assertEquals(200, css.statusCode());
+        assertTrue(css.headers().firstValue("Content-Type").orElseThrow().startsWith("text/css"));
+        for (String bad : List.of("/assets/../Pages.class", "/assets/%2e%2e/login_vi.html", "/assets/missing.js",
+                "/assets/login_vi.html", "/app/../home_vi", "/app/missing")) {
+            int status = get(bad, cookie(login("xem", VIEWER_PW).headers().firstValue("Set-Cookie").orElseThrow()))
+                    .statusCode();
+            assertEquals(404, status, bad);
+        }
+        HttpResponse<String> anonymous = get("/app/about");
+        assertEquals(200, anonymous.statusCode());
+        assertTrue(anonymous.body().contains("action=\"/login\""), "no session: the login form");
+        assertFalse(anonymous.body().contains("id=\"about\""));
+        String session = login("xem", VIEWER_PW).headers().firstValue("Set-Cookie").orElseThrow();
+        HttpResponse<String> page = get("/app/about?lang=en", cookie(session));
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("id=\"about\"") && page.body().contains("lang=\"en\"")
+                && page.body().contains("xem (viewer)"), page.body());
+    }
+
+    @Test
     void withoutASessionTheLoginPageOr401() throws Exception {
         HttpResponse<String> page = get("/");
         assertEquals(200, page.statusCode());
