@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The shipped Grafana dashboard, read for tests: its panels, queries and template variables. */
+/** A shipped Grafana dashboard (the commune's {@code nvr.json} unless another is named), read for tests: its panels, queries and template variables. */
 record Dashboard(JsonNode json) {
     /** Values for Grafana's variables when a query is sent to Prometheus directly. */
     static final Map<String, String> VARIABLES = Map.of(
-            "instance", ".*", "site", ".*", "camera", ".*",
+            "instance", ".*", "site", ".*", "camera", ".*", "commune", ".*",
             "__range", "10m", "__rate_interval", "1m", "__interval", "15s");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.+),\\s*(\\w+)\\)");
@@ -31,7 +31,12 @@ record Dashboard(JsonNode json) {
     }
 
     static Dashboard read() throws IOException {
-        return new Dashboard(new ObjectMapper().readTree(MonitoringFiles.DASHBOARD.toFile()));
+        return read(MonitoringFiles.DASHBOARD);
+    }
+
+    /** Another dashboard of {@code config/grafana}, e.g. {@link MonitoringFiles#DISTRICT_DASHBOARD}. */
+    static Dashboard read(java.nio.file.Path file) throws IOException {
+        return new Dashboard(new ObjectMapper().readTree(file.toFile()));
     }
 
     /** Every panel, those inside rows included, rows excluded. */

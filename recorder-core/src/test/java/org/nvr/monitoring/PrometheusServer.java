@@ -51,16 +51,32 @@ final class PrometheusServer implements AutoCloseable {
 
     /** Writes {@code configYaml} to {@code dir/prometheus.yml} and starts Prometheus on it; returns once ready. */
     static PrometheusServer start(Path dir, String configYaml) throws IOException, InterruptedException {
+        return launch(dir, configYaml, List.of("--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data")),
+                "--storage.tsdb.retention.time=1d"));
+    }
+
+    /** Like {@link #start}, and accepting remote write on {@code /api/v1/write}: a district server. */
+    static PrometheusServer startReceiver(Path dir, String configYaml) throws IOException, InterruptedException {
+        return launch(dir, configYaml, List.of("--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data")),
+                "--storage.tsdb.retention.time=1d", "--web.enable-remote-write-receiver"));
+    }
+
+    /** Prometheus in agent mode (scrape and remote write only, no queries): a commune's mini-PC. */
+    static PrometheusServer startAgent(Path dir, String configYaml) throws IOException, InterruptedException {
+        return launch(dir, configYaml, List.of("--enable-feature=agent",
+                "--storage.agent.path=" + Files.createDirectories(dir.resolve("data-agent"))));
+    }
+
+    private static PrometheusServer launch(Path dir, String configYaml, List<String> storage)
+            throws IOException, InterruptedException {
         Path binary = MonitoringFiles.require(MonitoringFiles.PROMETHEUS);
         Path config = Files.writeString(dir.resolve("prometheus.yml"), configYaml);
         Path log = dir.resolve("prometheus.log");
         int port = freePort();
-        Process process = new ProcessBuilder(binary.toString(),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data")),
-                "--storage.tsdb.retention.time=1d",
-                "--web.listen-address=127.0.0.1:" + port,
-                "--log.level=warn")
+        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "--config.file=" + config));
+        command.addAll(storage);
+        command.addAll(List.of("--web.listen-address=127.0.0.1:" + port, "--log.level=warn"));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -74,6 +90,11 @@ final class PrometheusServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /** Where other processes reach this server, e.g. {@code http://127.0.0.1:PORT}. */
+    URI url() {
+        return base;
     }
 
     private void awaitReady() throws IOException, InterruptedException {
