@@ -506,7 +506,9 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         h.set("X-Content-Type-Options", "nosniff");
         h.set("X-Frame-Options", "DENY");
-        h.set("Referrer-Policy", "no-referrer");
+        // Not no-referrer: under it browsers send "Origin: null" with the page's own form posts and
+        // fetches, which crossOrigin() must refuse; same-origin still tells other sites nothing.
+        h.set("Referrer-Policy", "same-origin");
         h.set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                 + "frame-ancestors 'none'; form-action 'self'");
         if (reply.location != null) {
