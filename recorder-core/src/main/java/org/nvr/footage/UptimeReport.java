@@ -14,25 +14,33 @@ import org.nvr.report.Uptime;
 
 /**
  * Availability per camera and per site over a window ({@link Uptime} computes the figures):
- * {@code nvr uptime} and {@code GET /api/uptime}. Immutable.
+ * {@code nvr uptime} and {@code GET /api/uptime} (and the uptime page, which shows that JSON). The
+ * configured names of the sites and cameras ride along for people reading the report. Immutable.
  */
-public record UptimeReport(List<Uptime.SiteUptime> sites, Instant from, Instant to, Instant now) {
+public record UptimeReport(List<Uptime.SiteUptime> sites, Instant from, Instant to, Instant now,
+                           Map<String, String> siteNames, Map<String, String> cameraNames) {
     public UptimeReport {
         sites = List.copyOf(sites);
+        siteNames = Map.copyOf(siteNames);
+        cameraNames = Map.copyOf(cameraNames);
     }
 
     /** The figures of each site and of its cameras, all read over the one (read-only) connection. */
     public static UptimeReport read(Connection index, List<SiteConfig> sites, Instant from, Instant to, Instant now)
             throws SQLException {
         List<Uptime.SiteUptime> report = new ArrayList<>();
+        Map<String, String> siteNames = new LinkedHashMap<>();
+        Map<String, String> cameraNames = new LinkedHashMap<>();
         for (SiteConfig s : sites) {
+            siteNames.put(s.id(), s.name() == null ? s.id() : s.name());
             List<Uptime.CameraUptime> cams = new ArrayList<>();
             for (CameraConfig c : s.cameras()) {
+                cameraNames.put(c.id(), c.name() == null ? c.id() : c.name());
                 cams.add(Uptime.camera(index, s.id(), c.id(), from, to, now));
             }
             report.add(new Uptime.SiteUptime(s.id(), cams));
         }
-        return new UptimeReport(report, from, to, now);
+        return new UptimeReport(report, from, to, now, siteNames, cameraNames);
     }
 
     /** The end of what is reported: {@code to}, or now when the window reaches into the future. */
@@ -49,6 +57,7 @@ public record UptimeReport(List<Uptime.SiteUptime> sites, Instant from, Instant 
         for (Uptime.SiteUptime s : sites) {
             Map<String, Object> sm = new LinkedHashMap<>();
             sm.put("site", s.site());
+            sm.put("name", siteNames.getOrDefault(s.site(), s.site()));
             sm.put("up_ratio", round(s.upRatio()));
             sm.put("recorded_s", JsonText.seconds(s.recorded()));
             sm.put("outages", s.outages());
@@ -58,6 +67,7 @@ public record UptimeReport(List<Uptime.SiteUptime> sites, Instant from, Instant 
             for (Uptime.CameraUptime c : s.cameras()) {
                 Map<String, Object> cm = new LinkedHashMap<>();
                 cm.put("camera", c.camera());
+                cm.put("name", cameraNames.getOrDefault(c.camera(), c.camera()));
                 cm.put("up_ratio", round(c.upRatio()));
                 cm.put("recorded_s", JsonText.seconds(c.recorded()));
                 cm.put("outages", c.outages().size());

@@ -71,6 +71,37 @@ final class Pages {
                 .replace("{{lang}}", escape(language)));
     }
 
+    private static final java.util.regex.Pattern LEAST_ROLE =
+            java.util.regex.Pattern.compile("<meta name=\"nvr-role\" content=\"(viewer|operator|admin)\">");
+
+    /**
+     * The least role that may open {@code app/<name>}: what the page declares in
+     * {@code <meta name="nvr-role" content="admin">}, viewer when it declares nothing; empty when there is
+     * no such page. The page's data comes from {@code /api/*}, which checks the role again.
+     */
+    java.util.Optional<org.nvr.config.WebConfig.Role> appRole(String name) {
+        if (!APP.matcher(name).matches() || Pages.class.getResource("app/" + name + ".html") == null) {
+            return java.util.Optional.empty();
+        }
+        var m = LEAST_ROLE.matcher(template("app/" + name + ".html"));
+        return java.util.Optional.of(m.find()
+                ? org.nvr.config.WebConfig.Role.valueOf(m.group(1).toUpperCase(java.util.Locale.ROOT))
+                : org.nvr.config.WebConfig.Role.VIEWER);
+    }
+
+    /** The page a user gets (403) for a page their role may not open. */
+    String forbidden(String language, String user, String role, String needed) {
+        boolean vi = language.equals("vi");
+        String title = vi ? "Không có quyền" : "Not allowed";
+        String text = vi ? "Tài khoản " + user + " (" + role + ") không được mở trang này; cần quyền " + needed + "."
+                : "User " + user + " (" + role + ") may not open this page; it needs the " + needed + " role.";
+        return "<!doctype html>\n<html lang=\"" + escape(language) + "\">\n<head><meta charset=\"utf-8\"><title>"
+                + escape(title) + "</title><link rel=\"stylesheet\" href=\"/assets/nvr.css\"></head>\n<body>\n"
+                + "<header class=\"nvr\"><a href=\"/\">nvr</a><span class=\"user\">" + escape(user) + " (" + escape(role)
+                + ")</span></header>\n<main><h1 id=\"forbidden\">" + escape(title) + "</h1><p>" + escape(text)
+                + "</p><p><a href=\"/\">" + (vi ? "Về trang chính" : "Back to the start page") + "</a></p></main>\n</body>\n</html>\n";
+    }
+
     private String template(String name) {
         return templates.computeIfAbsent(name, Pages::read);
     }

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * the event loop by {@link CredentialCheck} (throttled per address) and throttled per user as well;
  * a POST or DELETE whose {@code Origin} is another site is refused.
  *
- * <p>Routes and the least role: viewer {@code GET /api/session, /api/cameras, /api/footage, /api/gaps};
+ * <p>Routes and the least role: viewer {@code GET /api/session, /api/cameras, /api/footage, /api/gaps} and
+ * the pages {@code /app/<page>} unless the page declares more ({@code /app/uptime}: admin);
  * operator {@code POST /api/holds, DELETE /api/holds/{id}}; admin {@code GET /api/uptime, /api/audit}
  * (the queries and holds are {@link WebApi}'s). Not built yet, answered 501 after the role check:
  * {@code /live/*}, {@code /playback/*} (viewer), {@code /snapshot/*}, {@code POST /api/export} (operator).
@@ -160,8 +161,15 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 send(ctx, req, HttpResponseStatus.OK, html(p.pages().login(lang, false, false)));
                 return;
             }
-            Optional<String> page = p.pages().app(path.substring("/app/".length()), lang,
-                    session.get().user().name(), session.get().user().role().text(), session.get().csrfToken());
+            String name = path.substring("/app/".length());
+            WebConfig.User user = session.get().user();
+            Optional<Role> needed = p.pages().appRole(name);
+            if (needed.isPresent() && !user.role().allows(needed.get())) {
+                send(ctx, req, HttpResponseStatus.FORBIDDEN,
+                        html(p.pages().forbidden(lang, user.name(), user.role().text(), needed.get().text())));
+                return;
+            }
+            Optional<String> page = p.pages().app(name, lang, user.name(), user.role().text(), session.get().csrfToken());
             if (page.isEmpty()) {
                 send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
             } else {
