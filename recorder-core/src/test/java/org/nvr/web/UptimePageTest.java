@@ -181,6 +181,20 @@ class UptimePageTest {
             assertTrue(text(browser, "tr.camera[data-camera=c3] td.reasons").startsWith("wrong user or password 1× 3h30m00s"),
                     text(browser, "tr.camera[data-camera=c3] td.reasons"));
             assertEquals("xa2", browser.js("return document.getElementById('site').value;"));
+
+            // Any range: c3 recorded 02:00-02:30 of 02:00-04:00.
+            String before = (String) browser.js("return document.body.dataset.ready;");
+            browser.js("document.getElementById('kind').value = 'custom';"
+                    + "document.getElementById('from').value = arguments[0]; document.getElementById('to').value = arguments[1];"
+                    + "document.getElementById('period').requestSubmit();", DAY + "T02:00", DAY + "T04:00");
+            Poll.until(Duration.ofSeconds(15), "the custom report", () -> !before.equals(browser.js(
+                    "return document.body.dataset.ready;")));
+            String custom = (String) browser.js("return document.getElementById('report').dataset.api;");
+            assertEquals("/api/uptime?from=" + DAY + "T02%3A00&to=" + DAY + "T04%3A00&site=xa2", custom);
+            JsonNode range = apiAsAdmin(custom);
+            assertEquals(0.25, range.path("sites").get(0).path("cameras").get(0).path("up_ratio").asDouble(), 1e-6);
+            assertSameFigures(browser, range, '.');
+            assertEquals("25.00%", text(browser, "tr.camera[data-camera=c3] .pct"));
             assertTrue(browser.js("return document.getElementById('switch-lang').getAttribute('href');").toString()
                     .contains("lang=vi"), "the language switch keeps the period and site");
         }
