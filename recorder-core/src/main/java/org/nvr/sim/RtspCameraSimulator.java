@@ -26,6 +26,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,6 +90,7 @@ public final class RtspCameraSimulator implements AutoCloseable {
     private volatile boolean tcpEnabled = true;
     private volatile int port;
     private volatile UdpRtpPorts udpPorts;
+    private final UdpRtpPorts.Received udpReceived = new UdpRtpPorts.Received();
     private Channel listener;
     private State state = State.NEW;
 
@@ -209,7 +211,7 @@ public final class RtspCameraSimulator implements AutoCloseable {
             listener = bound.channel();
             port = ((InetSocketAddress) listener.localAddress()).getPort();
             if (udpEnabled) {
-                udpPorts = UdpRtpPorts.bind(group, address);
+                udpPorts = UdpRtpPorts.bind(group, address, udpReceived);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -265,6 +267,16 @@ public final class RtspCameraSimulator implements AutoCloseable {
     public String url(String path, String user, String password) {
         return "rtsp://" + encode(user) + ":" + encode(password) + "@" + address.getHostAddress() + ":"
                 + port + "/" + normalize(path);
+    }
+
+    /** Datagrams clients sent to the simulator's RTP port (NAT punching), since it was made. */
+    public long udpRtpReceived() {
+        return udpReceived.rtpDatagrams();
+    }
+
+    /** The last RTCP packets clients sent to the simulator's RTCP port (receiver reports), oldest first. */
+    public List<byte[]> udpRtcpReceived() {
+        return udpReceived.rtcp();
     }
 
     /** Open client connections, with or without a session. */

@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       described with the new clip.
  *   <li>{@link #setRtpLossEvery(int)}: every n-th RTP packet of each session is not sent (a lossy
  *       link; the sequence numbers show the gaps).
+ *   <li>{@link #setRtpSwapEvery(int)}: every n-th RTP packet is sent after the one that follows it
+ *       (UDP reordering).
  * </ul>
  *
  * <p>Deterministic: the garbage is drawn from a {@link java.util.Random} seeded with {@link
@@ -62,6 +64,7 @@ public final class SimulatedCamera {
     private volatile boolean garbageInsteadOfRtsp;
     private volatile byte[] garbage = Garbage.burst(DEFAULT_GARBAGE_SEED, GARBAGE_BYTES);
     private volatile int rtpLossEvery;
+    private volatile int rtpSwapEvery;
     private volatile boolean udpBlackhole;
     private final AtomicBoolean hangUpMidPicture = new AtomicBoolean();
     private volatile RtspAuthenticator authenticator;
@@ -199,6 +202,24 @@ public final class SimulatedCamera {
             throw new IllegalArgumentException("loss interval must be 0 (off) or at least 2: " + n);
         }
         this.rtpLossEvery = n;
+    }
+
+    /**
+     * Sends every {@code n}-th RTP packet of each session (counting from its first, after loss) after the
+     * packet that follows it, within the same frame's flush, as a UDP path with several routes reorders
+     * them; 0 turns it off. Nothing is lost.
+     *
+     * @throws IllegalArgumentException if {@code n} is 1 or negative
+     */
+    public void setRtpSwapEvery(int n) {
+        if (n < 0 || n == 1) {
+            throw new IllegalArgumentException("swap interval must be 0 (off) or at least 2: " + n);
+        }
+        this.rtpSwapEvery = n;
+    }
+
+    int rtpSwapEvery() {
+        return rtpSwapEvery;
     }
 
     /**
