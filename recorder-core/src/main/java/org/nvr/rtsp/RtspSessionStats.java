@@ -14,4 +14,10 @@ package org.nvr.rtsp;
 public record RtspSessionStats(long packetsReceived, long packetsLost, long packetsReordered, long framesDropped) {
 
     public static final RtspSessionStats NONE = new RtspSessionStats(0, 0, 0, 0);
+
+    /** What was counted since {@code earlier}, a snapshot of the same session: the amounts to add to counters. */
+    public RtspSessionStats since(RtspSessionStats earlier) {
+        return new RtspSessionStats(packetsReceived - earlier.packetsReceived, packetsLost - earlier.packetsLost,
+                packetsReordered - earlier.packetsReordered, framesDropped - earlier.framesDropped);
+    }
 }
