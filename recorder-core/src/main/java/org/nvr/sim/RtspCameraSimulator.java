@@ -88,6 +88,7 @@ public final class RtspCameraSimulator implements AutoCloseable {
     private volatile Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
     private volatile boolean udpEnabled = true;
     private volatile boolean tcpEnabled = true;
+    private volatile Duration closeConnectionsAfter;
     private volatile int port;
     private volatile UdpRtpPorts udpPorts;
     private final UdpRtpPorts.Received udpReceived = new UdpRtpPorts.Received();
@@ -172,6 +173,17 @@ public final class RtspCameraSimulator implements AutoCloseable {
      */
     public void setTcpEnabled(boolean enabled) {
         this.tcpEnabled = enabled;
+    }
+
+    /**
+     * Closes every connection this long after it was accepted, as cameras that end their sessions every N
+     * minutes do; null (the default) never. Applies to connections accepted afterwards.
+     */
+    public void setCloseConnectionsAfter(Duration after) {
+        if (after != null && (after.isNegative() || after.isZero())) {
+            throw new IllegalArgumentException("must be positive: " + after);
+        }
+        this.closeConnectionsAfter = after;
     }
 
     boolean tcpEnabled() {
@@ -331,6 +343,10 @@ public final class RtspCameraSimulator implements AutoCloseable {
 
     private void initConnection(SocketChannel channel) {
         connections.add(channel);
+        Duration after = closeConnectionsAfter;
+        if (after != null) {
+            channel.eventLoop().schedule(() -> channel.close(), after.toNanos(), TimeUnit.NANOSECONDS);
+        }
         channel.pipeline()
                 .addLast("idle", new IdleStateHandler(sessionTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("split", new InterleavedFrameSplitter())
