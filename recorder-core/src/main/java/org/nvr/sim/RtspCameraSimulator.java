@@ -3,17 +3,18 @@ package org.nvr.sim;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.rtsp.RtspDecoder;
 import io.netty.handler.codec.rtsp.RtspEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -32,6 +33,8 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.nvr.rtsp.InterleavedFrame;
+import org.nvr.rtsp.RtspFrameDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -349,10 +352,11 @@ public final class RtspCameraSimulator implements AutoCloseable {
         }
         channel.pipeline()
                 .addLast("idle", new IdleStateHandler(sessionTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                .addLast("split", new InterleavedFrameSplitter())
-                .addLast("rtsp-decoder", new RtspDecoder())
+                .addLast("split", new RtspFrameDecoder())
+                .addLast("rtsp-decoder", RtspFrameDecoder.messageDecoder())
                 .addLast("rtsp-encoder", new RtspEncoder())
                 .addLast("aggregator", new HttpObjectAggregator(64 * 1024))
+                .addLast("interleaved", new ClientFrames())
                 .addLast("rtsp", new RtspConnectionHandler(this));
     }
 
@@ -365,6 +369,17 @@ public final class RtspCameraSimulator implements AutoCloseable {
         if (udpPorts != null) {
             udpPorts.close();
             udpPorts = null;
+        }
+    }
+
+    /**
+     * What a client sends interleaved on its RTSP connection (RTCP receiver reports, keep-alives) is read
+     * by the shared {@link RtspFrameDecoder}, then dropped here. One per connection, on its event loop.
+     */
+    private static final class ClientFrames extends SimpleChannelInboundHandler<InterleavedFrame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, InterleavedFrame frame) {
+            // released by SimpleChannelInboundHandler
         }
     }
 
