@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -144,8 +145,8 @@ public final class RtspSession implements AutoCloseable {
     private SessionHeader session;
     private SourceException ending;
 
-    private RtspSession(EventLoop loop, Class<? extends DatagramChannel> datagramType, URI url, Optional<Credentials> credentials, RtspSessionOptions options,
-                        RtspSessionListener listener) {
+    private RtspSession(EventLoop loop, Class<? extends DatagramChannel> datagramType, URI url,
+                        Optional<Credentials> credentials, RtspSessionOptions options, RtspSessionListener listener) {
         this.loop = loop;
         this.datagramType = datagramType;
         this.url = url;
@@ -169,7 +170,8 @@ public final class RtspSession implements AutoCloseable {
         if (!"rtsp".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
             throw new IllegalArgumentException("not an rtsp://host/path URL: " + KnownSecrets.redact(url.toString()));
         }
-        RtspSession session = new RtspSession(group.next(), RtspTransports.datagramChannel(group), url, credentials, options, listener);
+        RtspSession session = new RtspSession(group.next(), RtspTransports.datagramChannel(group), url, credentials,
+                options, listener);
         session.loop.execute(() -> session.connect(group));
         return session;
     }
@@ -215,7 +217,7 @@ public final class RtspSession implements AutoCloseable {
         return onLoop(() -> udpTracks.stream().mapToLong(UdpTrack::strangers).sum());
     }
 
-    private <T> T onLoop(java.util.concurrent.Callable<T> task) {
+    private <T> T onLoop(Callable<T> task) {
         Future<T> result = loop.submit(task);
         if (!result.awaitUninterruptibly(5, TimeUnit.SECONDS) || !result.isSuccess()) {
             throw new IllegalStateException("the event loop did not answer", result.cause());
