@@ -49,7 +49,7 @@ final class ProbeCommand implements Callable<Integer> {
     String url;
 
     @Option(names = "--transport", paramLabel = "tcp|udp|auto", defaultValue = "tcp",
-            description = "RTSP lower transport; only tcp for now")
+            description = "how RTP comes: tcp (interleaved, default), udp, or auto (udp, then tcp if udp brings nothing)")
     String transport;
 
     @Option(names = "--seconds", paramLabel = "N", defaultValue = "5", description = "how long to receive (1-60, default 5)")
@@ -66,11 +66,10 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (!transport.equalsIgnoreCase("tcp")) {
-            if (transport.equalsIgnoreCase("udp") || transport.equalsIgnoreCase("auto")) {
-                throw UserError.usage("--transport " + transport.toLowerCase(Locale.ROOT)
-                        + ": not yet supported by the probe (tcp only for now)");
-            }
+        Transport wanted;
+        try {
+            wanted = Transport.valueOf(transport.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
             throw UserError.usage("--transport: '" + transport + "' is not tcp, udp or auto");
         }
         if (seconds < 1 || seconds > 60) {
@@ -81,22 +80,20 @@ final class ProbeCommand implements Callable<Integer> {
         Optional<Credentials> credentials = camera.username()
                 .map(user -> new Credentials(user, camera.password().orElse("")));
 
+        Transport used = wanted == Transport.AUTO ? Transport.UDP : wanted;
+        String note = null;
         ProbeStats stats = new ProbeStats();
         EventLoopGroup group = RtspTransports.newGroup(1, "nvr-probe");
         RtspSession session;
         try {
-            RtspSessionOptions options = RtspSessionOptions.defaults();
-            session = RtspSession.open(group, camera.url(), credentials, options, stats);
-            boolean done = session.closeFuture().await(seconds, TimeUnit.SECONDS);
-            if (!done && stats.videoFrames() == 0) {
-                // Nothing yet: let the client's own bounds (step timeout, stall timeout) end it with the
-                // exact reason (timeout, stalled) rather than calling it stalled after --seconds.
-                Duration bound = options.stepTimeout().plus(options.stallTimeout()).plusSeconds(1);
-                done = session.closeFuture().await(bound.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            if (!done) {
-                session.close();
-                session.closeFuture().await(5, TimeUnit.SECONDS);
+            session = attempt(group, camera, credentials, used, stats);
+            SourceException udpEnd = stats.closed().orElse(null);
+            if (wanted == Transport.AUTO && stats.videoFrames() == 0 && udpEnd != null
+                    && (udpEnd.isNothingOverUdp() || udpEnd.isTransportRefused() || udpEnd.reason() == FailureReason.STALLED)) {
+                note = "udp brought no frames (" + udpEnd.reason().label() + ": " + udpEnd.getMessage() + "); tried tcp";
+                used = Transport.TCP;
+                stats = new ProbeStats();
+                session = attempt(group, camera, credentials, used, stats);
             }
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
@@ -108,9 +105,17 @@ final class ProbeCommand implements Callable<Integer> {
                 ? FailureReason.STALLED.label() : ended.reason().label();
         String why = ok ? null : ended == null || ended.reason() == FailureReason.SHUTDOWN
                 ? "no video frame in " + seconds + " s" : ended.getMessage();
+        if (!ok && ended != null && ended.isTransportRefused()) {
+            Transport other = used == Transport.TCP ? Transport.UDP : Transport.TCP;
+            why = "transport refused: the camera answered SETUP over " + name(used) + " with 461 Unsupported Transport"
+                    + " (" + ended.getMessage() + "); try --transport " + name(other);
+        }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("url", camera.url().toString());
-        report.put("transport", "tcp");
+        report.put("transport", name(used));
+        if (note != null) {
+            report.put("transport_note", KnownSecrets.redact(note));
+        }
         report.put("ok", ok);
         report.put("reason", reason);
         report.put("message", why == null ? null : KnownSecrets.redact(why));
@@ -121,7 +126,7 @@ final class ProbeCommand implements Callable<Integer> {
         report.put("camera_clock_offset_s", offset.map(d -> d.toMillis() / 1000.0).orElse(null));
         report.put("exchange", session.exchange());
         report.put("sdp", session.sdp());
-        report.put("config", configLine(camera));
+        report.put("config", configLine(camera, ok ? used : Transport.TCP));
 
         PrintWriter out = spec.commandLine().getOut();
         if (json.wanted()) {
@@ -135,6 +140,29 @@ final class ProbeCommand implements Callable<Integer> {
                     + report.get("message"));
         }
         return ok ? Main.OK : Main.FAILED;
+    }
+
+    /** One session over {@code lower}, for --seconds (or until the client's own bounds end it); returns it closed. */
+    private RtspSession attempt(EventLoopGroup group, CameraConfig camera, Optional<Credentials> credentials,
+                                Transport lower, ProbeStats stats) throws InterruptedException {
+        RtspSessionOptions options = RtspSessionOptions.defaults().withTransport(lower);
+        RtspSession session = RtspSession.open(group, camera.url(), credentials, options, stats);
+        boolean done = session.closeFuture().await(seconds, TimeUnit.SECONDS);
+        if (!done && stats.videoFrames() == 0) {
+            // Nothing yet: let the client's own bounds (step timeout, stall timeout) end it with the
+            // exact reason (timeout, stalled) rather than calling it stalled after --seconds.
+            Duration bound = options.stepTimeout().plus(options.stallTimeout()).plusSeconds(1);
+            done = session.closeFuture().await(bound.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (!done) {
+            session.close();
+            session.closeFuture().await(5, TimeUnit.SECONDS);
+        }
+        return session;
+    }
+
+    private static String name(Transport t) {
+        return t.name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -190,8 +218,16 @@ final class ProbeCommand implements Callable<Integer> {
 
     /** The line to paste under {@code cameras:}; credentials as environment placeholders, never their value. */
     static String configLine(CameraConfig camera) {
+        return configLine(camera, Transport.TCP);
+    }
+
+    /** The same, with {@code transport: udp} when the camera was received over UDP (tcp is the default). */
+    static String configLine(CameraConfig camera, Transport used) {
         StringBuilder line = new StringBuilder("- { id: ").append(camera.id())
                 .append(", url: \"").append(camera.url()).append('"');
+        if (used == Transport.UDP) {
+            line.append(", transport: udp");
+        }
         if (camera.username().isPresent() || camera.password().isPresent()) {
             String env = camera.id().toUpperCase(Locale.ROOT).replace('-', '_');
             line.append(", username: \"${").append(env).append("_USER}\"");
@@ -203,6 +239,8 @@ final class ProbeCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     private static void print(PrintWriter out, Map<String, Object> r) {
         out.println("camera:      " + r.get("url"));
+        out.println("transport:   " + r.get("transport") + (r.get("transport_note") == null ? ""
+                : " (" + r.get("transport_note") + ")"));
         out.println("result:      " + (Boolean.TRUE.equals(r.get("ok")) ? "frames received in " + r.get("seconds") + " s"
                 : "no frames: " + r.get("reason") + " (" + r.get("message") + ")"));
         for (Map<String, Object> t : (List<Map<String, Object>>) r.get("tracks")) {

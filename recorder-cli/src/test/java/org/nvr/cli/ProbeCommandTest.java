@@ -42,6 +42,7 @@ class ProbeCommandTest {
         simulator.addCamera("open", clip);
         simulator.addCamera("locked", clip).requireAuth("admin", PASSWORD, AuthScheme.DIGEST);
         simulator.addCamera("silent", clip).setSilent(true);
+        simulator.addCamera("udp-blackhole", clip).setUdpBlackhole(true);
         simulator.start();
     }
 
@@ -184,9 +185,32 @@ class ProbeCommandTest {
         assertEquals(Main.USAGE, Cli.run("probe").exitCode(), "no URL");
         assertEquals(Main.USAGE, Cli.run("probe", "http://127.0.0.1/x").exitCode(), "not rtsp");
         assertEquals(Main.USAGE, Cli.run("probe", "rtsp://127.0.0.1/x", "--seconds", "0").exitCode());
-        Cli udp = Cli.run("probe", "rtsp://127.0.0.1/x", "--transport", "udp");
-        assertEquals(Main.USAGE, udp.exitCode());
-        assertTrue(udp.err().contains("not yet supported by the probe"), udp.err());
+        Cli bogus = Cli.run("probe", "rtsp://127.0.0.1/x", "--transport", "sctp");
+        assertEquals(Main.USAGE, bogus.exitCode());
+        assertTrue(bogus.err().contains("'sctp' is not tcp, udp or auto"), bogus.err());
+    }
+
+    @Test
+    void overUdpTheConfigLineSaysSo() {
+        Cli cli = Cli.run("probe", simulator.url("open"), "--transport", "udp", "--seconds", "1");
+
+        assertEquals(Main.OK, cli.exitCode(), cli.out() + cli.err());
+        assertTrue(cli.out().contains("transport:   udp\n") || cli.out().contains("transport:   udp\r\n"), cli.out());
+        assertTrue(cli.out().contains("video:       h264, 320x240, "), cli.out());
+        assertTrue(cli.out().contains("  - { id: cam-127-0-0-1, url: \"" + simulator.url("open") + "\", transport: udp }"),
+                cli.out());
+    }
+
+    /** UDP set up, nothing comes (a router dropping it): auto says so and receives over TCP. */
+    @Test
+    void autoMovesToTcpWhenUdpBringsNothing() throws Exception {
+        Cli cli = Cli.run("probe", simulator.url("udp-blackhole"), "--transport", "auto", "--seconds", "1", "--json");
+
+        assertEquals(Main.OK, cli.exitCode(), cli.out() + cli.err());
+        JsonNode report = new ObjectMapper().readTree(cli.out());
+        assertEquals("tcp", report.get("transport").asText());
+        assertTrue(report.get("transport_note").asText().startsWith("udp brought no frames (stalled: UDP set up but no RTP"),
+                report.toString());
     }
 
     private static void assertNoPassword(Cli cli) {

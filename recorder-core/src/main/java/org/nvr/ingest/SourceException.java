@@ -9,19 +9,22 @@ import org.nvr.config.KnownSecrets;
 public final class SourceException extends Exception {
     private final FailureReason reason;
     private final boolean transportRefused;
+    private final boolean nothingOverUdp;
 
     public SourceException(FailureReason reason, String message) {
         this(reason, message, null);
     }
 
     public SourceException(FailureReason reason, String message, Throwable cause) {
-        this(reason, message, cause, false);
+        this(reason, message, cause, false, false);
     }
 
-    private SourceException(FailureReason reason, String message, Throwable cause, boolean transportRefused) {
+    private SourceException(FailureReason reason, String message, Throwable cause, boolean transportRefused,
+                            boolean nothingOverUdp) {
         super(KnownSecrets.redact(message), cause == null ? null : new RedactedCause(cause));
         this.reason = reason;
         this.transportRefused = transportRefused;
+        this.nothingOverUdp = nothingOverUdp;
     }
 
     /**
@@ -29,7 +32,21 @@ public final class SourceException extends Exception {
      * {@link FailureReason#PROTOCOL} failure after which the other transport may well work.
      */
     public static SourceException transportRefused(String message) {
-        return new SourceException(FailureReason.PROTOCOL, message, null, true);
+        return new SourceException(FailureReason.PROTOCOL, message, null, true, false);
+    }
+
+    /**
+     * The session was set up over UDP and played, and not one RTP packet arrived: a
+     * {@link FailureReason#STALLED} failure that says UDP does not get through (a router or firewall
+     * dropping it), so that {@code transport: auto} moves to TCP.
+     */
+    public static SourceException nothingOverUdp(String message) {
+        return new SourceException(FailureReason.STALLED, message, null, false, true);
+    }
+
+    /** Whether UDP was set up and brought nothing; see {@link #nothingOverUdp(String)}. */
+    public boolean isNothingOverUdp() {
+        return nothingOverUdp;
     }
 
     public FailureReason reason() {

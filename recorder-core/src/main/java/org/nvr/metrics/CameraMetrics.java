@@ -34,6 +34,11 @@ import org.nvr.ingest.FailureReason;
  *       suspect).</li>
  *   <li>{@code nvr_camera_retention_target_seconds}: the {@code max_age} that applies to the camera,
  *       NaN without one, so alerts can compare the footage really kept with it.</li>
+ *   <li>our RTSP client's reception ({@link #rtpPackets}): {@code nvr_camera_rtp_packets_total},
+ *       {@code nvr_camera_rtp_packets_lost_total}, {@code nvr_camera_rtp_packets_reordered_total},
+ *       {@code nvr_camera_rtp_frames_dropped_total} (pictures dropped whole for a loss, never written
+ *       damaged), and {@code nvr_camera_clock_offset_seconds} (the camera's clock minus ours from its RTCP
+ *       sender reports; NaN until one arrived).</li>
  * </ul>
  *
  * <p>Threads: any number, concurrently and without locks. Counters are Micrometer counters (adders);
@@ -57,6 +62,7 @@ public final class CameraMetrics {
     private volatile double lastFrameSeconds;
     private volatile double oldestFootageSeconds = Double.NaN;
     private volatile double retentionTargetSeconds = Double.NaN;
+    private volatile double clockOffsetSeconds = Double.NaN;
     /** The reason of the current outage, null while none. */
     private volatile FailureReason downReason;
     private final PictureHealth picture = new PictureHealth();
@@ -66,6 +72,10 @@ public final class CameraMetrics {
     private final Counter receivedBytes;
     private final Counter segmentsWritten;
     private final Counter retentionDeletedBytes;
+    private final Counter rtpPackets;
+    private final Counter rtpPacketsLost;
+    private final Counter rtpPacketsReordered;
+    private final Counter rtpFramesDropped;
 
     private CameraMetrics(MeterRegistry registry, SiteGauges siteGauges, String site, String camera) {
         this.site = site;
@@ -94,6 +104,18 @@ public final class CameraMetrics {
         retentionDeletedBytes = Counter.builder("nvr.retention.deleted")
                 .description("Footage removed by retention")
                 .baseUnit("bytes").tags(tags).register(registry);
+        rtpPackets = Counter.builder("nvr.camera.rtp.packets")
+                .description("RTP packets received from the camera by the recorder's RTSP client")
+                .tags(tags).register(registry);
+        rtpPacketsLost = Counter.builder("nvr.camera.rtp.packets.lost")
+                .description("RTP packets the camera sent that never arrived (sequence number gaps)")
+                .tags(tags).register(registry);
+        rtpPacketsReordered = Counter.builder("nvr.camera.rtp.packets.reordered")
+                .description("RTP packets that arrived out of order over UDP and were put back in place")
+                .tags(tags).register(registry);
+        rtpFramesDropped = Counter.builder("nvr.camera.rtp.frames.dropped")
+                .description("Frames dropped whole because a packet of theirs (or of a picture they need) was lost")
+                .tags(tags).register(registry);
     }
 
     /** Creates the meters of one camera; gauges are registered once this object is complete. */
@@ -117,6 +139,9 @@ public final class CameraMetrics {
                     .description("1 for the reason of the camera's current outage")
                     .tags(tags).tag("reason", reason.label()).register(registry);
         }
+        Gauge.builder("nvr.camera.clock.offset", metrics, m -> m.clockOffsetSeconds)
+                .description("The camera's clock minus ours, from its RTCP sender reports; NaN until one arrived")
+                .baseUnit("seconds").tags(tags).register(registry);
         PictureHealth picture = metrics.picture;
         Gauge.builder("nvr.camera.frames.per.second", picture, PictureHealth::framesPerSecond)
                 .description("Pictures per second written, over the last whole GOPs of at least 10 s; 0 while down")
@@ -230,6 +255,33 @@ public final class CameraMetrics {
     public void retentionDeleted(long bytes) {
         if (bytes > 0) {
             retentionDeletedBytes.increment(bytes);
+        }
+    }
+
+    /**
+     * Counts what the RTSP client received since the last call (deltas, e.g. of successive
+     * {@code RtspSession.stats()} snapshots); negative amounts are ignored.
+     *
+     * @param packets       RTP packets received
+     * @param lost          packets lost
+     * @param reordered     packets put back in order
+     * @param framesDropped frames dropped for a loss
+     */
+    public void rtpPackets(long packets, long lost, long reordered, long framesDropped) {
+        increment(rtpPackets, packets);
+        increment(rtpPacketsLost, lost);
+        increment(rtpPacketsReordered, reordered);
+        increment(rtpFramesDropped, framesDropped);
+    }
+
+    /** The camera clock's offset from ours (camera minus ours); {@code null} when unknown (exposed as NaN). */
+    public void cameraClockOffset(Duration offset) {
+        clockOffsetSeconds = offset == null ? Double.NaN : offset.toNanos() / 1e9;
+    }
+
+    private static void increment(Counter counter, long amount) {
+        if (amount > 0) {
+            counter.increment(amount);
         }
     }
 

@@ -123,6 +123,14 @@ public final class RtpPacket {
         return payload;
     }
 
+    /**
+     * The same packet with its payload copied to a heap buffer of its own: for a packet kept past the read
+     * of the buffer it came in (a {@link ReorderBuffer} holding it until the packets before it arrive).
+     */
+    public RtpPacket copy() {
+        return new RtpPacket(marker, payloadType, sequence, timestamp, ssrc, Unpooled.copiedBuffer(payload));
+    }
+
     @Override
     public String toString() {
         return "RtpPacket[pt=" + payloadType + " seq=" + sequence + " ts=" + Integer.toUnsignedString(timestamp)

@@ -62,6 +62,11 @@ public final class RtpTrackReceiver {
         return OptionalLong.of(timestamps.peek(report.rtpTimestamp()));
     }
 
+    /** The track's RTP payload type from the SDP. */
+    public int payloadType() {
+        return payloadType;
+    }
+
     public SequenceTracker sequence() {
         return sequence;
     }

@@ -17,8 +17,8 @@ package org.nvr.rtp;
  *
  * <p><b>Reordering.</b> Packets are used in arrival order. A gap is counted as lost when it is seen;
  * a packet that arrives after the gap was passed is counted late and skipped, since the picture it
- * belonged to has already been dropped. (Over TCP nothing is reordered; over UDP a small reordering
- * buffer in front of this would save those pictures: not done yet.) Duplicates, recognised among the
+ * belonged to has already been dropped. (Over TCP nothing is reordered; over UDP a {@link ReorderBuffer}
+ * in front of this puts packets back in order, so only what it gave up on comes late.) Duplicates, recognised among the
  * last 64 sequence numbers, are counted and skipped.
  *
  * <p>Not thread-safe; one per track, on its event loop.

@@ -12,6 +12,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -27,6 +28,8 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -36,10 +39,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.nvr.config.KnownSecrets;
+import org.nvr.config.Transport;
 import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.SourceException;
 import org.nvr.media.Frame;
@@ -67,7 +73,17 @@ import org.slf4j.LoggerFactory;
  * <p>RTCP on a track's odd channel (2n+1, or what the SETUP answer named) is parsed; the sender reports of
  * the video track's SSRC feed a {@link CameraClock}, whose offset from our clock ({@link
  * RtspSessionOptions#clock()}) {@link #cameraClockOffset()} gives. RTCP of other SSRCs, malformed RTCP and
- * RTCP of other tracks are ignored. No receiver reports are sent back (cameras over TCP do without).
+ * RTCP of other tracks are ignored. No receiver reports are sent back over TCP (cameras do without).
+ *
+ * <p>Over UDP ({@link RtspSessionOptions#transport()}), each track gets an even/odd port pair on the same
+ * event loop ({@link UdpTrack}; {@code client_port=a-b} in SETUP); after PLAY a few packets open the way
+ * through a NAT to the camera's ports, and RFC 3550 receiver reports go to its RTCP port every
+ * {@value #RECEIVER_REPORT_SECONDS} s. Datagrams from other hosts are ignored, reordered packets are put
+ * back in order by a bounded {@link org.nvr.rtp.ReorderBuffer}, and a picture that lost a packet is dropped
+ * and counted (the next one written is a keyframe). A camera that answers a UDP SETUP with 461 ends the
+ * session as transport refused, as over TCP; UDP set up and played with not one packet within the stall
+ * timeout ends it as {@link SourceException#nothingOverUdp}, so that {@code transport: auto} moves to TCP.
+ * {@link #stats()} counts packets received, lost and reordered and frames dropped.
  *
  * <p>Threads: all work is done on one event loop of the group passed in (no thread of its own, no
  * blocking call); {@link #open} and {@link #close()} may be called from any thread. The session owns its
@@ -80,6 +96,7 @@ public final class RtspSession implements AutoCloseable {
     /** Junk before the session plays that makes the camera a {@code protocol} failure at once. */
     private static final long MAX_JUNK_BEFORE_PLAY = 4096;
     private static final int MAX_MESSAGE = 256 * 1024;
+    static final int RECEIVER_REPORT_SECONDS = 5;
 
     private enum Step { CONNECTING, OPTIONS, DESCRIBE, SETUP, PLAY, PLAYING, TEARDOWN, CLOSED }
 
@@ -88,10 +105,12 @@ public final class RtspSession implements AutoCloseable {
     private final RtspSessionOptions options;
     private final RtspSessionListener listener;
     private final EventLoop loop;
+    private final Class<? extends DatagramChannel> datagramType;
     private final Promise<SourceException> closed;
     private final List<String> exchange = new CopyOnWriteArrayList<>();
     private volatile String sdpText = "";
     private volatile Duration cameraClockOffset;
+    private volatile RtspSessionStats stats = RtspSessionStats.NONE;
 
     // Event loop state from here on.
     private Channel channel;
@@ -114,13 +133,22 @@ public final class RtspSession implements AutoCloseable {
     /** The video track's receiver, by its RTCP channel; other tracks' RTCP is not read. */
     private RtpTrackReceiver[] videoByRtcpChannel = new RtpTrackReceiver[256];
     private CameraClock cameraClock;
+    private final List<UdpTrack> udpTracks = new ArrayList<>();
+    /** The port pair bound for the SETUP in flight over UDP. */
+    private UdpTrack settingUp;
+    private final UdpTrack.Owner udpOwner = new UdpOwner();
+    private final int ourSsrc = ThreadLocalRandom.current().nextInt();
+    private ScheduledFuture<?> reportTimer;
+    private long rtpPackets;
+    private boolean rtpSeen;
     private int setUpCount;
     private SessionHeader session;
     private SourceException ending;
 
-    private RtspSession(EventLoop loop, URI url, Optional<Credentials> credentials, RtspSessionOptions options,
-                        RtspSessionListener listener) {
+    private RtspSession(EventLoop loop, Class<? extends DatagramChannel> datagramType, URI url,
+                        Optional<Credentials> credentials, RtspSessionOptions options, RtspSessionListener listener) {
         this.loop = loop;
+        this.datagramType = datagramType;
         this.url = url;
         this.authorizer = credentials.map(RtspAuthorizer::new);
         this.options = options;
@@ -142,7 +170,8 @@ public final class RtspSession implements AutoCloseable {
         if (!"rtsp".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
             throw new IllegalArgumentException("not an rtsp://host/path URL: " + KnownSecrets.redact(url.toString()));
         }
-        RtspSession session = new RtspSession(group.next(), url, credentials, options, listener);
+        RtspSession session = new RtspSession(group.next(), RtspTransports.datagramChannel(group), url, credentials,
+                options, listener);
         session.loop.execute(() -> session.connect(group));
         return session;
     }
@@ -171,6 +200,29 @@ public final class RtspSession implements AutoCloseable {
      */
     public Optional<Duration> cameraClockOffset() {
         return Optional.ofNullable(cameraClockOffset);
+    }
+
+    /** Packets received, lost and reordered, frames dropped: refreshed about once a second and at the end. Any thread. */
+    public RtspSessionStats stats() {
+        return stats;
+    }
+
+    /** Our UDP RTP ports, one per track set up over UDP (RTCP is each plus one): for tests. */
+    List<Integer> udpPorts() {
+        return onLoop(() -> udpTracks.stream().map(UdpTrack::rtpPort).toList());
+    }
+
+    /** Datagrams ignored for coming from another host than the camera's: for tests. */
+    long udpStrangers() {
+        return onLoop(() -> udpTracks.stream().mapToLong(UdpTrack::strangers).sum());
+    }
+
+    private <T> T onLoop(Callable<T> task) {
+        Future<T> result = loop.submit(task);
+        if (!result.awaitUninterruptibly(5, TimeUnit.SECONDS) || !result.isSuccess()) {
+            throw new IllegalStateException("the event loop did not answer", result.cause());
+        }
+        return result.getNow();
     }
 
     /** Ends the session ({@code shutdown}): TEARDOWN if one is set up, then the connection closes. Safe twice. */
@@ -349,10 +401,33 @@ public final class RtspSession implements AutoCloseable {
 
     private void setUpNext() {
         int index = setUpCount;
-        FullHttpRequest request = request(RtspMethods.SETUP, controls.media(media.get(index).control()));
         step = Step.SETUP;
-        request.headers().set(RtspHeaderNames.TRANSPORT,
-                "RTP/AVP/TCP;unicast;interleaved=" + (2 * index) + "-" + (2 * index + 1));
+        if (options.transport() == Transport.UDP) {
+            Track track = tracks.get(index);
+            RtpTrackReceiver receiver = new RtpTrackReceiver(media.get(index).payloadType(), depacketizers.get(index));
+            InetAddress local = ((InetSocketAddress) channel.localAddress()).getAddress();
+            UdpTrack.bind(loop, datagramType, local, receiver, track.clockRate(),
+                    track.codec().isVideo()).addListener(f -> {
+                        UdpTrack bound = (UdpTrack) f.getNow();
+                        if (step != Step.SETUP) {
+                            if (bound != null) {
+                                bound.close();
+                            }
+                        } else if (!f.isSuccess()) {
+                            end(new SourceException(FailureReason.ERROR, "no UDP ports for RTP", f.cause()));
+                        } else {
+                            settingUp = bound;
+                            sendSetUp(index, "RTP/AVP;unicast;client_port=" + bound.rtpPort() + "-" + bound.rtcpPort());
+                        }
+                    });
+            return;
+        }
+        sendSetUp(index, "RTP/AVP/TCP;unicast;interleaved=" + (2 * index) + "-" + (2 * index + 1));
+    }
+
+    private void sendSetUp(int index, String transport) {
+        FullHttpRequest request = request(RtspMethods.SETUP, controls.media(media.get(index).control()));
+        request.headers().set(RtspHeaderNames.TRANSPORT, transport);
         pendingIsKeepAlive = false;
         authRetried = false;
         write(request);
@@ -368,15 +443,36 @@ public final class RtspSession implements AutoCloseable {
         }
         int index = setUpCount;
         String transport = response.headers().get(RtspHeaderNames.TRANSPORT);
-        TransportHeader.Pair interleaved = transport == null ? null : TransportHeader.parse(transport).interleaved();
-        int rtpChannel = interleaved == null ? 2 * index : interleaved.rtp();
-        int rtcpChannel = interleaved == null ? 2 * index + 1 : interleaved.rtcp();
-        RtpTrackReceiver receiver = new RtpTrackReceiver(media.get(index).payloadType(), depacketizers.get(index));
-        receiversByChannel[rtpChannel & 0xff] = receiver;
+        TransportHeader answer;
+        try {
+            answer = transport == null ? null : TransportHeader.parse(transport);
+        } catch (IllegalArgumentException e) {
+            throw new SourceException(FailureReason.PROTOCOL, "SETUP answered with a Transport header we cannot read: "
+                    + e.getMessage());
+        }
         Track track = tracks.get(index);
-        if (cameraClock == null && track.codec().isVideo() && rtcpChannel != rtpChannel) {
-            cameraClock = new CameraClock(options.clock(), track.clockRate());
-            videoByRtcpChannel[rtcpChannel & 0xff] = receiver;
+        UdpTrack udp = settingUp;
+        settingUp = null;
+        if (udp != null && (answer == null || answer.interleaved() == null)) {
+            InetAddress camera = ((InetSocketAddress) channel.remoteAddress()).getAddress();
+            udp.start(camera, answer == null ? null : answer.serverPorts(), udpOwner);
+            udpTracks.add(udp);
+            if (cameraClock == null && track.codec().isVideo()) {
+                cameraClock = new CameraClock(options.clock(), track.clockRate());
+            }
+        } else {
+            if (udp != null) {
+                udp.close(); // asked for UDP, answered with interleaved channels: take it as it comes
+            }
+            TransportHeader.Pair interleaved = answer == null ? null : answer.interleaved();
+            int rtpChannel = interleaved == null ? 2 * index : interleaved.rtp();
+            int rtcpChannel = interleaved == null ? 2 * index + 1 : interleaved.rtcp();
+            RtpTrackReceiver receiver = new RtpTrackReceiver(media.get(index).payloadType(), depacketizers.get(index));
+            receiversByChannel[rtpChannel & 0xff] = receiver;
+            if (cameraClock == null && track.codec().isVideo() && rtcpChannel != rtpChannel) {
+                cameraClock = new CameraClock(options.clock(), track.clockRate());
+                videoByRtcpChannel[rtcpChannel & 0xff] = receiver;
+            }
         }
         setUpCount++;
         if (setUpCount < media.size()) {
@@ -398,12 +494,55 @@ public final class RtspSession implements AutoCloseable {
         stallTimer = loop.scheduleAtFixedRate(this::checkStall, stall / 4, stall / 4, TimeUnit.NANOSECONDS);
         Duration every = session.keepAliveInterval();
         keepAliveTimer = loop.scheduleAtFixedRate(this::keepAlive, every.toNanos(), every.toNanos(), TimeUnit.NANOSECONDS);
+        if (!udpTracks.isEmpty()) {
+            for (UdpTrack udp : udpTracks) {
+                udp.punch(ourSsrc);
+            }
+            reportTimer = loop.scheduleAtFixedRate(this::sendReceiverReports, RECEIVER_REPORT_SECONDS,
+                    RECEIVER_REPORT_SECONDS, TimeUnit.SECONDS);
+        }
     }
 
     private void checkStall() {
+        refreshStats();
         if (step == Step.PLAYING && loop.ticker().nanoTime() - lastRtpNanos >= options.stallTimeout().toNanos()) {
-            end(new SourceException(FailureReason.STALLED, "no RTP for " + options.stallTimeout()));
+            if (!udpTracks.isEmpty() && !rtpSeen) {
+                end(SourceException.nothingOverUdp("UDP set up but no RTP arrived in " + options.stallTimeout()
+                        + " (a router or firewall dropping UDP?)"));
+            } else {
+                end(new SourceException(FailureReason.STALLED, "no RTP for " + options.stallTimeout()));
+            }
         }
+    }
+
+    private void sendReceiverReports() {
+        try {
+            for (UdpTrack udp : udpTracks) {
+                udp.sendReceiverReport(ourSsrc);
+            }
+        } catch (RuntimeException e) {
+            log.warn("{}: sending RTCP receiver reports failed", redactedUrl(), e); // a periodic task must not throw
+        }
+    }
+
+    /** Publishes the counters for other threads; on the event loop. */
+    private void refreshStats() {
+        long lost = 0;
+        long reordered = 0;
+        long dropped = 0;
+        for (RtpTrackReceiver receiver : receiversByChannel) {
+            if (receiver != null) {
+                lost += receiver.sequence().lost();
+            }
+        }
+        for (UdpTrack udp : udpTracks) {
+            lost += udp.receiver().sequence().lost();
+            reordered += udp.reorder().reordered();
+        }
+        for (Depacketizer depacketizer : depacketizers) {
+            dropped += depacketizer.droppedFrames();
+        }
+        stats = new RtspSessionStats(rtpPackets, lost, reordered, dropped);
     }
 
     private void keepAlive() {
@@ -435,6 +574,7 @@ public final class RtspSession implements AutoCloseable {
             return;
         }
         lastRtpNanos = loop.ticker().nanoTime();
+        rtpPackets++;
         receiver.receive(packet, this::deliver);
     }
 
@@ -473,6 +613,7 @@ public final class RtspSession implements AutoCloseable {
         ending = reason;
         cancel(keepAliveTimer);
         cancel(stallTimer);
+        cancel(reportTimer);
         if (session != null && channel != null && channel.isActive()) {
             step = Step.TEARDOWN;
             pendingIsKeepAlive = false;
@@ -494,6 +635,15 @@ public final class RtspSession implements AutoCloseable {
         cancel(stepTimer);
         cancel(keepAliveTimer);
         cancel(stallTimer);
+        cancel(reportTimer);
+        for (UdpTrack udp : udpTracks) {
+            udp.close();
+        }
+        if (settingUp != null) {
+            settingUp.close();
+            settingUp = null;
+        }
+        refreshStats();
         if (pending != null) {
             pending = null;
         }
@@ -518,6 +668,36 @@ public final class RtspSession implements AutoCloseable {
 
     private String redactedUrl() {
         return KnownSecrets.redact(url.toString());
+    }
+
+    /** What the UDP tracks hand the session, on the event loop. */
+    private final class UdpOwner implements UdpTrack.Owner {
+
+        @Override
+        public void rtpArrived() {
+            lastRtpNanos = loop.ticker().nanoTime();
+            rtpSeen = true;
+            rtpPackets++;
+        }
+
+        @Override
+        public void frame(Frame frame) {
+            if (step == Step.PLAYING || step == Step.PLAY) {
+                deliver(frame);
+            }
+        }
+
+        @Override
+        public void senderReport(UdpTrack track, SenderReport report) {
+            if (!track.video() || cameraClock == null) {
+                return;
+            }
+            OptionalLong extended = track.receiver().extendForReport(report);
+            if (extended.isPresent()) {
+                cameraClock.senderReport(report, extended.getAsLong());
+                cameraClockOffset = cameraClock.offset().orElse(null);
+            }
+        }
     }
 
     /** The last handler of the pipeline: RTSP answers and interleaved frames, on the event loop. */

@@ -5,9 +5,12 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
@@ -34,5 +37,13 @@ public final class RtspTransports {
             return EpollSocketChannel.class;
         }
         return NioSocketChannel.class;
+    }
+
+    /** The datagram channel class that fits {@code group}'s I/O type (RTP and RTCP over UDP). */
+    public static Class<? extends DatagramChannel> datagramChannel(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class)) {
+            return EpollDatagramChannel.class;
+        }
+        return NioDatagramChannel.class;
     }
 }

@@ -21,7 +21,13 @@ final class H264Packetizer {
     private static final int RTP_HEADER = 12;
     private static final int FU_A = 28;
 
+    /** SEI user_data_unregistered with a 16-byte UUID: a NAL unit a picture may open with. */
+    private static final byte[] SEI = {0x06, 0x05, 0x10, 'n', 'v', 'r', '-', 's', 'i', 'm', '-', 's', 'e', 'i', '-', 'u',
+        'u', 'i', 'd', (byte) 0x80};
+
     private final int ssrc;
+    private boolean annexB;
+    private boolean markerOnSei;
     private int sequence;
     private long packetCount;
     private long octetCount;
@@ -33,6 +39,16 @@ final class H264Packetizer {
 
     int ssrc() {
         return ssrc;
+    }
+
+    /**
+     * Camera quirks: start codes inside single NAL unit packets, SPS and PPS in one ({@link
+     * Quirk#ANNEX_B_IN_SINGLE_NAL_PACKETS}); an SEI with the marker bit opening every picture ({@link
+     * Quirk#MARKER_ON_SEI}).
+     */
+    void quirks(boolean startCodes, boolean seiWithMarker) {
+        this.annexB = startCodes;
+        this.markerOnSei = seiWithMarker;
     }
 
     /** Sequence number the next packet will carry. */
@@ -56,7 +72,14 @@ final class H264Packetizer {
             sendNal(unit.nalUnits().get(0), timestamp, false, sink); // the delimiter opens the access unit
             first = 1;
         }
-        if (unit.keyframe()) {
+        if (markerOnSei) {
+            sendNal(SEI, timestamp, true, sink);
+        }
+        if (unit.keyframe() && annexB && sps.length + pps.length + 8 <= MAX_PAYLOAD) {
+            ByteBuf packet = header(sink, 8 + sps.length + pps.length, timestamp, false);
+            packet.writeInt(1).writeBytes(sps).writeInt(1).writeBytes(pps);
+            emit(packet, 8 + sps.length + pps.length, sink);
+        } else if (unit.keyframe()) {
             sendNal(sps, timestamp, false, sink);
             sendNal(pps, timestamp, false, sink);
         }
@@ -72,6 +95,12 @@ final class H264Packetizer {
     }
 
     private void sendNal(byte[] nal, int timestamp, boolean lastOfAccessUnit, RtpSink sink) {
+        if (annexB && nal.length + 4 <= MAX_PAYLOAD) {
+            ByteBuf packet = header(sink, 4 + nal.length, timestamp, lastOfAccessUnit);
+            packet.writeInt(1).writeBytes(nal);
+            emit(packet, 4 + nal.length, sink);
+            return;
+        }
         if (nal.length <= MAX_PAYLOAD) {
             ByteBuf packet = header(sink, nal.length, timestamp, lastOfAccessUnit);
             packet.writeBytes(nal);

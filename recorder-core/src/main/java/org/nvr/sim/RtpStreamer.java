@@ -63,7 +63,7 @@ final class RtpStreamer {
             EventExecutor executor, Clock clock) {
         this.camera = camera;
         this.clip = camera.clip();
-        this.sink = new LossyRtpSink(sink, camera::rtpLossEvery);
+        this.sink = new LossyRtpSink(new ReorderingRtpSink(sink, camera::rtpSwapEvery), camera::rtpLossEvery);
         this.packetizer = packetizer;
         this.firstTimestamp = firstTimestamp;
         this.executor = executor;

@@ -5,9 +5,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Map;
+import java.util.List;
+import org.nvr.rtsp.AuthChallenge;
 
 /**
  * Checks the {@code Authorization} header of RTSP requests against one user and password, and
@@ -69,7 +69,11 @@ final class RtspAuthenticator {
         if (!authorization.regionMatches(true, 0, "Digest ", 0, 7)) {
             return false;
         }
-        Map<String, String> fields = parseFields(authorization.substring(7));
+        List<AuthChallenge> parsed = AuthChallenge.parseAll(List.of(authorization));
+        if (parsed.size() != 1) {
+            return false;
+        }
+        AuthChallenge fields = parsed.get(0); // same syntax as a challenge: a scheme and its parameters
         String uri = fields.get("uri");
         String response = fields.get("response");
         if (uri == null || response == null || !user.equals(fields.get("username"))
@@ -81,40 +85,6 @@ final class RtspAuthenticator {
         String expected = md5(ha1 + ":" + nonce + ":" + ha2);
         return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 response.toLowerCase().getBytes(StandardCharsets.US_ASCII));
-    }
-
-    /** Parses {@code key="value", key=value, ...}; quoted values may contain commas. */
-    static Map<String, String> parseFields(String text) {
-        Map<String, String> fields = new HashMap<>();
-        int i = 0;
-        int n = text.length();
-        while (i < n) {
-            while (i < n && (text.charAt(i) == ',' || Character.isWhitespace(text.charAt(i)))) {
-                i++;
-            }
-            int eq = text.indexOf('=', i);
-            if (eq < 0) {
-                break;
-            }
-            String key = text.substring(i, eq).trim().toLowerCase();
-            i = eq + 1;
-            String value;
-            if (i < n && text.charAt(i) == '"') {
-                int close = text.indexOf('"', i + 1);
-                if (close < 0) {
-                    close = n;
-                }
-                value = text.substring(i + 1, close);
-                i = close + 1;
-            } else {
-                int comma = text.indexOf(',', i);
-                int end = comma < 0 ? n : comma;
-                value = text.substring(i, end).trim();
-                i = end;
-            }
-            fields.put(key, value);
-        }
-        return fields;
     }
 
     private static String md5(String text) {

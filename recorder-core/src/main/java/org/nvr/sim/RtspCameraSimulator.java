@@ -3,17 +3,18 @@ package org.nvr.sim;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.rtsp.RtspDecoder;
 import io.netty.handler.codec.rtsp.RtspEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -26,11 +27,14 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.nvr.rtsp.InterleavedFrame;
+import org.nvr.rtsp.RtspFrameDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,8 +91,10 @@ public final class RtspCameraSimulator implements AutoCloseable {
     private volatile Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
     private volatile boolean udpEnabled = true;
     private volatile boolean tcpEnabled = true;
+    private volatile Duration closeConnectionsAfter;
     private volatile int port;
     private volatile UdpRtpPorts udpPorts;
+    private final UdpRtpPorts.Received udpReceived = new UdpRtpPorts.Received();
     private Channel listener;
     private State state = State.NEW;
 
@@ -172,6 +178,17 @@ public final class RtspCameraSimulator implements AutoCloseable {
         this.tcpEnabled = enabled;
     }
 
+    /**
+     * Closes every connection this long after it was accepted, as cameras that end their sessions every N
+     * minutes do; null (the default) never. Applies to connections accepted afterwards.
+     */
+    public void setCloseConnectionsAfter(Duration after) {
+        if (after != null && (after.isNegative() || after.isZero())) {
+            throw new IllegalArgumentException("must be positive: " + after);
+        }
+        this.closeConnectionsAfter = after;
+    }
+
     boolean tcpEnabled() {
         return tcpEnabled;
     }
@@ -209,7 +226,7 @@ public final class RtspCameraSimulator implements AutoCloseable {
             listener = bound.channel();
             port = ((InetSocketAddress) listener.localAddress()).getPort();
             if (udpEnabled) {
-                udpPorts = UdpRtpPorts.bind(group, address);
+                udpPorts = UdpRtpPorts.bind(group, address, udpReceived);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -267,6 +284,16 @@ public final class RtspCameraSimulator implements AutoCloseable {
                 + port + "/" + normalize(path);
     }
 
+    /** Datagrams clients sent to the simulator's RTP port (NAT punching), since it was made. */
+    public long udpRtpReceived() {
+        return udpReceived.rtpDatagrams();
+    }
+
+    /** The last RTCP packets clients sent to the simulator's RTCP port (receiver reports), oldest first. */
+    public List<byte[]> udpRtcpReceived() {
+        return udpReceived.rtcp();
+    }
+
     /** Open client connections, with or without a session. */
     public int connectionCount() {
         return connections.size();
@@ -319,12 +346,17 @@ public final class RtspCameraSimulator implements AutoCloseable {
 
     private void initConnection(SocketChannel channel) {
         connections.add(channel);
+        Duration after = closeConnectionsAfter;
+        if (after != null) {
+            channel.eventLoop().schedule(() -> channel.close(), after.toNanos(), TimeUnit.NANOSECONDS);
+        }
         channel.pipeline()
                 .addLast("idle", new IdleStateHandler(sessionTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                .addLast("split", new InterleavedFrameSplitter())
-                .addLast("rtsp-decoder", new RtspDecoder())
+                .addLast("split", new RtspFrameDecoder())
+                .addLast("rtsp-decoder", RtspFrameDecoder.messageDecoder())
                 .addLast("rtsp-encoder", new RtspEncoder())
                 .addLast("aggregator", new HttpObjectAggregator(64 * 1024))
+                .addLast("interleaved", new ClientFrames())
                 .addLast("rtsp", new RtspConnectionHandler(this));
     }
 
@@ -337,6 +369,17 @@ public final class RtspCameraSimulator implements AutoCloseable {
         if (udpPorts != null) {
             udpPorts.close();
             udpPorts = null;
+        }
+    }
+
+    /**
+     * What a client sends interleaved on its RTSP connection (RTCP receiver reports, keep-alives) is read
+     * by the shared {@link RtspFrameDecoder}, then dropped here. One per connection, on its event loop.
+     */
+    private static final class ClientFrames extends SimpleChannelInboundHandler<InterleavedFrame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, InterleavedFrame frame) {
+            // released by SimpleChannelInboundHandler
         }
     }
 

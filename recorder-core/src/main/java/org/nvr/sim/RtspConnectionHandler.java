@@ -114,11 +114,13 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     private void describe(ChannelHandlerContext ctx, FullHttpRequest request, SimulatedCamera camera) {
-        byte[] sdp = Sdp.describe(camera, ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE))
-                .getBytes(StandardCharsets.US_ASCII);
+        byte[] sdp = Sdp.describe(camera, ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE),
+                server.url(camera.path())).getBytes(StandardCharsets.US_ASCII);
         FullHttpResponse response = response(request, RtspResponseStatuses.OK, Unpooled.wrappedBuffer(sdp));
         response.headers().set(RtspHeaderNames.CONTENT_TYPE, "application/sdp");
-        response.headers().set(RtspHeaderNames.CONTENT_BASE, server.url(camera.path()) + "/");
+        String base = server.url(camera.path()) + "/";
+        response.headers().set(RtspHeaderNames.CONTENT_BASE,
+                camera.has(Quirk.SCHEMELESS_CONTENT_BASE) ? base.substring("rtsp://".length()) : base);
         write(ctx, response);
     }
 
@@ -142,20 +144,29 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
             write(ctx, response(request, RtspResponseStatuses.UNSUPPORTED_TRANSPORT));
             return;
         }
+        if (!camera.claimSlot(this, ctx.executor().ticker().nanoTime())) {
+            write(ctx, response(request, RtspResponseStatuses.NOT_ENOUGH_BANDWIDTH));
+            return;
+        }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         if (sessionId == null) {
             sessionId = HexFormat.of().toHexDigits(random.nextLong()).toUpperCase();
+            if (camera.has(Quirk.SESSION_TIMEOUT_ODD_CASE)) {
+                sessionId = "sEsS" + sessionId.toLowerCase() + "Id";
+            }
         }
         sink = chosen;
         sessionCamera = camera;
         packetizer = new H264Packetizer(random.nextInt(), random.nextInt(0x10000));
+        packetizer.quirks(camera.has(Quirk.ANNEX_B_IN_SINGLE_NAL_PACKETS), camera.has(Quirk.MARKER_ON_SEI));
         camera.attach(ctx.channel());
 
         FullHttpResponse response = response(request, RtspResponseStatuses.OK);
         response.headers().set(RtspHeaderNames.TRANSPORT, sink.transportHeader() + ";ssrc="
                 + HexFormat.of().toHexDigits(packetizer.ssrc()).toUpperCase());
-        response.headers().set(RtspHeaderNames.SESSION,
-                sessionId + ";timeout=" + server.sessionTimeout().toSeconds());
+        response.headers().set(RtspHeaderNames.SESSION, camera.has(Quirk.SESSION_TIMEOUT_ODD_CASE)
+                ? sessionId + " ;TimeOut = " + server.sessionTimeout().toSeconds()
+                : sessionId + ";timeout=" + server.sessionTimeout().toSeconds());
         write(ctx, response);
     }
 
@@ -211,6 +222,9 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     private void teardown(ChannelHandlerContext ctx, FullHttpRequest request) {
         FullHttpResponse response = withSession(response(request, RtspResponseStatuses.OK));
+        if (sessionCamera != null) {
+            sessionCamera.releaseSlot(this);
+        }
         endSession(ctx);
         write(ctx, response);
     }
@@ -281,6 +295,9 @@ final class RtspConnectionHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (sessionCamera != null) { // gone without TEARDOWN: a single-slot camera keeps the slot a while
+            sessionCamera.orphanSlot(this, ctx.executor().ticker().nanoTime() + server.sessionTimeout().toNanos());
+        }
         endSession(ctx);
         super.channelInactive(ctx);
     }

@@ -2,9 +2,10 @@ package org.nvr.sim;
 
 import io.netty.channel.Channel;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,6 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       described with the new clip.
  *   <li>{@link #setRtpLossEvery(int)}: every n-th RTP packet of each session is not sent (a lossy
  *       link; the sequence numbers show the gaps).
+ *   <li>{@link #setRtpSwapEvery(int)}: every n-th RTP packet is sent after the one that follows it
+ *       (UDP reordering).
+ *   <li>{@link #setQuirks}: the camera bends RTSP, SDP or RTP as real ones do ({@link Quirk}).
+ *   <li>{@link #setSingleSession(boolean)}: one session at a time; a session whose client went away
+ *       without TEARDOWN holds the slot until the session timeout (SETUP answered 453 meanwhile).
  * </ul>
  *
  * <p>Deterministic: the garbage is drawn from a {@link java.util.Random} seeded with {@link
@@ -62,9 +68,16 @@ public final class SimulatedCamera {
     private volatile boolean garbageInsteadOfRtsp;
     private volatile byte[] garbage = Garbage.burst(DEFAULT_GARBAGE_SEED, GARBAGE_BYTES);
     private volatile int rtpLossEvery;
+    private volatile int rtpSwapEvery;
     private volatile boolean udpBlackhole;
     private final AtomicBoolean hangUpMidPicture = new AtomicBoolean();
     private volatile RtspAuthenticator authenticator;
+    private volatile Set<Quirk> quirks = EnumSet.noneOf(Quirk.class);
+    private volatile boolean singleSession;
+    /** The session holding the single slot, and until when (ticker nanos) once its client went away. */
+    private Object slotHolder;
+    private boolean slotOrphaned;
+    private long slotExpiresNanos;
 
     SimulatedCamera(String path, SyntheticClip clip) {
         this.path = path;
@@ -202,6 +215,24 @@ public final class SimulatedCamera {
     }
 
     /**
+     * Sends every {@code n}-th RTP packet of each session (counting from its first, after loss) after the
+     * packet that follows it, within the same frame's flush, as a UDP path with several routes reorders
+     * them; 0 turns it off. Nothing is lost.
+     *
+     * @throws IllegalArgumentException if {@code n} is 1 or negative
+     */
+    public void setRtpSwapEvery(int n) {
+        if (n < 0 || n == 1) {
+            throw new IllegalArgumentException("swap interval must be 0 (off) or at least 2: " + n);
+        }
+        this.rtpSwapEvery = n;
+    }
+
+    int rtpSwapEvery() {
+        return rtpSwapEvery;
+    }
+
+    /**
      * Accepts UDP sessions but lets none of their datagrams through, as a router or firewall that
      * drops inbound UDP does: the client set up fine and then receives nothing. TCP sessions are not
      * affected.
@@ -212,6 +243,52 @@ public final class SimulatedCamera {
 
     boolean isUdpBlackhole() {
         return udpBlackhole;
+    }
+
+    /** From the next DESCRIBE, SETUP or frame on, the camera shows exactly these quirks. */
+    public void setQuirks(Quirk... shown) {
+        Set<Quirk> set = EnumSet.noneOf(Quirk.class);
+        set.addAll(List.of(shown));
+        this.quirks = set;
+    }
+
+    boolean has(Quirk quirk) {
+        return quirks.contains(quirk);
+    }
+
+    /**
+     * One session at a time, as cameras with a single RTSP slot: a second SETUP is answered 453 Not Enough
+     * Bandwidth while the slot is held. TEARDOWN frees it at once; a client that goes away without one
+     * leaves it held until the simulator's session timeout has passed.
+     */
+    public void setSingleSession(boolean on) {
+        this.singleSession = on;
+    }
+
+    /** Takes the slot for {@code session}; false while another holds it. Always true without single-session. */
+    synchronized boolean claimSlot(Object session, long nowNanos) {
+        if (!singleSession || slotHolder == null || slotHolder == session
+                || (slotOrphaned && nowNanos - slotExpiresNanos >= 0)) {
+            slotHolder = session;
+            slotOrphaned = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** TEARDOWN: the slot is free. */
+    synchronized void releaseSlot(Object session) {
+        if (slotHolder == session) {
+            slotHolder = null;
+        }
+    }
+
+    /** The client went away without TEARDOWN: the slot stays held until {@code expiresNanos}. */
+    synchronized void orphanSlot(Object session, long expiresNanos) {
+        if (slotHolder == session && !slotOrphaned) {
+            slotOrphaned = true;
+            slotExpiresNanos = expiresNanos;
+        }
     }
 
     /** Sessions that have done SETUP and whose connection is still open. */

@@ -65,8 +65,37 @@ class RecorderMetricsTest {
                 Map.entry("nvr_storage_budget_bytes", "gauge"),
                 Map.entry("nvr_storage_min_free_bytes", "gauge"),
                 Map.entry("nvr_storage_free_floor_unmet", "gauge"),
-                Map.entry("nvr_index_rebuilds_total", "counter")));
+                Map.entry("nvr_index_rebuilds_total", "counter"),
+                // our RTSP client's reception (issue 14)
+                Map.entry("nvr_camera_rtp_packets_total", "counter"),
+                Map.entry("nvr_camera_rtp_packets_lost_total", "counter"),
+                Map.entry("nvr_camera_rtp_packets_reordered_total", "counter"),
+                Map.entry("nvr_camera_rtp_frames_dropped_total", "counter"),
+                Map.entry("nvr_camera_clock_offset_seconds", "gauge")));
         assertEquals(expected, nvr);
+    }
+
+    @Test
+    void rtpReceptionAndTheCameraClockOffsetAreExposed() {
+        CameraMetrics cam = metrics.camera("thon-1", "cam-01");
+        String before = metrics.scrape();
+        assertEquals(0.0, Exposition.value(before, "nvr_camera_rtp_packets_total", CAM_01));
+        assertTrue(Double.isNaN(Exposition.value(before, "nvr_camera_clock_offset_seconds", CAM_01)),
+                "NaN until a sender report told it");
+
+        cam.rtpPackets(1000, 3, 7, 2);
+        cam.rtpPackets(500, 1, 0, 1);
+        cam.rtpPackets(-5, -1, -1, -1); // counters only go up
+        cam.cameraClockOffset(Duration.ofSeconds(-3600).minusMillis(250));
+        String text = metrics.scrape();
+        assertEquals(1500.0, Exposition.value(text, "nvr_camera_rtp_packets_total", CAM_01));
+        assertEquals(4.0, Exposition.value(text, "nvr_camera_rtp_packets_lost_total", CAM_01));
+        assertEquals(7.0, Exposition.value(text, "nvr_camera_rtp_packets_reordered_total", CAM_01));
+        assertEquals(3.0, Exposition.value(text, "nvr_camera_rtp_frames_dropped_total", CAM_01));
+        assertEquals(-3600.25, Exposition.value(text, "nvr_camera_clock_offset_seconds", CAM_01));
+
+        cam.cameraClockOffset(null);
+        assertTrue(Double.isNaN(Exposition.value(metrics.scrape(), "nvr_camera_clock_offset_seconds", CAM_01)));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nvr.config.Transport;
 import org.nvr.ingest.FailureReason;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
@@ -49,6 +50,23 @@ class RtspSessionGstInteropTest {
     void h264() throws Exception {
         Received received = play(GstRtspServer.H264, List.of(Codec.H264), 0);
         assertEquals(2, received.tracks().get(0).parameterSets().size(), "SPS and PPS from the SDP");
+    }
+
+    /** Over UDP, two tracks: each its port pair, audio and video both arrive; gst's RTCP over UDP feeds the camera clock. */
+    @Test
+    void h264WithAacOverUdp() throws Exception {
+        Received received = play(GstRtspServer.H264_AAC, List.of(Codec.H264, Codec.AAC), 1,
+                RtspSessionOptions.defaults().withTransport(Transport.UDP));
+        assertEquals(1024, received.frames(1).get(1).pts() - received.frames(1).get(0).pts());
+    }
+
+    /** A server that takes UDP only: over UDP it plays, over TCP it is transport refused. */
+    @Test
+    void udpOnlyServer() throws Exception {
+        play(GstRtspServer.H264_UDP_ONLY, List.of(Codec.H264), 0, RtspSessionOptions.defaults().withTransport(Transport.UDP));
+        RtspSession tcp = RtspSession.open(group, URI.create(server.url(GstRtspServer.H264_UDP_ONLY)), Optional.empty(),
+                RtspSessionOptions.defaults(), new Received());
+        assertTrue(tcp.closeFuture().get(10, TimeUnit.SECONDS).isTransportRefused());
     }
 
     @Test
@@ -93,9 +111,12 @@ class RtspSessionGstInteropTest {
 
     /** Plays {@code mount} until a second of video (and audio on {@code audioTrack}) arrived, then closes. */
     private Received play(String mount, List<Codec> codecs, int audioTrack) throws Exception {
+        return play(mount, codecs, audioTrack, RtspSessionOptions.defaults());
+    }
+
+    private Received play(String mount, List<Codec> codecs, int audioTrack, RtspSessionOptions options) throws Exception {
         Received received = new Received();
-        RtspSession session = RtspSession.open(group, URI.create(server.url(mount)), Optional.empty(),
-                RtspSessionOptions.defaults(), received);
+        RtspSession session = RtspSession.open(group, URI.create(server.url(mount)), Optional.empty(), options, received);
         try {
             int fps = server.options().fps();
             Poll.until(WAIT, "a second of video from " + mount, () -> received.frames(0).size() >= fps);

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,8 @@ class RtspTransportsTest {
         try {
             assertEquals(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class,
                     RtspTransports.socketChannel(group));
+            assertEquals(Epoll.isAvailable() ? EpollDatagramChannel.class : NioDatagramChannel.class,
+                    RtspTransports.datagramChannel(group));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
@@ -33,6 +37,7 @@ class RtspTransportsTest {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             assertEquals(NioSocketChannel.class, RtspTransports.socketChannel(group));
+            assertEquals(NioDatagramChannel.class, RtspTransports.datagramChannel(group));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
