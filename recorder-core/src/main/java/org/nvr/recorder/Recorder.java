@@ -212,12 +212,12 @@ public final class Recorder implements AutoCloseable {
                     new RetentionTrigger(camera.id(), retention, new MetricsObserver(cameraMetrics, storage)));
             StreamWarnings audio = new StreamWarnings();
             CameraSupervisor supervisor = new CameraSupervisor(camera,
-                    (cam, transport, observer, stop) -> new RecordingSession(cam, transport, ctx, observer, stop, audio),
-                    loop.next(), r -> {
-                        Thread t = new Thread(r, "nvr-cam-" + camera.id());
-                        t.start();
-                    },
-                    new Backoff(() -> ThreadLocalRandom.current().nextDouble()), probe, resolver,
+                    (cam, transport, observer, stop) -> CameraSupervisor.Session.onThread(
+                            new RecordingSession(cam, transport, ctx, observer, stop, audio), r -> {
+                                Thread t = new Thread(r, "nvr-cam-" + camera.id());
+                                t.start();
+                            }),
+                    loop.next(), new Backoff(() -> ThreadLocalRandom.current().nextDouble()), probe, resolver,
                     () -> ThreadLocalRandom.current().nextDouble(), status, options.clock());
             statuses.add(status);
             supervisors.add(supervisor);
