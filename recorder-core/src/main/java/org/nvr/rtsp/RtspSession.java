@@ -173,6 +173,19 @@ public final class RtspSession implements AutoCloseable {
         return Optional.ofNullable(cameraClockOffset);
     }
 
+    /**
+     * Stops ({@code false}) or resumes reading the camera's connection: back-pressure from a writer that
+     * fell behind. While paused the socket's buffers fill and TCP makes the camera wait; nothing is
+     * dropped. The stall timer keeps running. Any thread.
+     */
+    public void setReading(boolean read) {
+        loop.execute(() -> {
+            if (channel != null && step != Step.CLOSED) {
+                channel.config().setAutoRead(read);
+            }
+        });
+    }
+
     /** Ends the session ({@code shutdown}): TEARDOWN if one is set up, then the connection closes. Safe twice. */
     @Override
     public void close() {
