@@ -237,7 +237,12 @@ public final class Recorder implements AutoCloseable {
                         Thread t = new Thread(r, "nvr-cam-" + camera.id());
                         t.start();
                     });
-            CameraSources source = new CameraSources(camera, ffmpeg, rtsp, lanes.lane(), audio);
+            CameraSources source = new CameraSources(camera, ffmpeg, rtsp, lanes.lane(), audio,
+                    (label, fallback) -> index.cameraSource(camera.siteId(), camera.id(), label, fallback,
+                            options.clock().instant()).exceptionally(e -> {
+                                LOG.warn("{}: cannot store the camera's source: {}", camera.id(), e.getMessage());
+                                return null;
+                            }));
             sources.add(source);
             CameraSupervisor supervisor = new CameraSupervisor(camera, source, loop.next(), new Backoff(() -> ThreadLocalRandom.current().nextDouble()), probe, resolver,
                     () -> ThreadLocalRandom.current().nextDouble(), status, options.clock());

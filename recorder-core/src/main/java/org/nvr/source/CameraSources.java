@@ -34,6 +34,7 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
     private final RtspSource rtsp;
     private final EventExecutor lane;
     private final StreamWarnings warnings;
+    private final Published published;
     /** The codec that moved the camera to FFmpeg for good; null while it has not. */
     private volatile String fallback;
     private volatile boolean saidUdp;
@@ -45,11 +46,29 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
      */
     public CameraSources(CameraConfig camera, CameraSupervisor.SessionFactory ffmpeg, RtspSource rtsp,
                          EventExecutor lane, StreamWarnings warnings) {
+        this(camera, ffmpeg, rtsp, lane, warnings, (source, fallback) -> { });
+    }
+
+    /** @param published told the camera's source now and whenever it changes (for {@code nvr cameras}) */
+    public CameraSources(CameraConfig camera, CameraSupervisor.SessionFactory ffmpeg, RtspSource rtsp,
+                         EventExecutor lane, StreamWarnings warnings, Published published) {
+        this.published = published;
         this.camera = camera;
         this.ffmpeg = ffmpeg;
         this.rtsp = rtsp;
         this.lane = lane;
         this.warnings = warnings;
+        published.source(camera.source().label(), null);
+    }
+
+    /** Where a camera's source is shown: the index, for {@code nvr cameras} and the web. */
+    @FunctionalInterface
+    public interface Published {
+        /**
+         * @param source   {@code rtsp} or {@code ffmpeg}
+         * @param fallback the codec that moved the camera to FFmpeg, or null
+         */
+        void source(String source, String fallback);
     }
 
     public CameraConfig camera() {
@@ -100,6 +119,7 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
             fallback = codec;
             LOG.warn("{}: the camera sends {}, which our RTSP client cannot receive; recording it through FFmpeg"
                     + " from now on", camera.id(), codec);
+            published.source(Source.FFMPEG.label(), codec);
         }
     }
 
