@@ -157,7 +157,10 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
 
         @Override
         public void stop() {
-            current.stop();
+            CameraSupervisor.Session running = current;
+            if (running != null) {
+                running.stop();
+            }
         }
     }
 }
