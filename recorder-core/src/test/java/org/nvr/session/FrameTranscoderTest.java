@@ -42,9 +42,8 @@ class FrameTranscoderTest {
             t.flush(out::add);
         }
         int rate = out.get(0).track().clockRate();
-        long seconds = (out.get(out.size() - 1).pts() - out.get(0).pts()) / rate;
-        assertEquals(2, Math.round((double) (out.get(out.size() - 1).pts() - out.get(0).pts() + 1024) / rate),
-                "2 s of audio, got " + seconds);
+        double seconds = (double) (out.get(out.size() - 1).pts() - out.get(0).pts() + 1024) / rate;
+        assertEquals(2, Math.round(seconds), "2 s of audio, got " + seconds);
         for (int i = 1; i < out.size(); i++) {
             assertEquals(1024, out.get(i).pts() - out.get(i - 1).pts(), "one AAC frame apart at " + i);
         }
