@@ -30,7 +30,11 @@ class CameraSourcesTest {
     private final List<Transport> ffmpeg = new ArrayList<>();
 
     private CameraSources sources(Source source, Transport transport) {
-        CameraConfig camera = new CameraConfig("cam", "site", "cam", URI.create("rtsp://127.0.0.1:1/x"), Optional.empty(),
+        return sources(source, transport, "rtsp://127.0.0.1:1/x");
+    }
+
+    private CameraSources sources(Source source, Transport transport, String url) {
+        CameraConfig camera = new CameraConfig("cam", "site", "cam", URI.create(url), Optional.empty(),
                 Optional.empty(), transport, AudioPolicy.TRANSCODE, Duration.ofSeconds(5), Retention.NONE,
                 Optional.empty(), Optional.empty(), source);
         EmbeddedChannel loop = new EmbeddedChannel();
@@ -72,5 +76,11 @@ class CameraSourcesTest {
         attempt(sources(Source.RTSP, Transport.AUTO), Transport.UDP);
         attempt(sources(Source.RTSP, Transport.TCP), Transport.UDP); // after a 461 over TCP
         assertEquals(List.of(Transport.UDP, Transport.UDP, Transport.UDP), ffmpeg);
+    }
+
+    @Test
+    void rtspsGoesThroughFfmpeg() {
+        attempt(sources(Source.RTSP, Transport.TCP, "rtsps://127.0.0.1:1/x"), Transport.TCP);
+        assertEquals(List.of(Transport.TCP), ffmpeg, "our client has no TLS");
     }
 }
