@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Each configured camera's state as the daemon last published it and since when, its newest footage,
- * last failure reason, location and the contact of the household hosting it (whose modem to check), and
+ * last failure reason, source (and the codec that made a camera fall back to FFmpeg), location and the contact of the household hosting it (whose modem to check), and
  * a note for a camera whose video browsers cannot play (Motion JPEG: recorded as it is).
  */
 @Command(name = "cameras", mixinStandardHelpOptions = true,
@@ -43,11 +43,11 @@ final class CamerasCommand implements Callable<Integer> {
             Texts t = Texts.current();
             Output.Table table = new Output.Table(t.get("col.site"), t.get("col.camera"), t.get("col.name"),
                     t.get("col.state"), t.get("col.since"), t.get("col.lastFootage"), t.get("col.reason"),
-                    t.get("col.location"), t.get("col.contact"));
+                    t.get("col.source"), t.get("col.location"), t.get("col.contact"));
             for (Map<String, Object> m : cams) {
                 table.row(m.get("site"), m.get("camera"), m.get("name"), t.label("state", (String) m.get("state")),
                         tableTime(fmt, (String) m.get("since")), tableTime(fmt, (String) m.get("last_footage_end")),
-                        t.label("reason", (String) m.get("reason")), m.get("location"), m.get("contact"));
+                        t.label("reason", (String) m.get("reason")), source(t, m), m.get("location"), m.get("contact"));
             }
             table.print(out);
             for (Map<String, Object> m : cams) {
@@ -57,6 +57,12 @@ final class CamerasCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /** {@code rtsp}, {@code ffmpeg}, or {@code ffmpeg (fallback: mjpeg)} for a camera the RTSP client cannot take. */
+    private static String source(Texts t, Map<String, Object> m) {
+        Object fallback = m.get("source_fallback");
+        return fallback == null ? (String) m.get("source") : t.get("cameras.sourceFallback", m.get("source"), fallback);
     }
 
     private static String tableTime(Output fmt, String iso) {

@@ -173,6 +173,33 @@ class CommandsTest {
     }
 
     @Test
+    void camerasShowsEachCamerasSourceAndAFallbackToFfmpeg() throws Exception {
+        indexThreeSegments();
+        try (IndexWriter w = IndexWriter.open(dir.resolve("footage/index.db"))) {
+            w.cameraSource("thon-1", "cam-02", "ffmpeg", "mjpeg", T0).get();
+        }
+        Cli r = Cli.run("cameras", "--config", config.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode cams = new ObjectMapper().readTree(r.out());
+        assertEquals(org.nvr.config.Source.DEFAULT.label(), cams.get(0).get("source").asText(), "not published: the config's");
+        assertTrue(cams.get(0).get("source_fallback").isNull());
+        assertEquals("ffmpeg", cams.get(1).get("source").asText());
+        assertEquals("mjpeg", cams.get(1).get("source_fallback").asText());
+        Cli table = Cli.run("--lang", "en", "cameras", "--config", config.toString());
+        assertTrue(table.out().contains("ffmpeg (fallback: mjpeg)"), table.out());
+    }
+
+    @Test
+    void anUnknownSourceExitsTwoNamingTheKey() throws Exception {
+        Files.writeString(config, Files.readString(config).replace("url: rtsp://192.0.2.11/stream",
+                "url: rtsp://192.0.2.11/stream\n        source: gstreamer"));
+        Cli r = Cli.run("check-config", "--config", config.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("sites[0].cameras[1].source"), r.err());
+        assertTrue(r.err().contains("expected rtsp or ffmpeg"), r.err());
+    }
+
+    @Test
     void helpListsTheCommands() {
         Cli r = Cli.run("--help");
         assertEquals(0, r.exitCode());

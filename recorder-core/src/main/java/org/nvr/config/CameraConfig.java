@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param retention    per-camera overrides ({@code maxBytes}, {@code maxAge})
  * @param location     optional, shown to operators
  * @param contact      optional, who hosts the camera
+ * @param source       which client pulls the stream ({@link Source#DEFAULT} when not configured)
  */
 public record CameraConfig(
         String id,
@@ -39,11 +40,23 @@ public record CameraConfig(
         Duration stallTimeout,
         Retention retention,
         Optional<String> location,
-        Optional<String> contact) {
+        Optional<String> contact,
+        Source source) {
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(5);
 
+    /** A camera with the {@link Source#DEFAULT default source}. */
+    public CameraConfig(String id, String siteId, String name, URI url, Optional<String> username,
+                        Optional<String> password, Transport transport, AudioPolicy audio, Duration stallTimeout,
+                        Retention retention, Optional<String> location, Optional<String> contact) {
+        this(id, siteId, name, url, username, password, transport, audio, stallTimeout, retention, location, contact,
+                Source.DEFAULT);
+    }
+
     public CameraConfig {
+        if (source == null) {
+            source = Source.DEFAULT;
+        }
         if (url != null && url.getRawUserInfo() != null) {
             URI withUserInfo = url;
             username = username.or(() -> userInfoPart(withUserInfo, true));
@@ -73,6 +86,12 @@ public record CameraConfig(
         }
         int authority = text.indexOf("//") + 2;
         return text.substring(0, authority) + "***@" + text.substring(authority);
+    }
+
+    /** The same camera recorded through {@code other}. */
+    public CameraConfig withSource(Source other) {
+        return new CameraConfig(id, siteId, name, url, username, password, transport, audio, stallTimeout, retention,
+                location, contact, other);
     }
 
     @Override

@@ -22,6 +22,7 @@ final class SiteReader {
 
     private static final Map<String, Transport> TRANSPORTS =
             Map.of("tcp", Transport.TCP, "udp", Transport.UDP, "auto", Transport.AUTO);
+    private static final Map<String, Source> SOURCES = Map.of("rtsp", Source.RTSP, "ffmpeg", Source.FFMPEG);
     private static final Map<String, AudioPolicy> AUDIO =
             Map.of("transcode", AudioPolicy.TRANSCODE, "copy", AudioPolicy.COPY_OR_DROP, "drop", AudioPolicy.DROP);
 
@@ -61,7 +62,7 @@ final class SiteReader {
 
     private CameraConfig camera(Section camera, String siteId) throws ConfigException {
         camera.allowOnly("id", "name", "url", "username", "password", "transport", "audio",
-                "stall_timeout", "retention", "location", "contact");
+                "stall_timeout", "retention", "location", "contact", "source");
         String id = uniqueId(camera, "camera", cameraIds);
         String name = name(camera, id);
         return new CameraConfig(id, siteId, name, url(camera),
@@ -70,7 +71,8 @@ final class SiteReader {
                 camera.value("audio", text -> choice(text, AUDIO, "transcode, copy or drop"), AudioPolicy.TRANSCODE),
                 camera.value("stall_timeout", SiteReader::stallTimeout, CameraConfig.DEFAULT_STALL_TIMEOUT),
                 ConfigLoader.retention(camera, false),
-                optionalText(camera, "location"), optionalText(camera, "contact"));
+                optionalText(camera, "location"), optionalText(camera, "contact"),
+                camera.value("source", text -> choice(text, SOURCES, "rtsp or ffmpeg"), Source.DEFAULT));
     }
 
     private static URI url(Section camera) throws ConfigException {

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.NvrConfig;
+import org.nvr.index.CameraSourceRow;
 import org.nvr.index.CameraStateRow;
 import org.nvr.index.FootageQueries;
 import org.nvr.media.BrowserCodecs;
@@ -31,6 +32,7 @@ public final class CameraListing {
         FootageQueries q = FootageQueries.over(index);
         Map<String, CameraStateRow> states = q.cameraStates().stream()
                 .collect(Collectors.toMap(CameraStateRow::camera, Function.identity()));
+        Map<String, CameraSourceRow> sources = q.cameraSources();
         for (CameraConfig c : cfg.cameras().toList()) {
             CameraStateRow s = states.get(c.id());
             Instant last = q.lastFootageEnd(c.id()).orElse(null);
@@ -50,6 +52,10 @@ public final class CameraListing {
             m.put("location", c.location().orElse(null));
             m.put("contact", c.contact().orElse(null));
             m.put("url", c.redactedUrl());
+            // the daemon's word when it has said how it records the camera, else the config's
+            CameraSourceRow source = sources.get(c.id());
+            m.put("source", source != null ? source.source() : c.source().label());
+            m.put("source_fallback", source != null ? source.fallback() : null);
             cams.add(m);
         }
         return cams;

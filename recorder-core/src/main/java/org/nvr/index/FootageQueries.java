@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -200,6 +201,25 @@ public final class FootageQueries implements AutoCloseable {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
         }
+    }
+
+    /**
+     * How the daemon last said it records each camera, by camera id. Empty for an index from before the
+     * daemon published it.
+     */
+    public Map<String, CameraSourceRow> cameraSources() throws SQLException {
+        Map<String, CameraSourceRow> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT camera, source, fallback FROM camera_source");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), new CameraSourceRow(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+        } catch (SQLException e) {
+            if (!String.valueOf(e.getMessage()).contains("no such table")) {
+                throw e;
+            }
+        }
+        return out;
     }
 
     public List<CameraStateRow> cameraStates() throws SQLException {

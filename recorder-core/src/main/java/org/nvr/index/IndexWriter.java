@@ -538,6 +538,28 @@ public final class IndexWriter implements AutoCloseable {
         });
     }
 
+    /**
+     * How the daemon records {@code camera} now: {@code source} ({@code rtsp}, {@code ffmpeg}) and, when
+     * a camera configured for the RTSP client fell back to FFmpeg, the codec that made it.
+     */
+    public CompletableFuture<Void> cameraSource(String site, String camera, String source, String fallback,
+                                                Instant now) {
+        return submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO camera_source (camera, site, source, fallback, updated_ms) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (camera) DO UPDATE SET site = excluded.site, source = excluded.source,
+                        fallback = excluded.fallback, updated_ms = excluded.updated_ms""")) {
+                ps.setString(1, camera);
+                ps.setString(2, site);
+                ps.setString(3, source);
+                ps.setString(4, fallback);
+                ps.setLong(5, now.toEpochMilli());
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
     public CompletableFuture<Void> cameraState(String site, String camera, String state, Instant since, String reason,
                                                String detail, Instant now) {
         return submit(c -> {

@@ -38,6 +38,13 @@ import org.nvr.session.Backoff;
 import org.nvr.session.CameraStatus;
 import org.nvr.session.CameraSupervisor;
 import org.nvr.session.RecordingSession;
+import org.nvr.source.CameraSources;
+import org.nvr.source.WriterLanes;
+import org.nvr.source.rtsp.RtspSource;
+import org.nvr.rtsp.RtspSessionOptions;
+import org.nvr.rtsp.RtspTransports;
+import org.nvr.store.SegmentRecorder;
+import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +54,11 @@ import org.slf4j.LoggerFactory;
  * until {@link #close()}.
  *
  * <p>Owns, and closes in this order: the supervisors (each closes and indexes its open segment), the
- * segment finisher, the retention enforcer, the name resolver, the event loop, the index writer, the
+ * writer lanes, the RTSP client's event loops, the segment finisher, the retention enforcer, the name resolver, the event loop, the index writer, the
  * storage lock. Threads: {@code nvr-loop} (timers, asynchronous name lookups and port probes),
- * {@code nvr-cam-<id>} (one per camera, blocking reads and muxing), {@code nvr-finish} (fsync
+ * {@code nvr-cam-<id>} (one per camera recorded through FFmpeg, blocking reads and muxing),
+ * {@code nvr-rtsp-N} (a fixed few: the connections of cameras recorded through our RTSP client),
+ * {@code nvr-writer-N} (a fixed few: their writer lanes, see {@link WriterLanes}), {@code nvr-finish} (fsync
  * and hashing), {@code nvr-sync} (periodic fsync of open segments), {@code nvr-retention} (deleting the
  * oldest footage, storage gauges), {@code nvr-index} (the single SQLite writer).
  */
@@ -100,6 +109,9 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    /** Event loops of the RTSP client's camera connections: a fixed number, whatever the camera count. */
+    static final int RTSP_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
     /** How often the index writer looks whether {@code index.db} was deleted under it. */
     static final Duration INDEX_WATCH_PERIOD = Duration.ofSeconds(1);
 
@@ -116,6 +128,10 @@ public final class Recorder implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup loop;
     private final List<CameraSupervisor> supervisors = new ArrayList<>();
     private final List<CameraStatus> statuses = new ArrayList<>();
+    private final List<CameraSources> sources = new ArrayList<>();
+    /** The RTSP client's event loops and the writer lanes; null until cameras start. */
+    private EventLoopGroup rtspLoops;
+    private WriterLanes lanes;
     private StorageStats storage;
     private RetentionEnforcer retention;
     private RecorderMetrics ownMetrics;
@@ -200,6 +216,11 @@ public final class Recorder implements AutoCloseable {
         retention.start();
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
                 config.storage().segmentDuration(), index, finisher, options.opener(), options.clock());
+        // Cameras recorded through our RTSP client share these threads, however many cameras there are.
+        rtspLoops = RtspTransports.newGroup(RTSP_THREADS, "nvr-rtsp");
+        lanes = new WriterLanes(WriterLanes.DEFAULT_THREADS);
+        RtspSource rtsp = new RtspSource(rtspLoops, RtspSessionOptions.defaults().withClock(options.clock()),
+                (cam, observer, warnings) -> new SegmentRecorder(cam, ctx, observer, warnings), ctx.live());
         PortProbe probe = new TcpPortProbe(loop, CameraSupervisor.PROBE_PERIOD);
         resolver = new DnsHostResolver(loop.next(), options.nameServers());
         Retention global = config.storage().retention();
@@ -211,12 +232,19 @@ public final class Recorder implements AutoCloseable {
             CameraStatus status = new CameraStatus(camera.siteId(), camera.id(), index,
                     new RetentionTrigger(camera.id(), retention, new MetricsObserver(cameraMetrics, storage)));
             StreamWarnings audio = new StreamWarnings();
-            CameraSupervisor supervisor = new CameraSupervisor(camera,
-                    (cam, transport, observer, stop) -> new RecordingSession(cam, transport, ctx, observer, stop, audio),
-                    loop.next(), r -> {
+            CameraSupervisor.SessionFactory ffmpeg = (cam, transport, observer, stop) -> CameraSupervisor.Session.onThread(
+                    new RecordingSession(cam, transport, ctx, observer, stop, audio), r -> {
                         Thread t = new Thread(r, "nvr-cam-" + camera.id());
                         t.start();
-                    },
+                    });
+            CameraSources source = new CameraSources(camera, ffmpeg, rtsp, lanes.lane(), audio,
+                    (label, fallback) -> index.cameraSource(camera.siteId(), camera.id(), label, fallback,
+                            options.clock().instant()).exceptionally(e -> {
+                                LOG.warn("{}: cannot store the camera's source: {}", camera.id(), e.getMessage());
+                                return null;
+                            }));
+            sources.add(source);
+            CameraSupervisor supervisor = new CameraSupervisor(camera, source, loop.next(),
                     new Backoff(() -> ThreadLocalRandom.current().nextDouble()), probe, resolver,
                     () -> ThreadLocalRandom.current().nextDouble(), status, options.clock());
             statuses.add(status);
@@ -249,6 +277,13 @@ public final class Recorder implements AutoCloseable {
             LOG.warn("cannot read storage totals from the index: {}", e.toString());
             return new StorageStats(config.storage().root());
         }
+    }
+
+    /** How each camera is recorded ({@code rtsp}, {@code ffmpeg}, {@code ffmpeg (fallback: mjpeg)}), by camera id. */
+    public java.util.Map<String, String> sources() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        sources.forEach(s -> out.put(s.camera().id(), s.describe()));
+        return out;
     }
 
     public StorageStats storage() {
@@ -374,6 +409,12 @@ public final class Recorder implements AutoCloseable {
         }
         // One deadline for every step, so a stop fits the contract's 10 s and systemd's TimeoutStopSec.
         // Whatever is cut short is finished by the next start's reconciliation.
+        if (lanes != null) {
+            lanes.close(remaining(deadline, Duration.ofMillis(1500)).dividedBy(2));
+        }
+        if (rtspLoops != null) {
+            rtspLoops.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS);
+        }
         finisher.close(remaining(deadline, Duration.ofMillis(500)));
         if (retention != null) {
             retention.close();

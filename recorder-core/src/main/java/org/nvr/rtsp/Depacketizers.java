@@ -12,9 +12,15 @@ import org.nvr.rtp.H265Depacketizer;
  * The depacketizer for a media section, when the client has one: H.264, H.265, AAC with
  * {@code mpeg4-generic} AU headers, G.711. MJPEG, Opus and AAC-LATM have none yet. Stateless; any thread.
  */
-final class Depacketizers {
+public final class Depacketizers {
 
     private Depacketizers() {
+    }
+
+    /** Whether the client can receive {@code media}: its codec is known and has a depacketizer. */
+    public static boolean canReceive(MediaDescription media) {
+        return media.codec().isPresent() && media.clockRate() > 0
+                && forMedia(media, media.toTrack(0)).isPresent();
     }
 
     static Optional<Depacketizer> forMedia(MediaDescription media, Track track) {

@@ -124,6 +124,8 @@ public final class RtspSession implements AutoCloseable {
     private ScheduledFuture<?> keepAliveTimer;
     private ScheduledFuture<?> stallTimer;
     private long lastRtpNanos;
+    /** Reading paused by {@link #setReading}: no stall while the owner holds the camera back. */
+    private boolean readingPaused;
     private PublicMethods publicMethods = PublicMethods.parse(null);
     private ControlUrls controls;
     private final List<MediaDescription> media = new ArrayList<>();
@@ -223,6 +225,27 @@ public final class RtspSession implements AutoCloseable {
             throw new IllegalStateException("the event loop did not answer", result.cause());
         }
         return result.getNow();
+    }
+
+    /**
+     * Stops ({@code false}) or resumes reading the camera's connection: back-pressure from a writer that
+     * fell behind. While paused the socket's buffers fill and TCP makes the camera wait; nothing is
+     * dropped, and the quiet is ours, not the camera's: it does not count towards the stall timeout. Any
+     * thread.
+     */
+    public void setReading(boolean read) {
+        Runnable set = () -> {
+            if (channel != null && step != Step.CLOSED) {
+                channel.config().setAutoRead(read);
+                readingPaused = !read;
+                lastRtpNanos = loop.ticker().nanoTime();
+            }
+        };
+        if (loop.inEventLoop()) {
+            set.run(); // from a listener call: the read in progress stops after the bytes it has
+        } else {
+            loop.execute(set);
+        }
     }
 
     /** Ends the session ({@code shutdown}): TEARDOWN if one is set up, then the connection closes. Safe twice. */
@@ -505,7 +528,8 @@ public final class RtspSession implements AutoCloseable {
 
     private void checkStall() {
         refreshStats();
-        if (step == Step.PLAYING && loop.ticker().nanoTime() - lastRtpNanos >= options.stallTimeout().toNanos()) {
+        if (step == Step.PLAYING && !readingPaused
+                && loop.ticker().nanoTime() - lastRtpNanos >= options.stallTimeout().toNanos()) {
             if (!udpTracks.isEmpty() && !rtpSeen) {
                 end(SourceException.nothingOverUdp("UDP set up but no RTP arrived in " + options.stallTimeout()
                         + " (a router or firewall dropping UDP?)"));

@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one camera recording for the life of the daemon: runs a {@link RecordingSession} on the
- * camera's own thread, and when it ends schedules the next one on the event loop after a
- * {@link Backoff} delay. It never gives up. Reconnection lives here and nowhere else.
+ * Keeps one camera recording for the life of the daemon: starts a {@link Session} (a
+ * {@link RecordingSession} on the camera's own thread, or the RTSP client's asynchronous session), and
+ * when it ends schedules the next one on the event loop after a {@link Backoff} delay. It never gives
+ * up. Reconnection lives here and nowhere else.
  *
  * <p>Every attempt and every probe starts by looking the camera's host up afresh ({@link HostResolver},
  * asynchronous, bounded by {@link #LOOKUP_TIMEOUT}): a dynamic-DNS name that moved is followed at once.
@@ -56,14 +58,41 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #start()}, {@link #stop()}, {@link #liveness(Duration)} and all scheduling run on
  * {@code loop} (a Netty event loop shared by all supervisors; nothing blocking runs on it, lookups and
- * probes included). Sessions run on threads from {@code sessionThreads}, one at a time per camera.
+ * probes included). A {@link Session} is started on the loop and completes from wherever it runs (a
+ * thread of its own for FFmpeg, event loops and writer lanes for the RTSP client), one at a time per
+ * camera.
  */
 public final class CameraSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(CameraSupervisor.class);
 
-    /** One attempt: connect, record until the stream ends or a stop is requested, return how it went. */
-    @FunctionalInterface
+    /**
+     * One attempt: connect, record until the stream ends or a stop is requested, say how it went. A
+     * session may run on a thread of its own ({@link #onThread}) or on event loops and need none.
+     */
     public interface Session {
+        /**
+         * Starts the attempt; called once, on the supervisor's loop, and must not block.
+         *
+         * @return completes once, with how the attempt ended, when the session has released everything
+         *         (its open segment closed and indexed); completing exceptionally counts as {@code error}
+         */
+        CompletionStage<SessionResult> start();
+
+        /**
+         * Asks the session to end ({@code shutdown}); returns at once, any thread, safe twice. A session
+         * may also notice the stop flag given to its {@link SessionFactory}.
+         */
+        void stop();
+
+        /** A blocking session run on a thread from {@code threads}; it watches the supervisor's stop flag. */
+        static Session onThread(Blocking session, Executor threads) {
+            return new ThreadSession(session, threads);
+        }
+    }
+
+    /** A session that blocks its thread until the attempt ends (FFmpeg's reader). */
+    @FunctionalInterface
+    public interface Blocking {
         SessionResult run() throws InterruptedException;
     }
 
@@ -84,7 +113,6 @@ public final class CameraSupervisor {
     private final CameraConfig camera;
     private final SessionFactory sessions;
     private final EventExecutor loop;
-    private final Executor sessionThreads;
     private final Backoff backoff;
     private final CameraObserver observer;
     private final Clock clock;
@@ -97,6 +125,8 @@ public final class CameraSupervisor {
     /** {@code loop.ticker()} time of the running session's last report; written by its thread. */
     private volatile long progressNanos;
     private boolean running;
+    /** The running session, to pass a stop on; null while none runs. */
+    private Session current;
     /**
      * What happens next while no session runs: the timer of the next attempt or probe, or the timer
      * that gives up on a lookup or probe in flight. Null only while a session runs or once stopped.
@@ -117,13 +147,12 @@ public final class CameraSupervisor {
     /** While probing: whether the port has refused since the last failure (the camera was really away). */
     private boolean portWasClosed;
 
-    public CameraSupervisor(CameraConfig camera, SessionFactory sessions, EventExecutor loop, Executor sessionThreads,
-                            Backoff backoff, PortProbe probe, HostResolver resolver, DoubleSupplier random,
-                            CameraObserver observer, Clock clock) {
+    public CameraSupervisor(CameraConfig camera, SessionFactory sessions, EventExecutor loop, Backoff backoff,
+                            PortProbe probe, HostResolver resolver, DoubleSupplier random, CameraObserver observer,
+                            Clock clock) {
         this.camera = camera;
         this.sessions = sessions;
         this.loop = loop;
-        this.sessionThreads = sessionThreads;
         this.backoff = backoff;
         this.observer = observer;
         this.clock = clock;
@@ -155,6 +184,8 @@ public final class CameraSupervisor {
             retryTimer = null;
             if (!running) {
                 finish();
+            } else if (current != null) {
+                current.stop();
             }
         });
         return stopped;
@@ -187,25 +218,31 @@ public final class CameraSupervisor {
         progressed();
         Session session = sessions.create(camera, transport, new ProgressObserver(observer, this::progressed),
                 () -> stopping);
+        current = session;
+        CompletionStage<SessionResult> result;
         try {
-            sessionThreads.execute(() -> {
-                SessionResult result;
-                try {
-                    result = session.run();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    result = new SessionResult(FailureReason.SHUTDOWN, "interrupted", Duration.ZERO);
-                } catch (RuntimeException | Error e) {
-                    LOG.error("{}: session failed unexpectedly", camera.id(), e);
-                    result = new SessionResult(FailureReason.ERROR, e.toString(), Duration.ZERO);
-                }
-                SessionResult r = result;
-                loop.execute(() -> ended(r));
-            });
+            result = session.start();
         } catch (RuntimeException e) {
-            // no thread could be started: treat it as a failed attempt and try again later
-            ended(new SessionResult(FailureReason.ERROR, "cannot start session thread: " + e, Duration.ZERO));
+            LOG.error("{}: session failed to start", camera.id(), e);
+            result = CompletableFuture.failedFuture(e);
         }
+        result.whenComplete((r, failure) -> {
+            SessionResult outcome = r;
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                outcome = new SessionResult(FailureReason.ERROR, cause.toString(), Duration.ZERO);
+            }
+            SessionResult done = outcome;
+            try {
+                loop.execute(() -> {
+                    current = null;
+                    ended(done);
+                });
+            } catch (RejectedExecutionException e) {
+                // the loop is shut down: the recorder is closing, nothing waits for this answer
+            }
+        });
     }
 
     private void ended(SessionResult result) {

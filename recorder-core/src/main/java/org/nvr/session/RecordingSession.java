@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on the camera's own thread, which owns the source, the stream plan (and with it the audio
  * transcoder), the open segment writer and the packet; all are released before {@link #run()} returns.
  */
-public final class RecordingSession implements CameraSupervisor.Session {
+public final class RecordingSession implements CameraSupervisor.Blocking {
     private static final Logger LOG = LoggerFactory.getLogger(RecordingSession.class);
     private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
     private static final long INDEX_WAIT_SECONDS = 10;

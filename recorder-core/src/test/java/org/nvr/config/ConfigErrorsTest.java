@@ -99,11 +99,12 @@ class ConfigErrorsTest {
                         + " { id: c1, url: \"rtsp://c/z\" } ] } ]\n", "sites[0].cameras[2].id", "duplicate camera id \"c1\" (first used at sites[0].cameras[0].id)"),
                 Arguments.of(STORAGE + "sites: [ { id: s1, cameras: [ { id: c1, url: \"rtsp://c/x\" } ] },"
                         + " { id: s2, cameras: [ { id: c1, url: \"rtsp://c/y\" } ] } ]\n", "sites[1].cameras[0].id", "duplicate camera id \"c1\" (first used at sites[0].cameras[0].id)"),
-                Arguments.of(camera("url: \"rtsp://c/x\", usr: admin"), "sites[0].cameras[0].usr", "unknown key (expected id, name, url, username, password, transport, audio, stall_timeout, retention, location, contact)"),
+                Arguments.of(camera("url: \"rtsp://c/x\", usr: admin"), "sites[0].cameras[0].usr", "unknown key (expected id, name, url, username, password, transport, audio, stall_timeout, retention, location, contact, source)"),
                 // cameras: values
                 Arguments.of(camera("name: x"), "sites[0].cameras[0].url", "missing (required)"),
                 Arguments.of(camera("url: \"\""), "sites[0].cameras[0].url", "must not be empty"),
                 Arguments.of(camera("url: \"rtsp://c/x\", transport: pigeon"), "sites[0].cameras[0].transport", "unknown value \"pigeon\" (expected tcp, udp or auto)"),
+                Arguments.of(camera("url: \"rtsp://c/x\", source: gstreamer"), "sites[0].cameras[0].source", "unknown value \"gstreamer\" (expected rtsp or ffmpeg)"),
                 Arguments.of(camera("url: \"rtsp://c/x\", audio: mp3"), "sites[0].cameras[0].audio", "unknown value \"mp3\" (expected transcode, copy or drop)"),
                 Arguments.of(camera("url: \"rtsp://c/x\", stall_timeout: 500ms"), "sites[0].cameras[0].stall_timeout", "out of range (expected 1s to 5m)"),
                 Arguments.of(camera("url: \"rtsp://c/x\", stall_timeout: 6m"), "sites[0].cameras[0].stall_timeout", "out of range"),

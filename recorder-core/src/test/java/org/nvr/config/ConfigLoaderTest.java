@@ -51,6 +51,7 @@ class ConfigLoaderTest {
                     contact: "Hộ ông Nguyễn Văn A, 09xx xxx xxx"
                   - id: cam-02
                     url: rtsp://192.168.1.65/live
+                    source: RTSP
                     username: ${CAM02_USER}
                     password: ${CAM02_PASS}
               - id: thon-2
@@ -59,6 +60,7 @@ class ConfigLoaderTest {
                     url: rtsps://cam.example.org:322/s
                     transport: auto
                     audio: drop
+                    source: ffmpeg
             """;
 
     @Test
@@ -86,12 +88,14 @@ class ConfigLoaderTest {
         CameraConfig cam02 = config.camera("cam-02").orElseThrow();
         assertEquals(new CameraConfig("cam-02", "thon-1", "cam-02", URI.create("rtsp://192.168.1.65/live"),
                 Optional.of("viewer"), Optional.of("raw@pass/with#chars"), Transport.TCP, AudioPolicy.TRANSCODE,
-                Duration.ofSeconds(5), Retention.NONE, Optional.empty(), Optional.empty()), cam02);
+                Duration.ofSeconds(5), Retention.NONE, Optional.empty(), Optional.empty(), Source.RTSP), cam02);
 
         CameraConfig cho2 = config.camera("cho-2").orElseThrow();
         assertEquals("thon-2", cho2.siteId());
         assertEquals(Transport.AUTO, cho2.transport());
         assertEquals(AudioPolicy.DROP, cho2.audio());
+        assertEquals(Source.FFMPEG, cho2.source());
+        assertEquals(Source.DEFAULT, cam01.source(), "no source: the default");
         assertEquals(322, cho2.url().getPort());
     }
 

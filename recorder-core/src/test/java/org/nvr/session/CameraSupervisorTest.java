@@ -117,11 +117,11 @@ class CameraSupervisorTest {
                 events.add("reconnect:" + reason.label());
             }
         };
-        return new CameraSupervisor(camera, (cam, transport, obs, stop) -> () -> {
+        return new CameraSupervisor(camera, (cam, transport, obs, stop) -> CameraSupervisor.Session.onThread(() -> {
             sessionsRun++;
             transports.add(transport);
             return script.isEmpty() ? new SessionResult(FailureReason.AUTH, "401", Duration.ZERO) : script.poll();
-        }, channel.eventLoop(), Runnable::run, new Backoff(() -> random), (address, port) -> {
+        }, Runnable::run), channel.eventLoop(), new Backoff(() -> random), (address, port) -> {
             probes++;
             probed.add(address);
             return probeHangs ? new CompletableFuture<>() : CompletableFuture.completedFuture(portOpen);
@@ -464,10 +464,10 @@ class CameraSupervisorTest {
     void livenessNeverFailsWhileProbesComeAndGo() throws Exception {
         List<CompletableFuture<Boolean>> inFlight = new ArrayList<>();
         // probes answered by the test, late: each one in flight for 700 ms of every second
-        CameraSupervisor slow = new CameraSupervisor(CAMERA, (cam, transport, obs, stop) -> () -> {
+        CameraSupervisor slow = new CameraSupervisor(CAMERA, (cam, transport, obs, stop) -> CameraSupervisor.Session.onThread(() -> {
             sessionsRun++;
             return failed(FailureReason.REFUSED);
-        }, channel.eventLoop(), Runnable::run, new Backoff(() -> 0.5), (address, port) -> {
+        }, Runnable::run), channel.eventLoop(), new Backoff(() -> 0.5), (address, port) -> {
             CompletableFuture<Boolean> f = new CompletableFuture<>();
             inFlight.add(f);
             return f;
@@ -489,8 +489,9 @@ class CameraSupervisorTest {
     private CameraSupervisor supervisorWithHeldSession(List<Runnable> held, List<CameraObserver> observers) {
         return new CameraSupervisor(CAMERA, (cam, transport, obs, stop) -> {
             observers.add(obs);
-            return () -> new SessionResult(FailureReason.EOF, "camera closed", Duration.ZERO);
-        }, channel.eventLoop(), held::add, new Backoff(() -> 0.5),
+            return CameraSupervisor.Session.onThread(() -> new SessionResult(FailureReason.EOF, "camera closed", Duration.ZERO),
+                    held::add);
+        }, channel.eventLoop(), new Backoff(() -> 0.5),
                 (address, port) -> CompletableFuture.completedFuture(false), this::lookUp, () -> 0.5, CameraObserver.NONE,
                 Clock.fixed(Instant.parse("2026-11-29T00:00:00Z"), ZoneOffset.UTC));
     }

@@ -1,0 +1,22 @@
+package org.nvr.config;
+
+import java.util.Locale;
+
+/**
+ * Which client pulls a camera's stream ({@code source:} in the config): {@code RTSP} is the recorder's
+ * own RTSP client on Netty, {@code FFMPEG} is FFmpeg's RTSP reader on a thread of its own.
+ */
+public enum Source {
+    RTSP, FFMPEG;
+
+    /**
+     * The source of a camera whose config names none. FFmpeg until the Netty client's segment writer is
+     * merged; then this one line flips to {@link #RTSP}.
+     */
+    public static final Source DEFAULT = FFMPEG;
+
+    /** The config's and the CLI's spelling: {@code rtsp}, {@code ffmpeg}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,162 @@
+package org.nvr.source.rtsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nvr.config.AudioPolicy;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.Retention;
+import org.nvr.config.Source;
+import org.nvr.config.Transport;
+import org.nvr.ingest.FailureReason;
+import org.nvr.media.FrameSink;
+import org.nvr.rtsp.RtspSessionOptions;
+import org.nvr.rtsp.RtspTransports;
+import org.nvr.session.Backoff;
+import org.nvr.session.CameraObserver;
+import org.nvr.session.CameraSupervisor;
+import org.nvr.session.SessionResult;
+import org.nvr.session.StreamWarnings;
+import org.nvr.sim.AuthScheme;
+import org.nvr.sim.RtspCameraSimulator;
+import org.nvr.sim.SimulatedCamera;
+import org.nvr.sim.SyntheticClip;
+import org.nvr.source.CameraSources;
+import org.nvr.source.WriterLanes;
+
+/**
+ * Cameras recorded through the RTSP client under a real {@link CameraSupervisor}: each fault of the
+ * camera ends the attempt with its exact reason (the supervisor's reconnect reason), and a camera that
+ * refuses interleaved TCP (461) is moved to UDP, which goes through FFmpeg until the client has UDP.
+ */
+class SupervisedSourcesTest {
+    private static final String PASSWORD = "s3cr:t@Pass#word";
+    private static EventLoopGroup group;
+    private static WriterLanes lanes;
+    private static SyntheticClip clip;
+
+    private RtspCameraSimulator simulator;
+    private SimulatedCamera camera;
+    private CameraSupervisor supervisor;
+    private final BlockingQueue<FailureReason> reconnects = new LinkedBlockingQueue<>();
+    private final List<Transport> ffmpegAttempts = new CopyOnWriteArrayList<>();
+    private final FakeRecorder recorder = new FakeRecorder();
+
+    @BeforeAll
+    static void startThreads() {
+        group = RtspTransports.newGroup(1, "sources-test");
+        lanes = new WriterLanes(1);
+        clip = SyntheticClip.generate(320, 240, 25, 10, 50, 300_000);
+    }
+
+    @AfterAll
+    static void stopThreads() {
+        lanes.close(Duration.ofSeconds(2));
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    @BeforeEach
+    void startSimulator() {
+        simulator = new RtspCameraSimulator();
+        camera = simulator.addCamera("cam", clip);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (supervisor != null) {
+            supervisor.stop().get(10, TimeUnit.SECONDS);
+        }
+        simulator.close();
+    }
+
+    private static CameraConfig config(String url, Optional<String> user, Optional<String> password, Duration stall) {
+        return new CameraConfig("cam", "site", "cam", URI.create(url), user, password, Transport.TCP,
+                AudioPolicy.TRANSCODE, stall, Retention.NONE, Optional.empty(), Optional.empty(), Source.RTSP);
+    }
+
+    /** Supervises {@code cam}; returns the reason of its first failed attempt. */
+    private FailureReason firstFailure(CameraConfig cam) throws Exception {
+        RtspSource rtsp = new RtspSource(group, RtspSessionOptions.defaults().withStepTimeout(Duration.ofSeconds(2)),
+                (c, o, w) -> recorder, c -> FrameSink.NONE);
+        CameraSupervisor.SessionFactory ffmpeg = (c, transport, observer, stop) -> CameraSupervisor.Session.onThread(
+                () -> {
+                    ffmpegAttempts.add(transport);
+                    return new SessionResult(FailureReason.EOF, "fake ffmpeg", Duration.ZERO);
+                }, Runnable::run);
+        CameraSources sources = new CameraSources(cam, ffmpeg, rtsp, lanes.lane(), new StreamWarnings());
+        CameraObserver observer = new CameraObserver() {
+            @Override
+            public void sessionEnded(FailureReason reason) {
+                reconnects.add(reason);
+            }
+        };
+        supervisor = new CameraSupervisor(cam, sources, group.next(), new Backoff(() -> 0.5),
+                (address, port) -> CompletableFuture.completedFuture(true),
+                host -> CompletableFuture.completedFuture(InetAddress.getLoopbackAddress()), () -> 0.5, observer,
+                Clock.systemUTC());
+        supervisor.start();
+        FailureReason reason = reconnects.poll(20, TimeUnit.SECONDS);
+        assertNotNull(reason, "the attempt ended");
+        return reason;
+    }
+
+    @Test
+    void wrongPasswordIsAuth() throws Exception {
+        camera.requireAuth("admin", PASSWORD, AuthScheme.DIGEST);
+        simulator.start();
+        assertEquals(FailureReason.AUTH, firstFailure(config(simulator.url("cam"), Optional.of("admin"),
+                Optional.of("wrong"), Duration.ofSeconds(5))));
+    }
+
+    @Test
+    void unknownPathIsNotFound() throws Exception {
+        simulator.start();
+        assertEquals(FailureReason.NOT_FOUND, firstFailure(config(simulator.url("nope"), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(5))));
+    }
+
+    @Test
+    void junkInsteadOfRtspIsProtocol() throws Exception {
+        camera.sendGarbageInsteadOfRtsp(true);
+        simulator.start();
+        assertEquals(FailureReason.PROTOCOL, firstFailure(config(simulator.url("cam"), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(5))));
+    }
+
+    @Test
+    void silentAfterPlayIsStalled() throws Exception {
+        camera.pauseStream(true);
+        simulator.start();
+        assertEquals(FailureReason.STALLED, firstFailure(config(simulator.url("cam"), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(1))));
+        assertTrue(recorder.ends.contains("stalled"), "the recorder was ended with the reason: " + recorder.ends);
+    }
+
+    @Test
+    void refusedInterleavedTcpMovesToUdpThroughFfmpeg() throws Exception {
+        simulator.setTcpEnabled(false);
+        simulator.start();
+        assertEquals(FailureReason.PROTOCOL, firstFailure(config(simulator.url("cam"), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(5))));
+        assertEquals(FailureReason.EOF, reconnects.poll(20, TimeUnit.SECONDS), "the next attempt");
+        assertEquals(List.of(Transport.UDP), ffmpegAttempts.subList(0, 1), "461: over UDP, through FFmpeg for now");
+    }
+}
