@@ -38,6 +38,7 @@ import org.nvr.session.Backoff;
 import org.nvr.session.CameraStatus;
 import org.nvr.session.CameraSupervisor;
 import org.nvr.session.RecordingSession;
+import org.nvr.web.live.LiveFeeds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,6 +120,7 @@ public final class Recorder implements AutoCloseable {
     private StorageStats storage;
     private RetentionEnforcer retention;
     private RecorderMetrics ownMetrics;
+    private LiveFeeds live = LiveFeeds.none();
     private Duration hangAfter;
     private DnsHostResolver resolver;
     private volatile boolean closed;
@@ -198,8 +200,11 @@ public final class Recorder implements AutoCloseable {
         // Retention runs its first pass before any camera records, then after every closed segment.
         retention = RetentionEnforcer.of(config, index, storage, storage::freeBytes, metrics, options.clock());
         retention.start();
+        // Each camera's recording session feeds its live view: browsers never open a second stream.
+        live = new LiveFeeds(config.cameras().map(c -> c.id()).toList(), LiveFeeds.Limits.DEFAULT,
+                metrics.registry());
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
-                config.storage().segmentDuration(), index, finisher, options.opener(), options.clock());
+                config.storage().segmentDuration(), index, finisher, options.opener(), options.clock(), live::sink);
         PortProbe probe = new TcpPortProbe(loop, CameraSupervisor.PROBE_PERIOD);
         resolver = new DnsHostResolver(loop.next(), options.nameServers());
         Retention global = config.storage().retention();
@@ -249,6 +254,11 @@ public final class Recorder implements AutoCloseable {
             LOG.warn("cannot read storage totals from the index: {}", e.toString());
             return new StorageStats(config.storage().root());
         }
+    }
+
+    /** Every camera's live view, for the web server's {@code /live/{camera}}. */
+    public LiveFeeds live() {
+        return live;
     }
 
     public StorageStats storage() {
@@ -374,6 +384,7 @@ public final class Recorder implements AutoCloseable {
         }
         // One deadline for every step, so a stop fits the contract's 10 s and systemd's TimeoutStopSec.
         // Whatever is cut short is finished by the next start's reconciliation.
+        live.close(); // viewers of cameras that did not stop in time
         finisher.close(remaining(deadline, Duration.ofMillis(500)));
         if (retention != null) {
             retention.close();
