@@ -75,8 +75,10 @@ public final class WebServer implements AutoCloseable {
      */
     public record Options(MetricsServer.Limits limits, Duration idleTimeout, Duration sessionIdle,
                           Duration sessionAbsolute, int maxSessions, int apiThreads, Clock clock, ZoneId zone) {
-        public static final Options DEFAULT = new Options(MetricsServer.Limits.DEFAULT, Duration.ofSeconds(60),
-                Duration.ofMinutes(30), Duration.ofHours(12), 256, 2, Clock.systemUTC(), ZoneId.systemDefault());
+        /** Connections: a 16-tile live wall is 16 WebSockets from one browser, besides its page's requests. */
+        public static final Options DEFAULT = new Options(MetricsServer.Limits.DEFAULT.withConnections(256, 40),
+                Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofHours(12), 256, 2, Clock.systemUTC(),
+                ZoneId.systemDefault());
 
         public Options {
             Objects.requireNonNull(limits, "limits");

@@ -36,8 +36,8 @@ public final class LiveFeeds implements AutoCloseable {
      * @param maxKeptBytes   bytes of a camera's pictures since its last keyframe kept for newcomers
      */
     public record Limits(int maxViewers, long maxQueuedBytes, long maxKeptBytes) {
-        /** 64 viewers, 2 MiB each (4 s of a 4 Mbit/s camera), 4 MiB kept per camera. */
-        public static final Limits DEFAULT = new Limits(64, 2L << 20, 4L << 20);
+        /** 128 viewers (8 browsers with a 16-tile wall), 2 MiB each (4 s of a 4 Mbit/s camera), 4 MiB kept per camera. */
+        public static final Limits DEFAULT = new Limits(128, 2L << 20, 4L << 20);
 
         public Limits {
             if (maxViewers <= 0 || maxQueuedBytes <= 0 || maxKeptBytes < 0) {

@@ -245,6 +245,30 @@ class LiveViewTest {
 
     @Test
     @Order(4)
+    void oneBrowserMayWatchASixteenTileWall() throws Exception {
+        awaitRecording();
+        List<WebSocket> sockets = new java.util.ArrayList<>();
+        List<Received> received = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 16; i++) {
+                Received r = new Received();
+                received.add(r);
+                sockets.add(connect("cam1", cookie, null, r));
+            }
+            Poll.until(Duration.ofSeconds(20), "every tile gets pictures",
+                    () -> received.stream().allMatch(r -> r.binaryCount() >= 3));
+            assertEquals(16, recorder.live().viewers());
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(web.url() + "api/cameras"))
+                    .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+                    "and the page still gets its answers");
+        } finally {
+            sockets.forEach(WebSocket::abort);
+        }
+        Poll.until(Duration.ofSeconds(10), "the viewers left", () -> recorder.live().viewers() == 0);
+    }
+
+    @Test
+    @Order(5)
     void theCameraStoppingClosesTheSocketCleanly() throws Exception {
         awaitRecording();
         Received r = new Received();
