@@ -114,6 +114,38 @@ class LiveCodecsGstTest {
     }
 
     @Test
+    void whereTheBrowserCannotPlayH265TheTileSaysSoAndShowsAStill() throws Exception {
+        try (org.nvr.testing.Browser browser = org.nvr.testing.Browser.start(1280, 800)) {
+            var d = browser.driver();
+            d.get(web.url());
+            d.findElement(org.openqa.selenium.By.id("username")).sendKeys("xem");
+            d.findElement(org.openqa.selenium.By.id("password")).sendKeys("pw");
+            d.findElement(org.openqa.selenium.By.cssSelector("form[action='/login'] button")).click();
+            Poll.until(Duration.ofSeconds(20), "the H.264 tile plays", () -> LiveViewTest.number(browser,
+                    "const v = document.querySelector('.tile[data-camera=aac] video'); return v ? v.currentTime : 0;") > 0.5);
+            boolean playable = Boolean.TRUE.equals(browser.js(
+                    "return MediaSource.isTypeSupported('video/mp4; codecs=\"hvc1.1.6.L93.B0\"');"));
+            if (playable) {
+                Poll.until(Duration.ofSeconds(20), "the H.265 tile plays", () -> LiveViewTest.number(browser,
+                        "return document.querySelector('.tile[data-camera=hevc] video').currentTime;") > 0.5);
+            } else {
+                Poll.until(Duration.ofSeconds(20), "the H.265 tile says why and shows a still", () -> String.valueOf(
+                        browser.js("const t = document.querySelector('.tile[data-camera=hevc]');"
+                                + " return t.querySelector('.note').textContent + ' ' + t.querySelector('img').src;"))
+                        .matches("Trình duyệt này không phát được H\\.265.* http://.*/snapshot/hevc\\.jpg\\?at=now&t=\\d+"));
+                assertEquals(true, browser.js("return document.querySelector('.tile[data-camera=hevc] video').hidden;"));
+            }
+            // A click shows one camera large, with its sound.
+            d.findElement(org.openqa.selenium.By.cssSelector(".tile[data-camera=aac]")).click();
+            Poll.until(Duration.ofSeconds(20), "the large view plays", () -> LiveViewTest.number(browser,
+                    "const v = document.querySelector('main.big .tile[data-camera=aac] video');"
+                            + " return v ? v.currentTime : 0;") > 0.5);
+            assertEquals(1L, browser.js("return document.querySelectorAll('.tile').length;"));
+            assertEquals(false, browser.js("return document.querySelector('.tile video').muted;"));
+        }
+    }
+
+    @Test
     void h265IsSentAsHvc1(@TempDir Path dir) throws Exception {
         List<Object> m = new java.util.ArrayList<>();
         Path file = watch("hevc", dir, m);
