@@ -180,6 +180,25 @@ class LiveFeedTest {
     }
 
     @Test
+    void viewersQueuedBytesAndSkipsAreMetrics() {
+        try (org.nvr.metrics.RecorderMetrics metrics = new org.nvr.metrics.RecorderMetrics()) {
+            LiveFeeds feeds = new LiveFeeds(List.of("cam"), new LiveFeeds.Limits(8, 20_000, 1 << 20), metrics.registry());
+            LiveFeed feed = feeds.feed("cam").orElseThrow();
+            feed.tracks(List.of(clip.track));
+            Recorded slow = new Recorded();
+            slow.stuck = true;
+            feed.join(slow);
+            clip.frames.subList(0, 20).forEach(feed::frame);
+            String scrape = metrics.scrape();
+            assertTrue(scrape.contains("nvr_web_live_viewers 1.0"), scrape);
+            assertTrue(scrape.contains("nvr_web_live_queued_bytes " + (double) feeds.queuedBytes()), scrape);
+            assertTrue(scrape.contains("nvr_web_live_dropped_total " + (double) feeds.droppedFragments()), scrape);
+            assertTrue(scrape.contains("nvr_web_live_sent_bytes_total "), scrape);
+            assertTrue(feeds.droppedFragments() > 0);
+        }
+    }
+
+    @Test
     void theCameraStoppingClosesItsViewersAndLeavingStopsTheFrames() {
         LiveFeeds feeds = new LiveFeeds(List.of("cam"), new LiveFeeds.Limits(1, 1 << 20, 1 << 20), null);
         LiveFeed feed = feeds.feed("cam").orElseThrow();
