@@ -34,7 +34,10 @@ import org.openqa.selenium.By;
  *       that agrees is printed);</li>
  *   <li>the recorder's CPU time per second and heap while the page watches, and live bytes sent.</li>
  * </ul>
- * Usage: LiveLatencyBench WIDTHxHEIGHT GOP_FRAMES KBITS SECONDS TILES(1|4)
+ * With BROWSERS above 1 the other browsers open the same wall first (TILES cameras each), so the
+ * figures are under that load; the recorder's CPU, heap and the most bytes queued for viewers are
+ * printed too.
+ * Usage: LiveLatencyBench WIDTHxHEIGHT GOP_FRAMES KBITS SECONDS TILES(1|4|9|16) BROWSERS
  */
 public class LiveLatencyBench {
     static final String PASSWORD = "bench-password";
@@ -47,21 +50,28 @@ public class LiveLatencyBench {
         int kbits = Integer.parseInt(args[2]);
         int seconds = Integer.parseInt(args[3]);
         int tiles = Integer.parseInt(args[4]);
+        int browsers = Integer.parseInt(args[5]);
         int fps = 25;
         int clipFrames = 500;
         SyntheticClip clip = SyntheticClip.generate(width, height, fps, gop, clipFrames, kbits * 1000);
         Path root = Files.createTempDirectory("nvr-live-bench");
         SendClock sendClock = new SendClock();
-        try (RtspCameraSimulator sim = new RtspCameraSimulator(0, sendClock)) {
+        // cam1 alone on a simulator whose clock dates its session's first picture; the others on another
+        try (RtspCameraSimulator sim = new RtspCameraSimulator(0, sendClock);
+             RtspCameraSimulator others = new RtspCameraSimulator()) {
             StringBuilder cams = new StringBuilder();
-            for (int i = 1; i <= tiles; i++) {
-                sim.addCamera("cam" + i, clip);
-                cams.append(i > 1 ? ", " : "").append("{ id: cam").append(i).append(", url: \"")
-                        .append("rtsp://127.0.0.1:PORT/cam").append(i).append("\" }");
-            }
+            sim.addCamera("cam1", clip);
             sim.start();
+            cams.append("{ id: cam1, url: \"").append(sim.url("cam1")).append("\" }");
+            for (int i = 2; i <= tiles; i++) {
+                others.addCamera("cam" + i, clip);
+            }
+            others.start();
+            for (int i = 2; i <= tiles; i++) {
+                cams.append(", { id: cam").append(i).append(", url: \"").append(others.url("cam" + i)).append("\" }");
+            }
             NvrConfig config = ConfigLoader.parse("storage: { root: " + root + " }\n"
-                    + "sites: [ { id: bench, cameras: [ " + cams.toString().replace("PORT", "" + sim.port()) + " ] } ]\n"
+                    + "sites: [ { id: bench, cameras: [ " + cams + " ] } ]\n"
                     + "web:\n  listen: 127.0.0.1:0\n  users:\n"
                     + "    - {name: xem, role: viewer, password_hash: \"" + BasicAuth.hash(PASSWORD.toCharArray(), 1000)
                     + "\"}\n", Map.of());
@@ -87,12 +97,13 @@ public class LiveLatencyBench {
                 long idleT0 = System.nanoTime();
                 Thread.sleep(5000);
                 double idleCpu = (os.getProcessCpuTime() - idleCpu0) / (double) (System.nanoTime() - idleT0);
+                List<Browser> crowd = new ArrayList<>();
                 try (Browser browser = Browser.start(1280, 800)) {
-                    var d = browser.driver();
-                    d.get(web.url());
-                    d.findElement(By.id("username")).sendKeys("xem");
-                    d.findElement(By.id("password")).sendKeys(PASSWORD);
-                    d.findElement(By.cssSelector("form[action='/login'] button")).click();
+                    for (int b = 1; b < browsers; b++) {
+                        crowd.add(Browser.start(1280, 800));
+                        openWall(crowd.get(b - 1), web.url(), tiles);
+                    }
+                    openWall(browser, web.url(), tiles);
                     // the wall opened by the login's redirect: navigation start to first picture
                     Object first = browser.js("""
                             return new Promise(done => {
@@ -108,10 +119,15 @@ public class LiveLatencyBench {
                     long cpu0 = os.getProcessCpuTime();
                     long t0 = System.nanoTime();
                     long sent0 = recorder.live().sentBytes();
+                    long[] maxQueued = {0};
+                    var sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+                    sampler.scheduleAtFixedRate(() -> maxQueued[0] = Math.max(maxQueued[0], recorder.live().queuedBytes()),
+                            0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
                     @SuppressWarnings("unchecked")
                     List<List<Number>> samples = (List<List<Number>>) browser.js(COLLECT, seconds * 1000, width, height);
                     double busyCpu = (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - t0);
                     long sent = recorder.live().sentBytes() - sent0;
+                    sampler.shutdownNow();
                     List<Double> latencies = new ArrayList<>();
                     int agree = 0;
                     for (List<Number> s : samples) {
@@ -129,8 +145,9 @@ public class LiveLatencyBench {
                     }
                     latencies.sort(Double::compare);
                     Runtime rt = Runtime.getRuntime();
-                    System.out.printf("clip %dx%d, %d fps, GOP %d frames (%.1f s), %d kbit/s; %d tile(s) in one page%n",
-                            width, height, fps, gop, gop / (double) fps, kbits, tiles);
+                    System.out.printf("clip %dx%d, %d fps, GOP %d frames (%.1f s), %d kbit/s; %d camera(s), %d browser(s)"
+                            + " each showing all of them%n", width, height, fps, gop, gop / (double) fps, kbits, tiles,
+                            browsers);
                     System.out.printf("first picture after opening the wall: %.0f ms (GOP %.0f ms)%n", firstMs,
                             gop * 1000.0 / fps);
                     System.out.printf("latency camera -> screen over %d pictures: p50 %.0f ms, p95 %.0f ms, max %.0f ms%n",
@@ -141,9 +158,14 @@ public class LiveLatencyBench {
                     System.out.printf("the index dates the run's first picture %d ms after the simulator sent it%n",
                             anchor.toEpochMilli() - sendClock.first);
                     System.out.printf("recorder JVM CPU: %.1f %% of a core before anyone watched, %.1f %% while watching;"
-                            + " live bytes sent %.2f Mbit/s; viewers %d; dropped %d; heap used %d MiB%n",
+                            + " live bytes sent %.2f Mbit/s; viewers %d; dropped %d; most queued for viewers %d KiB;"
+                            + " heap used %d MiB%n",
                             idleCpu * 100, busyCpu * 100, sent * 8 / 1e6 / seconds, recorder.live().viewers(),
-                            recorder.live().droppedFragments(), (rt.totalMemory() - rt.freeMemory()) >> 20);
+                            recorder.live().droppedFragments(), maxQueued[0] >> 10, (rt.totalMemory() - rt.freeMemory()) >> 20);
+                } finally {
+                    for (Browser b : crowd) {
+                        b.close();
+                    }
                 }
             }
         } finally {
@@ -183,6 +205,15 @@ public class LiveLatencyBench {
         public java.time.Clock withZone(java.time.ZoneId zone) {
             return this;
         }
+    }
+
+    /** Logs in; the login's redirect opens the wall, with all cameras on one page. */
+    static void openWall(Browser browser, String url, int tiles) {
+        var d = browser.driver();
+        d.get(url + "#n=" + (tiles <= 1 ? 1 : tiles <= 4 ? 4 : tiles <= 9 ? 9 : 16));
+        d.findElement(By.id("username")).sendKeys("xem");
+        d.findElement(By.id("password")).sendKeys(PASSWORD);
+        d.findElement(By.cssSelector("form[action='/login'] button")).click();
     }
 
     static double pct(List<Double> sorted, double p) {
