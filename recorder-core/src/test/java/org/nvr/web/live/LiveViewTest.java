@@ -269,6 +269,33 @@ class LiveViewTest {
 
     @Test
     @Order(5)
+    void aNewResolutionMidStreamComesAsANewCodecAndInit(@TempDir Path dir) throws Exception {
+        awaitRecording();
+        Received r = new Received();
+        WebSocket ws = connect("cam1", cookie, null, r);
+        Poll.until(Duration.ofSeconds(20), "pictures", () -> r.binaryCount() >= 3);
+        sim.camera("cam1").switchClip(SyntheticClip.generate(320, 240, 25, 25, 100, 300_000));
+        Poll.until(Duration.ofSeconds(20), "a second codec message and pictures after it", () -> {
+            List<Object> m = List.copyOf(r.messages);
+            int second = java.util.stream.IntStream.range(1, m.size()).filter(i -> m.get(i) instanceof String)
+                    .findFirst().orElse(-1);
+            return second > 0 && m.size() - second > 10;
+        });
+        ws.abort();
+        List<Object> m = List.copyOf(r.messages);
+        int second = java.util.stream.IntStream.range(1, m.size()).filter(i -> m.get(i) instanceof String)
+                .findFirst().orElseThrow();
+        ByteArrayOutputStream after = new ByteArrayOutputStream();
+        m.stream().skip(second + 1).forEach(x -> after.writeBytes((byte[]) x));
+        Path mp4 = dir.resolve("after.mp4");
+        Files.write(mp4, after.toByteArray());
+        assertEquals(List.of(), MediaProbe.decodeErrors(mp4));
+        assertEquals(320, MediaProbe.streams(mp4).get(0).width());
+        assertTrue(MediaProbe.videoPackets(mp4).get(0).keyframe());
+    }
+
+    @Test
+    @Order(6)
     void theCameraStoppingClosesTheSocketCleanly() throws Exception {
         awaitRecording();
         Received r = new Received();
