@@ -68,6 +68,8 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String COOKIE = "nvr_session";
     static final String CSRF_HEADER = "X-CSRF-Token";
     static final String CSRF_FIELD = "csrf_token";
+    /** How often a live socket looks whether its session still holds. */
+    private static final Duration LIVE_SESSION_CHECK = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(WebHandler.class);
 
     /** What the handler works with; owned by {@link WebServer}. */
@@ -316,9 +318,15 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             send(ctx, req, HttpResponseStatus.NOT_FOUND, json("no such camera"));
             return;
         }
+        // Watching is using the session: it stays alive while the wall is open (up to its absolute limit),
+        // and the socket closes once it ends (logout, absolute expiry).
+        String session = caller.session().id();
+        Duration check = p.sessions().idle().dividedBy(2).compareTo(LIVE_SESSION_CHECK) < 0
+                ? p.sessions().idle().dividedBy(2) : LIVE_SESSION_CHECK;
         LiveSocket.open(ctx, new io.netty.handler.codec.http.DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
                 req.method(), req.query().uri(), Unpooled.EMPTY_BUFFER, req.headers(),
-                io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE), feed.get(), p.tls());
+                io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE), feed.get(), p.tls(),
+                () -> p.sessions().touch(session).isPresent(), check);
     }
 
     private boolean allowed(ChannelHandlerContext ctx, Request req, Caller caller, Role needed) {

@@ -17,6 +17,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.nvr.metrics.RequestDeadline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +43,7 @@ public final class LiveSocket extends ChannelInboundHandlerAdapter implements Li
     private final LiveFeed feed;
     private final WebSocketServerHandshaker handshaker;
     private LiveFeed.Viewer viewer;
+    private ScheduledFuture<?> sessionCheck;
 
     private LiveSocket(Channel channel, LiveFeed feed, WebSocketServerHandshaker handshaker) {
         this.channel = channel;
@@ -50,9 +55,11 @@ public final class LiveSocket extends ChannelInboundHandlerAdapter implements Li
      * Answers the upgrade request {@code request} on {@code ctx}'s connection (whose handler, the web
      * handler, this replaces) and makes the connection a viewer of {@code feed}. Not a WebSocket
      * request: 426 with the versions spoken. Too many viewers: the socket opens and closes at once with
-     * 1013 (try again later), which a page can tell from a refused login.
+     * 1013 (try again later), which a page can tell from a refused login. Every {@code checkEvery} the
+     * socket asks {@code loggedIn} (which keeps the session in use) and closes with 1008 once it says no.
      */
-    public static void open(ChannelHandlerContext ctx, FullHttpRequest request, LiveFeed feed, boolean tls) {
+    public static void open(ChannelHandlerContext ctx, FullHttpRequest request, LiveFeed feed, boolean tls,
+                            BooleanSupplier loggedIn, Duration checkEvery) {
         Channel ch = ctx.channel();
         String url = (tls ? "wss://" : "ws://") + request.headers().get("Host", "localhost") + request.uri();
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, false,
@@ -79,6 +86,13 @@ public final class LiveSocket extends ChannelInboundHandlerAdapter implements Li
                 socket.closeWith(WebSocketCloseStatus.TRY_AGAIN_LATER, "too many live viewers");
             } else if (!ch.isActive()) {
                 socket.leave(); // it went away during the handshake
+            } else {
+                long every = checkEvery.toMillis();
+                socket.sessionCheck = ch.eventLoop().scheduleAtFixedRate(() -> {
+                    if (!loggedIn.getAsBoolean()) {
+                        socket.closeWith(WebSocketCloseStatus.POLICY_VIOLATION, "logged out");
+                    }
+                }, every, every, TimeUnit.MILLISECONDS);
             }
         });
     }
@@ -123,6 +137,9 @@ public final class LiveSocket extends ChannelInboundHandlerAdapter implements Li
     private void leave() {
         if (viewer != null) {
             viewer.leave();
+        }
+        if (sessionCheck != null) {
+            sessionCheck.cancel(false);
         }
     }
 

@@ -59,6 +59,7 @@ class LiveViewTest {
     static Path root;
     RtspCameraSimulator sim;
     Recorder recorder;
+    NvrConfig config;
     WebServer web;
     HttpClient http = HttpClient.newHttpClient();
     String cookie;
@@ -68,7 +69,7 @@ class LiveViewTest {
         sim = new RtspCameraSimulator();
         sim.addCamera("cam1", SyntheticClip.generate(WIDTH, HEIGHT, 25, 25, 250, 800_000));
         sim.start();
-        NvrConfig config = ConfigLoader.parse("storage: { root: " + root + " }\n"
+        config = ConfigLoader.parse("storage: { root: " + root + " }\n"
                 + "sites: [ { id: xa1, cameras: [ { id: cam1, name: \"Cổng UBND\", url: \"" + sim.url("cam1")
                 + "\", location: \"Đường vào xã\" } ] },\n"
                 + "  { id: xa2, cameras: [ { id: cam2, name: \"Cầu Suối\", url: \"rtsp://127.0.0.1:1/down\","
@@ -296,6 +297,38 @@ class LiveViewTest {
 
     @Test
     @Order(6)
+    void loggingOutClosesTheLiveSockets() throws Exception {
+        awaitRecording();
+        // a server whose sessions idle out after 2 s: the live sockets look at their session every second
+        try (WebServer quick = WebServer.start(config, recorder.index(),
+                WebServer.Options.DEFAULT.withSessions(Duration.ofSeconds(2), Duration.ofHours(1)), recorder.live())) {
+            String base = quick.url();
+            HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "login"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("username=xem&password="
+                            + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String session = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            Received r = new Received();
+            WebSocket ws = http.newWebSocketBuilder().header("Cookie", session)
+                    .buildAsync(URI.create(base.replace("http://", "ws://") + "live/cam1"), r).get(10, TimeUnit.SECONDS);
+            Poll.until(Duration.ofSeconds(20), "pictures", () -> r.binaryCount() >= 3);
+            Thread.sleep(3000); // longer than the idle limit: watching keeps the session in use
+            assertTrue(!r.closed.isDone(), "still open while watching");
+            String csrf = http.send(HttpRequest.newBuilder(URI.create(base + "api/session")).header("Cookie", session)
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()
+                    .replaceAll("(?s).*\"csrf_token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+            assertEquals(303, http.send(HttpRequest.newBuilder(URI.create(base + "logout")).header("Cookie", session)
+                    .header("X-CSRF-Token", csrf).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(1008, r.closed.get(10, TimeUnit.SECONDS), "policy violation: logged out");
+            ws.abort();
+        }
+        Poll.until(Duration.ofSeconds(5), "the viewer left", () -> recorder.live().viewers() == 0);
+    }
+
+    @Test
+    @Order(7)
     void theCameraStoppingClosesTheSocketCleanly() throws Exception {
         awaitRecording();
         Received r = new Received();
