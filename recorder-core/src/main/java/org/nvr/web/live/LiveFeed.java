@@ -55,6 +55,8 @@ public final class LiveFeed implements FrameSink {
         private final Output out;
         private final AtomicLong queued = new AtomicLong();
         private boolean waitingForKeyframe = true;
+        /** Skipping pictures because it fell behind (not merely waiting for its first keyframe). */
+        private boolean behind;
 
         private Viewer(Output out) {
             this.out = out;
@@ -289,6 +291,9 @@ public final class LiveFeed implements FrameSink {
      */
     private void send(Viewer v, MediaFragment fragment, boolean keyframe) {
         if (v.waitingForKeyframe && !keyframe) {
+            if (v.behind) {
+                totals.dropped();
+            }
             return;
         }
         long size = fragment.size();
@@ -299,10 +304,12 @@ public final class LiveFeed implements FrameSink {
                         queued);
             }
             v.waitingForKeyframe = true;
+            v.behind = true;
             totals.dropped();
             return;
         }
         v.waitingForKeyframe = false;
+        v.behind = false;
         v.queued.addAndGet(size);
         totals.queued(size);
         totals.sent(size);

@@ -49,6 +49,7 @@ class LiveCodecsGstTest {
                 + "sites: [ { id: gst, cameras: [\n"
                 + "  { id: aac, url: \"" + gst.url(GstRtspServer.H264_AAC) + "\" },\n"
                 + "  { id: alaw, url: \"" + gst.url(GstRtspServer.H264_ALAW) + "\" },\n"
+                + "  { id: bframes, url: \"" + gst.url(GstRtspServer.H264_BFRAMES) + "\" },\n"
                 + "  { id: hevc, url: \"" + gst.url(GstRtspServer.H265) + "\" } ] } ]\n"
                 + "web:\n  listen: 127.0.0.1:0\n  users:\n"
                 + "    - {name: xem, role: viewer, password_hash: \"" + BasicAuth.hash("pw".toCharArray(), 1000)
@@ -142,6 +143,18 @@ class LiveCodecsGstTest {
                             + " return v ? v.currentTime : 0;") > 0.5);
             assertEquals(1L, browser.js("return document.querySelectorAll('.tile').length;"));
             assertEquals(false, browser.js("return document.querySelector('.tile video').muted;"));
+        }
+    }
+
+    @Test
+    void bFramesArriveInDecodeOrderAndAreShownInPresentationOrder(@TempDir Path dir) throws Exception {
+        Path file = watch("bframes", dir, new java.util.ArrayList<>());
+        assertEquals(List.of(), MediaProbe.decodeErrors(file));
+        List<MediaProbe.Packet> packets = MediaProbe.videoPackets(file);
+        assertTrue(packets.stream().anyMatch(p -> p.ptsTime() > p.dtsTime() + 0.001), "reordered pictures");
+        List<Double> shown = MediaProbe.pictureTimes(file);
+        for (int i = 1; i < shown.size(); i++) {
+            assertEquals(0.04, shown.get(i) - shown.get(i - 1), 0.002, "picture " + i + " shown 40 ms after the one before");
         }
     }
 

@@ -158,6 +158,7 @@ class LiveFeedTest {
         }
         List<byte[]> after = slow.fragments().subList(before, slow.fragments().size());
         assertEquals(31, sequence(after.get(0)), "resumes at the keyframe of picture 30");
+        assertEquals(30 - before, feeds.droppedFragments(), "every picture it missed is counted");
         assertEquals(clip.frames.size() - 30, after.size());
         assertEquals(0, feeds.queuedBytes());
     }
