@@ -73,7 +73,7 @@ final class Daemon implements AutoCloseable {
         }
         try {
             WebServer web = config.web().isPresent()
-                    ? WebServer.start(config, recorder.index(), WebServer.Options.DEFAULT) : null;
+                    ? WebServer.start(config, recorder.index(), WebServer.Options.DEFAULT, recorder.live()) : null;
             return new Daemon(metrics, server, recorder, web);
         } catch (IOException | RuntimeException e) {
             recorder.close();

@@ -23,6 +23,15 @@ public interface FrameSink {
     /** The session ended; no frame follows until the next {@link #tracks}. */
     void end();
 
+    /**
+     * Whether frames are wanted now. A source may skip building frames (copying bytes out of its
+     * buffers) while this is false; it still calls {@link #tracks} and {@link #end}. A sink that starts
+     * wanting frames again must expect the next one to be any frame, not necessarily a keyframe.
+     */
+    default boolean wantsFrames() {
+        return true;
+    }
+
     /** A sink that ignores everything. */
     FrameSink NONE = new FrameSink() {
         @Override
@@ -35,6 +44,11 @@ public interface FrameSink {
 
         @Override
         public void end() {
+        }
+
+        @Override
+        public boolean wantsFrames() {
+            return false;
         }
     };
 
@@ -63,6 +77,11 @@ public interface FrameSink {
             public void end() {
                 first.end();
                 second.end();
+            }
+
+            @Override
+            public boolean wantsFrames() {
+                return first.wantsFrames() || second.wantsFrames();
             }
         };
     }

@@ -45,6 +45,7 @@ import org.nvr.rtsp.RtspSessionOptions;
 import org.nvr.rtsp.RtspTransports;
 import org.nvr.store.SegmentRecorder;
 import io.netty.channel.EventLoopGroup;
+import org.nvr.web.live.LiveFeeds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,6 +136,7 @@ public final class Recorder implements AutoCloseable {
     private StorageStats storage;
     private RetentionEnforcer retention;
     private RecorderMetrics ownMetrics;
+    private LiveFeeds live = LiveFeeds.none();
     private Duration hangAfter;
     private DnsHostResolver resolver;
     private volatile boolean closed;
@@ -214,8 +216,11 @@ public final class Recorder implements AutoCloseable {
         // Retention runs its first pass before any camera records, then after every closed segment.
         retention = RetentionEnforcer.of(config, index, storage, storage::freeBytes, metrics, options.clock());
         retention.start();
+        // Each camera's recording session feeds its live view: browsers never open a second stream.
+        live = new LiveFeeds(config.cameras().map(c -> c.id()).toList(), LiveFeeds.Limits.DEFAULT,
+                metrics.registry());
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
-                config.storage().segmentDuration(), index, finisher, options.opener(), options.clock());
+                config.storage().segmentDuration(), index, finisher, options.opener(), options.clock(), live::sink);
         // Cameras recorded through our RTSP client share these threads, however many cameras there are.
         rtspLoops = RtspTransports.newGroup(RTSP_THREADS, "nvr-rtsp");
         lanes = new WriterLanes(WriterLanes.DEFAULT_THREADS);
@@ -284,6 +289,11 @@ public final class Recorder implements AutoCloseable {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         sources.forEach(s -> out.put(s.camera().id(), s.describe()));
         return out;
+    }
+
+    /** Every camera's live view, for the web server's {@code /live/{camera}}. */
+    public LiveFeeds live() {
+        return live;
     }
 
     public StorageStats storage() {
@@ -415,6 +425,7 @@ public final class Recorder implements AutoCloseable {
         if (rtspLoops != null) {
             rtspLoops.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS);
         }
+        live.close(); // viewers of cameras that did not stop in time
         finisher.close(remaining(deadline, Duration.ofMillis(500)));
         if (retention != null) {
             retention.close();

@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * {@link #presentationDelay}), so a segment's recorded start is when its first picture is shown and the
  * export and the index agree with what players show.
  *
+ * <p><b>Live view.</b> What is written is also handed to the camera's live fan-out ({@link Context#live()})
+ * through {@link LiveFrames}, which copies nothing while nobody watches.
+ *
  * <p>Runs on the camera's own thread, which owns the source, the stream plan (and with it the audio
  * transcoder), the open segment writer and the packet; all are released before {@link #run()} returns.
  */
@@ -74,6 +77,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
     private final CameraObserver observer;
     private final BooleanSupplier stopRequested;
     private final StreamWarnings streamWarnings;
+    private final LiveFrames live;
 
     // Per-run state, all owned by the camera thread.
     private StreamPlan plan;
@@ -104,6 +108,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
         this.observer = observer;
         this.stopRequested = stopRequested;
         this.streamWarnings = streamWarnings;
+        this.live = new LiveFrames(ctx.live().apply(camera), camera.id());
     }
 
     @Override
@@ -349,6 +354,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
     }
 
     private void write(AVPacket pkt, int track, TrackClock.Stamp stamp) throws IOException {
+        live.accept(pkt, track, stamp); // what is recorded is what browsers watching it see
         if (segment.failed) {
             return; // nothing more goes into a file whose last fragment may be torn
         }
@@ -367,6 +373,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
         runClock = new RunClock(ctx.clock().instant());
         Instant anchor = runClock.anchor();
         originMicros = micros;
+        live.start(plan, originMicros);
         runId = await(ctx.index().startRun(camera.siteId(), camera.id(), anchor, plan.videoCodec(),
                 plan.width(), plan.height(), plan.audioCodec()), "start run");
         observer.state(CameraState.RECORDING, anchor, null, plan.describe());
@@ -474,6 +481,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
     }
 
     private void endRun(FailureReason reason, String detail) {
+        live.end();
         try {
             finishSegment(lastVideoEndMicros);
         } catch (IOException e) {

@@ -147,6 +147,11 @@ final class StreamPlan implements AutoCloseable {
         return tracks.size();
     }
 
+    /** Track {@code track}'s codec parameters as the stream announced them (no parameter change adopted). */
+    AVCodecParameters parameters(int track) {
+        return tracks.get(track).parameters();
+    }
+
     AVRational timeBase(int track) {
         return tracks.get(track).timeBase();
     }

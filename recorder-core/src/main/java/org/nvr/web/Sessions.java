@@ -98,6 +98,11 @@ final class Sessions {
         return entries.size();
     }
 
+    /** How long a session may go unused. */
+    Duration idle() {
+        return idle;
+    }
+
     /** How long the cookie may live in the browser: the absolute limit. */
     Duration absolute() {
         return absolute;

@@ -38,6 +38,9 @@ import org.nvr.config.WebConfig.Role;
 import org.nvr.footage.JsonText;
 import org.nvr.metrics.CredentialCheck;
 import org.nvr.metrics.FailureThrottle;
+import org.nvr.web.live.LiveFeed;
+import org.nvr.web.live.LiveFeeds;
+import org.nvr.web.live.LiveSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p>Routes and the least role: viewer {@code GET /api/session, /api/cameras, /api/footage, /api/gaps} and
  * the pages {@code /app/<page>} unless the page declares more ({@code /app/uptime}: admin);
  * operator {@code POST /api/holds, DELETE /api/holds/{id}}; admin {@code GET /api/uptime, /api/audit}
- * (the queries and holds are {@link WebApi}'s). Not built yet, answered 501 after the role check:
- * {@code /live/*}, {@code /playback/*} (viewer), {@code /snapshot/*}, {@code POST /api/export} (operator).
+ * (the queries and holds are {@link WebApi}'s); viewer {@code GET /live/{camera}} (a WebSocket, same
+ * origin only, see {@link LiveSocket}). Not built yet, answered 501 after the role check:
+ * {@code /playback/*} (viewer), {@code /snapshot/*}, {@code POST /api/export} (operator).
  *
  * <p>Threads: the event loop; password checks complete on the check threads and API queries run on
  * the API executor, both handing their answer back through the channel (a connection reads nothing
@@ -65,12 +69,14 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String COOKIE = "nvr_session";
     static final String CSRF_HEADER = "X-CSRF-Token";
     static final String CSRF_FIELD = "csrf_token";
+    /** How often a live socket looks whether its session still holds. */
+    private static final Duration LIVE_SESSION_CHECK = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(WebHandler.class);
 
     /** What the handler works with; owned by {@link WebServer}. */
     record Parts(WebConfig config, boolean tls, Sessions sessions, WebUsers users, CredentialCheck credentials,
                  FailureThrottle<String> userThrottle, Pages pages, WebApi api, Executor apiExecutor,
-                 AuditTrail audit, Duration refusalDelay) {
+                 AuditTrail audit, Duration refusalDelay, LiveFeeds live) {
     }
 
     /** What is kept of a request once its buffer is released. */
@@ -138,9 +144,10 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             Optional<Sessions.Session> session = session(req);
             String lang = language(req);
+            // After the login: the live wall.
             send(ctx, req, HttpResponseStatus.OK, session.isPresent()
-                    ? html(p.pages().home(lang, session.get().user().name(), session.get().user().role().text(),
-                            session.get().csrfToken()))
+                    ? html(p.pages().app("wall", lang, session.get().user().name(), session.get().user().role().text(),
+                            session.get().csrfToken()).orElseThrow())
                     : html(p.pages().login(lang, false, false)));
             return;
         }
@@ -274,6 +281,10 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
+        if (m.equals(HttpMethod.GET) && path.startsWith("/live/")) {
+            live(ctx, req, caller, path.substring("/live/".length()));
+            return;
+        }
         // Routes of the contract that are not built yet: the role is checked first, so that a viewer
         // learns they may not, and an operator that it is not there yet.
         Role needed = notYetBuilt(m, path);
@@ -294,10 +305,36 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (get && path.startsWith("/snapshot/")) {
             return Role.OPERATOR;
         }
-        if (get && (path.startsWith("/live/") || path.startsWith("/playback/"))) {
+        if (get && path.startsWith("/playback/")) {
             return Role.VIEWER;
         }
         return null;
+    }
+
+    /** {@code GET /live/{camera}}: the camera's live view as a WebSocket (see {@link LiveSocket}). */
+    private void live(ChannelHandlerContext ctx, Request req, Caller caller, String camera) {
+        if (!allowed(ctx, req, caller, Role.VIEWER)) {
+            return;
+        }
+        if (crossOrigin(req)) {
+            // A WebSocket is not bound by the same-origin policy: another site's page must not watch.
+            send(ctx, req, HttpResponseStatus.FORBIDDEN, json("cross-origin request refused"));
+            return;
+        }
+        Optional<LiveFeed> feed = p.live().feed(camera);
+        if (feed.isEmpty()) {
+            send(ctx, req, HttpResponseStatus.NOT_FOUND, json("no such camera"));
+            return;
+        }
+        // Watching is using the session: it stays alive while the wall is open (up to its absolute limit),
+        // and the socket closes once it ends (logout, absolute expiry).
+        String session = caller.session().id();
+        Duration check = p.sessions().idle().dividedBy(2).compareTo(LIVE_SESSION_CHECK) < 0
+                ? p.sessions().idle().dividedBy(2) : LIVE_SESSION_CHECK;
+        LiveSocket.open(ctx, new io.netty.handler.codec.http.DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+                req.method(), req.query().uri(), Unpooled.EMPTY_BUFFER, req.headers(),
+                io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE), feed.get(), p.tls(),
+                () -> p.sessions().touch(session).isPresent(), check);
     }
 
     private boolean allowed(ChannelHandlerContext ctx, Request req, Caller caller, Role needed) {
@@ -514,11 +551,12 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         h.set("X-Content-Type-Options", "nosniff");
         h.set("X-Frame-Options", "DENY");
-        // Not no-referrer: under it browsers send "Origin: null" with the page's own form posts and
-        // fetches, which crossOrigin() must refuse; same-origin still tells other sites nothing.
+        // Not no-referrer: under it browsers send "Origin: null" with same-origin form posts, which the
+        // cross-origin check must refuse (the login form would never work); same-origin leaks nothing.
         h.set("Referrer-Policy", "same-origin");
+        // media-src blob: lets the live wall's Media Source play; nothing else loads from outside the server.
         h.set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                + "frame-ancestors 'none'; form-action 'self'");
+                + "media-src 'self' blob:; frame-ancestors 'none'; form-action 'self'");
         if (reply.location != null) {
             h.set(HttpHeaderNames.LOCATION, reply.location);
         }

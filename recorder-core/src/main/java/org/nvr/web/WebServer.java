@@ -36,6 +36,7 @@ import org.nvr.metrics.CredentialCheck;
 import org.nvr.metrics.FailureThrottle;
 import org.nvr.metrics.MetricsServer;
 import org.nvr.metrics.RequestDeadline;
+import org.nvr.web.live.LiveFeeds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,8 +75,10 @@ public final class WebServer implements AutoCloseable {
      */
     public record Options(MetricsServer.Limits limits, Duration idleTimeout, Duration sessionIdle,
                           Duration sessionAbsolute, int maxSessions, int apiThreads, Clock clock, ZoneId zone) {
-        public static final Options DEFAULT = new Options(MetricsServer.Limits.DEFAULT, Duration.ofSeconds(60),
-                Duration.ofMinutes(30), Duration.ofHours(12), 256, 2, Clock.systemUTC(), ZoneId.systemDefault());
+        /** Connections: a 16-tile live wall is 16 WebSockets from one browser, besides its page's requests. */
+        public static final Options DEFAULT = new Options(MetricsServer.Limits.DEFAULT.withConnections(256, 40),
+                Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofHours(12), 256, 2, Clock.systemUTC(),
+                ZoneId.systemDefault());
 
         public Options {
             Objects.requireNonNull(limits, "limits");
@@ -126,6 +129,15 @@ public final class WebServer implements AutoCloseable {
      * @throws IOException   when the TLS certificate or key cannot be used
      */
     public static WebServer start(NvrConfig config, IndexWriter audit, Options options) throws IOException {
+        return start(config, audit, options, LiveFeeds.none());
+    }
+
+    /**
+     * As above, with the recorder's live views for {@code /live/{camera}} ({@link LiveFeeds#none()}: every
+     * camera is 404 there).
+     */
+    public static WebServer start(NvrConfig config, IndexWriter audit, Options options, LiveFeeds live)
+            throws IOException {
         WebConfig web = config.web().orElseThrow(() -> new IllegalArgumentException("no web: configuration"));
         Objects.requireNonNull(audit, "audit");
         SslContext ssl = web.tls().isPresent() ? sslContext(web.tls().get()) : null;
@@ -144,7 +156,7 @@ public final class WebServer implements AutoCloseable {
                 users, credentials,
                 new FailureThrottle<>(limits.failuresAllowed(), limits.failureWindow(), options.clock(), MAX_FAILING_USERS),
                 new Pages(), new WebApi(config, audit, options.clock(), options.zone()), apiExecutor,
-                new AuditTrail(audit, options.clock()), limits.refusalDelay()));
+                new AuditTrail(audit, options.clock()), limits.refusalDelay(), live));
         ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
         long idleMillis = options.idleTimeout().toMillis();
         long deadlineMillis = limits.requestDeadline().toMillis();
