@@ -15,7 +15,7 @@ public final class StreamWarnings {
     private final AtomicBoolean warned = new AtomicBoolean();
     private final AtomicBoolean warnedVideo = new AtomicBoolean();
 
-    void dropped(String camera, String codec, String why) {
+    public void dropped(String camera, String codec, String why) {
         if (warned.compareAndSet(false, true)) {
             LOG.warn("{}: audio ({}) is not recorded: {}; video is recorded as usual", camera, codec, why);
         }
