@@ -31,27 +31,26 @@ import org.slf4j.LoggerFactory;
  * The {@link FrameRecorder} of the recorder: fragmented MP4 segments written in Java
  * ({@link FragmentedMp4Writer}: one gathering write per fragment, fragments of at most
  * {@link Mp4SegmentWriter#FRAGMENT_MICROS}, each written whole so a killed file is readable up to its last
- * fragment; H.265 as {@code hvc1}), under the same segment/index invariant as the FFmpeg path
- * ({@link RecordingSession}), so footage reads the same to every footage command:
+ * fragment; H.265 as {@code hvc1}), under the segment/index invariant of {@link SegmentLedger} that the
+ * FFmpeg path ({@link RecordingSession}) shares, so footage reads the same to every footage command:
  * <ul>
- *   <li>the run starts at the first video keyframe, dated by our clock ({@link org.nvr.session.RunClock}, settled during
- *       the start-of-session burst) and advanced by stream time;</li>
+ *   <li>the run starts at the first video keyframe, dated by our clock at its arrival and advanced by
+ *       stream time;</li>
  *   <li>segments are cut at keyframes by {@link Rotation}: at the target length, and at the next keyframe
  *       after the video's parameter sets changed (a new {@link #tracks} call, or new ones in-band);</li>
- *   <li>a segment's row is opened before its file is created and closed once {@link org.nvr.segment.SegmentFinisher} made
- *       the file durable (bytes, frames, SHA-256); a segment without a frame is dropped, file first; a
- *       segment whose write failed is recovered by the finisher (torn tail cut) and indexed with what it
- *       holds;</li>
- *   <li>times are presentation times: with B-frames (decode times derived by {@link DecodeTimes}) a
- *       segment starts where its keyframe is shown, which its edit list makes time zero of the file;</li>
+ *   <li>times are presentation times: with B-frames (decode times derived by {@link DecodeTimes}, as RTP
+ *       carries presentation times only) a segment starts where its keyframe is shown, which its edit
+ *       list makes time zero of the file;</li>
  *   <li>audio (AAC) up to a picture's time is written before that picture, so a cut puts every audio
  *       frame on the same side as the pictures around it. Tracks carry unrelated RTP clocks; audio is
  *       placed against video by the arrival of each track's first frame.</li>
  * </ul>
- * Camera clock jumps are smoothed per track by {@link TrackClock}, as on the FFmpeg path.
+ * Camera clock jumps are smoothed per track by {@link TrackClock}, as on the FFmpeg path. The source
+ * reports received bytes and the states before {@code RECORDING} to the observer; this class reports
+ * {@code RECORDING}, each picture written and each segment closed.
  *
  * <p>Threads: one thread at a time (the camera's writer lane), see {@link FrameRecorder}. Owns the open
- * segment's writer and its sync registration; {@link #end} releases them.
+ * segment's writer (through the ledger, which closes it); {@link #end} releases everything.
  */
 public final class SegmentRecorder implements FrameRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentRecorder.class);
