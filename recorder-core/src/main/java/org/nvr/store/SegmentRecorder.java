@@ -445,7 +445,10 @@ public final class SegmentRecorder implements FrameRecorder {
             List<byte[]> into = hevc ? (type == 32 ? vps : type == 33 ? sps : type == 34 ? pps : null)
                     : (type == 7 ? sps : type == 8 ? pps : null);
             if (into != null) {
-                into.add(Arrays.copyOfRange(d, at, at + len));
+                byte[] nal = Arrays.copyOfRange(d, at, at + len);
+                if (into.stream().noneMatch(n -> Arrays.equals(n, nal))) { // repeated sets are one set
+                    into.add(nal);
+                }
             }
             at += len;
         }
