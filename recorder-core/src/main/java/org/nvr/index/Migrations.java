@@ -15,7 +15,8 @@ import java.util.List;
  * {@link #LATEST} was written by a newer nvr and is refused rather than misread.
  */
 public final class Migrations {
-    static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__evidence.sql", "V3__retention.sql");
+    static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__evidence.sql", "V3__retention.sql",
+            "V4__replication.sql");
     public static final int LATEST = SCRIPTS.size();
 
     private Migrations() {
