@@ -347,14 +347,23 @@ public final class Replicator implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Stops the thread (interrupting a wait of the cap; an upload in flight is cut when the client closes)
+     * waiting at most {@code timeout}, then closes the client. What was not finished stays in the queue.
+     */
+    public synchronized void close(Duration timeout) {
         ScheduledExecutorService t = thread;
         thread = null;
         if (t != null) {
             t.shutdownNow();
             try {
-                if (!t.awaitTermination(10, TimeUnit.SECONDS)) {
-                    LOG.warn("replication thread did not stop within 10 s");
+                if (!t.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("replication thread did not stop within {} ms; its upload resumes at the next start",
+                            timeout.toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

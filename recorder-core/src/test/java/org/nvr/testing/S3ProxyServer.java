@@ -55,11 +55,7 @@ public final class S3ProxyServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        Path jar = Path.of("target/s3proxy/s3proxy.jar").toAbsolutePath();
-        if (!Files.isRegularFile(jar)) {
-            throw new AssertionError("no " + jar + ": the build copies it (maven-dependency-plugin, "
-                    + "phase generate-test-resources); run the tests through Maven");
-        }
+        Path jar = jar();
         Files.createDirectories(data());
         Path conf = dir.resolve("s3proxy.conf");
         Files.writeString(conf, String.join("\n",
@@ -87,6 +83,24 @@ public final class S3ProxyServer implements AutoCloseable {
                 return false;
             }
         });
+    }
+
+    /**
+     * The fat jar: copied by recorder-core's build into its {@code target/s3proxy/} (from this module or
+     * from recorder-cli next to it), else Maven's local repository, where that copy resolved it from.
+     */
+    private static Path jar() {
+        List<Path> candidates = List.of(Path.of("target/s3proxy/s3proxy.jar"),
+                Path.of("../recorder-core/target/s3proxy/s3proxy.jar"),
+                Path.of(System.getProperty("user.home"), ".m2/repository/org/gaul/s3proxy/2.6.0/"
+                        + "s3proxy-2.6.0-jar-with-dependencies.jar"));
+        for (Path p : candidates) {
+            if (Files.isRegularFile(p)) {
+                return p.toAbsolutePath();
+            }
+        }
+        throw new AssertionError("no S3Proxy jar at " + candidates + ": recorder-core's build copies it "
+                + "(maven-dependency-plugin, phase generate-test-resources); run the tests through Maven");
     }
 
     /** Kills the process (a crash or a cut link, not a clean stop) and waits for it to be gone. */
