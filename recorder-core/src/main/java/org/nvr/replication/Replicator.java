@@ -65,6 +65,8 @@ public final class Replicator implements AutoCloseable {
     private final ReplicationMetrics metrics;
     private final long partSize;
     private Optional<Boolean> bucketLocks = Optional.empty(); // replication thread
+    /** No item is tried before this: set when even a failure could not be written to the queue. */
+    private Instant pausedUntil = Instant.MIN;
     private ScheduledExecutorService thread;
     /** Test hook: called after each part the server confirmed (1-based part number). */
     volatile java.util.function.IntConsumer afterPart = n -> { };
@@ -137,6 +139,10 @@ public final class Replicator implements AutoCloseable {
     }
 
     private Duration untilNextDue() throws IndexException, InterruptedException {
+        if (clock.instant().isBefore(pausedUntil)) {
+            Duration wait = Duration.between(clock.instant(), pausedUntil);
+            return wait.compareTo(IDLE_POLL) > 0 ? IDLE_POLL : wait;
+        }
         Optional<Instant> due = queue.nextDue();
         if (due.isEmpty()) {
             return IDLE_POLL;
@@ -151,6 +157,9 @@ public final class Replicator implements AutoCloseable {
      * @throws IndexException when the queue cannot be read
      */
     public boolean runOnce() throws InterruptedException, IndexException {
+        if (clock.instant().isBefore(pausedUntil)) {
+            return false;
+        }
         Optional<QueueItem> next = queue.next(clock.instant());
         if (next.isEmpty()) {
             metrics.status(queue.status());
@@ -167,6 +176,9 @@ public final class Replicator implements AutoCloseable {
             try {
                 queue.failed(item.id(), f.reason(), f.getMessage(), clock.instant().plus(wait));
             } catch (IndexException e) {
+                // The index cannot be written (a full disk): back off in memory, or this item would be
+                // tried again at once, forever.
+                pausedUntil = clock.instant().plus(wait);
                 metrics.failure("index");
                 LOG.warn("replication: cannot record the failure in the queue: {}", e.getMessage());
             }

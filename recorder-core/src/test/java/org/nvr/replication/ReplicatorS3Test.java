@@ -236,6 +236,79 @@ class ReplicatorS3Test {
         assertObject("cam-luong/s1/c1/20261129T070000Z.mp4", a.sha256, a.bytes);
     }
 
+    @Test
+    void anObjectAlreadyStoredByAnInterruptedRunIsVerifiedNotSentAgain() throws Exception {
+        Seg a = segment("c1", T0, 80_000);
+        hold("c1", T0, T0.plusSeconds(60));
+        String key = "cam-luong/s1/c1/20261129T070000Z.mp4";
+        // a crash after the PUT and before the queue said so: the object is there, the item pending
+        s3.putObject(b -> b.bucket(bucket).key(key).metadata(java.util.Map.of("sha256", a.sha256)),
+                software.amazon.awssdk.core.sync.RequestBody.fromFile(root.resolve(a.path)));
+        Replicator r = replicator(config());
+        drain(r);
+        assertEquals(0, r.store().sent.get(), "verified by HEAD, not sent again");
+        assertEquals(List.of(key), objects());
+
+        // a stored object that is not the file (same size and metadata, other bytes) is replaced, not taken
+        Seg b = segment("c1", T0.plusSeconds(60), 80_000);
+        hold("c1", T0.plusSeconds(60), T0.plusSeconds(120));
+        String keyB = "cam-luong/s1/c1/20261129T070100Z.mp4";
+        s3.putObject(x -> x.bucket(bucket).key(keyB).metadata(java.util.Map.of("sha256", b.sha256)),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[80_000]));
+        drain(r);
+        assertEquals(80_000, r.store().sent.get());
+        assertObject(keyB, b.sha256, b.bytes);
+    }
+
+    @Test
+    void aFullLocalDiskLosesNothingAndDuplicatesNothing() throws Exception {
+        index.close();
+        try (org.nvr.testing.Tmpfs fs = org.nvr.testing.Tmpfs.mount(16)) {
+            root = fs.dir();
+            index = IndexWriter.open(root.resolve("index.db"));
+            new ReplicationQueue(index).configure(true, List.of());
+            Seg a = segment("c1", T0, 2_000_000);
+            hold("c1", T0, T0.plusSeconds(60));
+            // an empty WAL, so that the queue's next write needs space the disk no longer has
+            index.submit(c -> {
+                try (var st = c.createStatement(); var rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                    return rs.next();
+                }
+            }).get();
+            Path filler = root.resolve("filler");
+            try (var out = Files.newOutputStream(filler)) {
+                byte[] mb = new byte[1 << 20];
+                while (true) {
+                    out.write(mb);
+                }
+            } catch (java.io.IOException full) {
+                // ENOSPC: the disk is full
+            }
+            Replicator r = replicator(config());
+            assertTrue(r.runOnce());
+            assertFalse(r.runOnce(), "backs off even when the queue cannot record the failure");
+            for (int i = 0; i < 2; i++) {
+                clock.advance(Backoff.CAP);
+                r.runOnce();
+            }
+            assertEquals(a.sha256, sha256(root.resolve(a.path)), "the held segment is still on disk, unchanged");
+            assertTrue(registry.get("nvr.replication.failures").tag("reason", "index").counter().count() >= 1,
+                    "the full disk was met: the queue could not be written");
+            assertTrue(objects().size() <= 1);
+
+            Files.delete(filler);
+            clock.advance(Backoff.CAP);
+            drain(r);
+            assertObject("cam-luong/s1/c1/20261129T070000Z.mp4", a.sha256, a.bytes);
+            assertEquals(1, objects().size(), "nothing duplicated");
+            assertEquals(1, r.queue().status().doneObjects());
+            replicator.close();
+            replicator = null;
+            index.close();
+        }
+        index = IndexWriter.open(serverDir.resolve("unused-" + bucket + ".db")); // closed by @AfterEach
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     record Seg(long id, String path, String sha256, long bytes) {
