@@ -253,6 +253,7 @@ public final class Replicator implements AutoCloseable {
         Map<Integer, ReplicationQueue.Part> byNumber = done.stream()
                 .collect(Collectors.toMap(ReplicationQueue.Part::number, Function.identity()));
         List<ReplicationQueue.Part> all = new ArrayList<>();
+        boolean completing = false;
         try {
             for (int n = 1; n <= d.partMd5s().size(); n++) {
                 String md5 = d.partMd5s().get(n - 1);
@@ -272,10 +273,17 @@ public final class Replicator implements AutoCloseable {
                 all.add(part);
                 afterPart.accept(n);
             }
+            completing = true;
             store.completeMultipart(key, uploadId, all);
         } catch (S3Exception e) {
-            if (e.awsErrorDetails() != null && "NoSuchUpload".equals(e.awsErrorDetails().errorCode())) {
-                // The server forgot the upload (expired, aborted): start again from the first part.
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            String reason = ReplicationFailure.reason(code, e.statusCode());
+            if ("NoSuchUpload".equals(code) || completing && reason.equals("rejected")) {
+                // The server forgot the upload (expired, aborted) or refuses to complete it (a part it lost in
+                // a crash of its own): no retry of this upload can succeed, so start again from the first part.
+                LOG.warn("replication: {}: the server refuses upload {} ({}); starting it again", key, uploadId,
+                        code == null ? "HTTP " + e.statusCode() : code);
+                store.abortQuietly(key, uploadId);
                 index(() -> queue.uploadForgotten(item.id()));
             }
             throw e;

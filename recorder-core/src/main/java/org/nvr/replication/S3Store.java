@@ -183,6 +183,15 @@ final class S3Store implements AutoCloseable {
                 .multipartUpload(m -> m.parts(completed)));
     }
 
+    /** Aborts a multipart upload so the server frees its parts; a failure is only logged (it expires anyway). */
+    void abortQuietly(String key, String uploadId) {
+        try {
+            client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        } catch (RuntimeException e) {
+            LOG.debug("replication: abort of upload {} of {} failed: {}", uploadId, key, e.getMessage());
+        }
+    }
+
     /** The stored object's bytes (verify --remote reads only HEADs; tests read objects back). */
     InputStream get(String key) {
         return client.getObject(b -> b.bucket(bucket).key(key));

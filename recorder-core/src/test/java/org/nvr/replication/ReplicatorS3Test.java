@@ -184,6 +184,32 @@ class ReplicatorS3Test {
     }
 
     @Test
+    void aServerKilledInTheMiddleOfAPartStillEndsWithTheObjectOnceAndWhole() throws Exception {
+        Seg big = segment("c1", T0, (int) (2 * PART + MIB));
+        hold("c1", T0, T0.plusSeconds(60));
+        boolean[] killed = {false};
+        replicator = new Replicator(config().withMaxRate(OptionalLong.of(4 * MIB)), root, index, clock, d -> {
+            clock.advance(d);
+            if (!killed[0] && replicator.store().sent.get() > PART + MIB) { // 1 MiB into part 2
+                killed[0] = true;
+                server.stop();
+            }
+        }, new Random(1), registry, PART);
+        assertTrue(replicator.runOnce());
+        assertTrue(killed[0]);
+        assertEquals(Optional.of("network"), replicator.queue().status().lastReason());
+        server.start();
+        for (int i = 0; i < 6 && replicator.queue().status().pendingObjects() > 0; i++) {
+            clock.advance(Backoff.CAP);
+            replicator.runOnce();
+        }
+        assertEquals(0, replicator.queue().status().pendingObjects(), String.valueOf(replicator.queue().status()));
+        assertObject("cam-luong/s1/c1/20261129T070000Z.mp4", big.sha256, big.bytes);
+        assertEquals(List.of("cam-luong/s1/c1/20261129T070000Z.mp4"),
+                objects().stream().filter(k -> k.startsWith("cam-luong/")).toList(), "nothing duplicated: " + objects());
+    }
+
+    @Test
     void wrongCredentialsFailAsAuthLoseNothingAndRecoverOnceFixed() throws Exception {
         Seg a = segment("c1", T0, 50_000);
         hold("c1", T0, T0.plusSeconds(60));
