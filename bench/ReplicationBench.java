@@ -21,12 +21,12 @@ import org.nvr.segment.SegmentPaths;
 /**
  * Replication under a bandwidth cap against a real S3 API server (S3Proxy, started by replication.sh):
  * the real upload throughput of held footage under {@code max_rate}, and the recovery after a network
- * loss (the server killed mid-upload, back after DOWN seconds): from the link's return to the first
- * byte sent again, and to the queue empty. A measurement, not a test: it asserts nothing.
+ * loss (the link cut mid-upload: every connection reset and new ones refused, back after DOWN
+ * seconds): from the link's return to the first byte sent again, and to the queue empty. The link is a
+ * TCP relay in this process between the replicator and the server. A measurement, not a test: it
+ * asserts nothing.
  *
- *   java -cp nvr.jar bench/ReplicationBench.java ENDPOINT ACCESS SECRET WORKDIR RATE_BYTES_PER_S KILL_CMD START_CMD [DOWN_S=10]
- *
- * KILL_CMD and START_CMD are shell commands that stop and start the server on the same port and data.
+ *   java -cp nvr.jar bench/ReplicationBench.java ENDPOINT ACCESS SECRET WORKDIR RATE_BYTES_PER_S [DOWN_S=10]
  */
 public class ReplicationBench {
     static final Instant T0 = Instant.parse("2026-11-29T07:00:00Z");
@@ -35,10 +35,9 @@ public class ReplicationBench {
         URI endpoint = URI.create(a[0]);
         Path work = Path.of(a[3]);
         long rate = Long.parseLong(a[4]);
-        String kill = a[5];
-        String start = a[6];
-        int down = a.length > 7 ? Integer.parseInt(a[7]) : 10;
-        ReplicationConfig config = new ReplicationConfig(endpoint, "bench", "us-east-1", a[1], a[2], "bench/",
+        int down = a.length > 5 ? Integer.parseInt(a[5]) : 10;
+        Link link = new Link(endpoint.getPort());
+        ReplicationConfig config = new ReplicationConfig(URI.create("http://127.0.0.1:" + link.port), "bench", "us-east-1", a[1], a[2], "bench/",
                 ReplicationConfig.Copy.HOLDS, List.of(), OptionalLong.of(rate), Optional.empty());
         Path root = work.resolve("nvr");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -64,11 +63,11 @@ public class ReplicationBench {
                 long began = System.nanoTime();
                 r.start();
                 Thread.sleep(10_000);
-                run(kill);
+                link.cut();
                 long killedAt = System.nanoTime();
                 double sentBefore = sent(reg2);
                 Thread.sleep(down * 1000L);
-                run(start);
+                link.restore();
                 long back = System.nanoTime();
                 double sentAtReturn = sent(reg2);
                 while (sent(reg2) <= sentAtReturn && System.nanoTime() - back < 600e9) {
@@ -78,7 +77,7 @@ public class ReplicationBench {
                 waitEmpty(index, Duration.ofMinutes(10));
                 double done = (System.nanoTime() - back) / 1e9;
                 double total = (System.nanoTime() - began) / 1e9;
-                System.out.printf("network loss: killed %.1f s into a %d-byte upload (%.0f bytes sent by then), down %d s;"
+                System.out.printf("network loss: link cut %.1f s into a %d-byte upload (%.0f bytes sent by then), down %d s;"
                         + " after the link returned: first byte sent again in %.1f s, queue empty in %.1f s"
                         + " (%.1f s in all; %.0f bytes sent in all = %.0f%% of the object)%n",
                         (killedAt - began) / 1e9, bytes2, sentBefore, down, firstByte, done, total, sent(reg2),
@@ -87,13 +86,87 @@ public class ReplicationBench {
         }
     }
 
-    static double sent(SimpleMeterRegistry r) {
-        return r.get("nvr.replication.uploaded.bytes").functionCounter().count();
+    /** A TCP relay on a fixed loopback port to the server; cut() resets every connection and refuses new ones. */
+    static final class Link {
+        final int port;
+        final int target;
+        volatile java.net.ServerSocket listener;
+        final java.util.Set<java.net.Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        Link(int target) throws Exception {
+            this.target = target;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            restore();
+        }
+
+        void restore() throws Exception {
+            java.net.ServerSocket l = new java.net.ServerSocket();
+            l.setReuseAddress(true);
+            l.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            listener = l;
+            Thread t = new Thread(() -> {
+                while (!l.isClosed()) {
+                    try {
+                        java.net.Socket in = l.accept();
+                        java.net.Socket out = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), target);
+                        open.add(in);
+                        open.add(out);
+                        pump(in, out);
+                        pump(out, in);
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            }, "link-accept");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        void pump(java.net.Socket from, java.net.Socket to) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[16384];
+                try (var i = from.getInputStream(); var o = to.getOutputStream()) {
+                    int n;
+                    while ((n = i.read(buf)) > 0) {
+                        o.write(buf, 0, n);
+                    }
+                } catch (java.io.IOException e) {
+                    // cut
+                } finally {
+                    close(from);
+                    close(to);
+                }
+            }, "link-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        void cut() throws Exception {
+            listener.close();
+            for (java.net.Socket s : open) {
+                try {
+                    s.setSoLinger(true, 0); // RST, as a lost link looks to the sender
+                } catch (java.io.IOException e) {
+                    // closed already
+                }
+                close(s);
+            }
+            open.clear();
+        }
+
+        static void close(java.net.Socket s) {
+            try {
+                s.close();
+            } catch (java.io.IOException e) {
+                // nothing to do
+            }
+        }
     }
 
-    static void run(String cmd) throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", cmd).inheritIO().start();
-        p.waitFor();
+    static double sent(SimpleMeterRegistry r) {
+        return r.get("nvr.replication.uploaded.bytes").functionCounter().count();
     }
 
     static void waitEmpty(IndexWriter index, Duration max) throws Exception {

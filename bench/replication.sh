@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Evidence replication under a bandwidth cap against a real S3 API server (S3Proxy 2.6.0, filesystem
 # backend, on a free loopback port): prints the real upload throughput under max_rate and the recovery
-# after a network loss (the server killed mid-upload, back DOWN seconds later). See
+# after a network loss (the link to it cut mid-upload, back DOWN seconds later). See
 # bench/ReplicationBench.java. A measurement: it asserts nothing.
 #
 #   bench/replication.sh [RATE=8Mbit/s as bytes per second: 1000000] [DOWN_S=10]
@@ -30,7 +30,6 @@ jclouds.filesystem.basedir=$work/data
 CONF
 start_cmd="java -Xmx256m -jar $s3proxy --properties $work/s3proxy.conf >>$work/s3proxy.log 2>&1 & echo \$! >$work/pid; \
   for i in \$(seq 1 600); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && exit 0; sleep 0.1; done; exit 1"
-kill_cmd="kill -9 \$(cat $work/pid); while kill -0 \$(cat $work/pid) 2>/dev/null; do sleep 0.05; done"
 cleanup() {
   [ -f "$work/pid" ] && kill -9 "$(cat "$work/pid")" 2>/dev/null || true
   rm -rf "$work"
@@ -39,5 +38,5 @@ trap cleanup EXIT
 echo "replication.sh: cap $rate bytes/s, outage $down s, on $(nproc) core(s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 bash -c "$start_cmd"
 java -Dlogback.configurationFile=/dev/null -cp "$jar" bench/ReplicationBench.java "http://127.0.0.1:$port" \
-  bench-access bench-secret-0123456789 "$work" "$rate" "$kill_cmd" "$start_cmd" "$down" 2>&1 \
+  bench-access bench-secret-0123456789 "$work" "$rate" "$down" 2>&1 \
   | grep -vE '^\s*$|DEBUG|INFO' || true

@@ -18,6 +18,7 @@ public final class ReplicationMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
     private volatile ReplicationStatus status;
+    private final java.util.function.LongSupplier uploadedBytes;
 
     public ReplicationMetrics(MeterRegistry registry, java.util.function.LongSupplier uploadedBytes) {
         this.registry = registry;
@@ -32,7 +33,10 @@ public final class ReplicationMetrics {
         FunctionCounter.builder("nvr.replication.dropped", this, m -> m.status == null ? 0 : m.status.droppedObjects())
                 .description("Queued segments deleted (retention, copy: all) or gone before they were copied")
                 .register(registry);
-        FunctionCounter.builder("nvr.replication.uploaded.bytes", uploadedBytes, java.util.function.LongSupplier::getAsLong)
+        // Micrometer holds a function meter's object weakly: `this` lives as long as the replicator, a lambda
+        // would be collected and the counter turn NaN.
+        this.uploadedBytes = uploadedBytes;
+        FunctionCounter.builder("nvr.replication.uploaded.bytes", this, m -> m.uploadedBytes.getAsLong())
                 .description("Bytes sent to the bucket").register(registry);
     }
 
