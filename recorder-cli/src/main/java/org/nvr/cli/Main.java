@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
             UptimeCommand.class,
             HashPasswordCommand.class,
             VerifyCommand.class,
+            ReplicateCommand.class,
             ProbeCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -16,6 +16,7 @@ import org.nvr.index.IndexException;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
 import org.nvr.recorder.IndexDiskComparison;
+import org.nvr.replication.RemoteVerification;
 import org.nvr.segment.SegmentFinisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,12 +44,19 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "compare sizes only, skip reading every file for its SHA-256")
     boolean quick;
 
+    @Option(names = "--remote", description = "compare held footage and exports with the bucket of replication: "
+            + "(size and sha256 metadata of each copied object) instead of the disk")
+    boolean remote;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
         NvrConfig cfg = config.load();
+        if (remote) {
+            return remote(cfg);
+        }
         Path root = cfg.storage().root();
         PrintWriter out = spec.commandLine().getOut();
         Output fmt = new Output(ZoneId.systemDefault());
@@ -123,6 +131,22 @@ final class VerifyCommand implements Callable<Integer> {
                 problems.isEmpty() ? "index and disk agree" : problems.size() + " disagreement(s)");
         out.flush();
         return problems.isEmpty() ? Main.OK : Main.FAILED;
+    }
+
+    /** {@code --remote}: held footage and exports against the bucket; exit 1 when they disagree. */
+    private int remote(NvrConfig cfg) {
+        if (cfg.replication().isEmpty()) {
+            throw UserError.usage("--remote needs replication: in " + config.file);
+        }
+        RemoteVerification.Result r = IndexAccess.read(cfg, index -> RemoteVerification.run(cfg.replication().get(),
+                index.connection()));
+        PrintWriter out = spec.commandLine().getOut();
+        r.problems().forEach(out::println);
+        out.printf("verify --remote: %d copied object(s) checked against bucket %s (size and sha256), %d pending, "
+                + "%d held segment(s) not queued: %s%n", r.checked(), cfg.replication().get().bucket(), r.pending(),
+                r.notQueued(), r.problems().isEmpty() ? "bucket and index agree" : r.problems().size() + " disagreement(s)");
+        out.flush();
+        return r.problems().isEmpty() ? Main.OK : Main.FAILED;
     }
 
     private static Optional<SegmentRow> fresh(FootageQueries q, String path) throws IndexException {

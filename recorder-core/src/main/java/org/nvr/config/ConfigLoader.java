@@ -50,7 +50,7 @@ public final class ConfigLoader {
     private static NvrConfig parse(String yaml, Map<String, String> env, Path baseDir, String source)
             throws ConfigException {
         Section root = Section.root(YamlReader.read(yaml, source), Map.copyOf(env))
-                .allowOnly("storage", "metrics", "sites", "web");
+                .allowOnly("storage", "metrics", "sites", "web", "replication");
         StorageConfig storage = storage(root.requiredSection("storage"), baseDir);
         Optional<Section> metricsSection = root.section("metrics");
         MetricsConfig metrics = metricsSection.isPresent() ? metrics(metricsSection.get()) : MetricsConfig.DEFAULT;
@@ -58,7 +58,13 @@ public final class ConfigLoader {
         Optional<Section> webSection = root.section("web");
         Optional<WebConfig> web = webSection.isPresent()
                 ? Optional.of(WebConfigReader.read(webSection.get(), baseDir)) : Optional.empty();
-        return new NvrConfig(storage, metrics, sites, web);
+        Optional<Section> replicationSection = root.section("replication");
+        java.util.Set<String> cameraIds = sites.stream().flatMap(s -> s.cameras().stream()).map(CameraConfig::id)
+                .collect(java.util.stream.Collectors.toSet());
+        Optional<ReplicationConfig> replication = replicationSection.isPresent()
+                ? Optional.of(ReplicationConfigReader.read(replicationSection.get(), baseDir, cameraIds))
+                : Optional.empty();
+        return new NvrConfig(storage, metrics, sites, web, replication);
     }
 
     /**

@@ -31,6 +31,17 @@ public final class KnownSecrets {
     private KnownSecrets() {
     }
 
+    /** Remembers one secret as it is written (an object store's secret key, say). */
+    public static void remember(String secret) {
+        if (secret != null && secret.length() >= MIN_LENGTH && FORMS.add(secret)) {
+            synchronized (FORMS) {
+                List<String> sorted = new ArrayList<>(FORMS);
+                sorted.sort(Comparator.comparingInt(String::length).reversed());
+                longestFirst = List.copyOf(sorted);
+            }
+        }
+    }
+
     /** Remembers the password of {@code camera} (and its user name with it, for the Basic-auth token). */
     public static void remember(CameraConfig camera) {
         camera.password().ifPresent(password -> {

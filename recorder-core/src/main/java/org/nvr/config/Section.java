@@ -149,6 +149,11 @@ final class Section {
         return result;
     }
 
+    /** The raw YAML value of a key (a list of scalars, say), without substitution; null when absent. */
+    Object rawList(String key) {
+        return values.get(key);
+    }
+
     ConfigException missing(String key) {
         return new ConfigException(keyPath(key), "missing (required)");
     }

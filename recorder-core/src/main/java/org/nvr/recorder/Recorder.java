@@ -25,6 +25,8 @@ import org.nvr.index.IndexRecovery;
 import org.nvr.index.IndexWriter;
 import org.nvr.metrics.RecorderMetrics;
 import org.nvr.report.FootageGaps;
+import org.nvr.replication.ReplicationQueue;
+import org.nvr.replication.Replicator;
 import org.nvr.retention.RetentionEnforcer;
 import org.nvr.ingest.CameraOpener;
 import org.nvr.ingest.DnsHostResolver;
@@ -135,6 +137,7 @@ public final class Recorder implements AutoCloseable {
     private WriterLanes lanes;
     private StorageStats storage;
     private RetentionEnforcer retention;
+    private Replicator replicator;
     private RecorderMetrics ownMetrics;
     private LiveFeeds live = LiveFeeds.none();
     private Duration hangAfter;
@@ -219,6 +222,7 @@ public final class Recorder implements AutoCloseable {
         // Each camera's recording session feeds its live view: browsers never open a second stream.
         live = new LiveFeeds(config.cameras().map(c -> c.id()).toList(), LiveFeeds.Limits.DEFAULT,
                 metrics.registry());
+        startReplication(metrics);
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
                 config.storage().segmentDuration(), index, finisher, options.opener(), options.clock(), live::sink);
         // Cameras recorded through our RTSP client share these threads, however many cameras there are.
@@ -268,6 +272,22 @@ public final class Recorder implements AutoCloseable {
         loop.next().scheduleAtFixedRate(trim, NATIVE_TRIM_PERIOD.toMillis(), NATIVE_TRIM_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
         LOG.info("recording {} camera(s) into {}", supervisors.size(), config.storage().root());
+    }
+
+    /**
+     * With {@code replication:}, queues what active holds cover and starts copying; without, tells the
+     * index's triggers to queue nothing (and retention to wait for no copy).
+     */
+    private void startReplication(RecorderMetrics metrics) throws IndexException, InterruptedException {
+        if (config.replication().isEmpty()) {
+            new ReplicationQueue(index).configure(false, List.of());
+            return;
+        }
+        replicator = new Replicator(config.replication().get(), config.storage().root(), index, metrics.registry());
+        replicator.configureQueue();
+        replicator.start();
+        LOG.info("copying evidence to bucket {} at {}", config.replication().get().bucket(),
+                config.replication().get().endpoint());
     }
 
     /** The age limit that applies to a camera: the shorter of the global and its own, or null. */
@@ -429,6 +449,9 @@ public final class Recorder implements AutoCloseable {
         finisher.close(remaining(deadline, Duration.ofMillis(500)));
         if (retention != null) {
             retention.close();
+        }
+        if (replicator != null) {
+            replicator.close(remaining(deadline, Duration.ofMillis(500)));
         }
         if (resolver != null) {
             resolver.close();

@@ -49,12 +49,17 @@ public final class SegmentDeleter {
     static final long INDEX_WAIT_SECONDS = 30;
 
     /**
-     * SQL condition, on a row of {@code segments}, that no active evidence hold overlaps it. Holds cover
-     * {@code [from_ms, to_ms)}, segments {@code [start_ms, end_ms)}.
+     * SQL condition, on a row of {@code segments}, that no active evidence hold overlaps it and no copy of
+     * it as evidence is still pending (a released hold's footage stays until its off-site copy is
+     * verified, while replication is configured; see {@code org.nvr.replication}). Holds cover {@code [from_ms, to_ms)}, segments
+     * {@code [start_ms, end_ms)}.
      */
     static final String UNLOCKED = """
             NOT EXISTS (SELECT 1 FROM locks l WHERE l.camera = segments.camera AND l.released_ms IS NULL
-                        AND l.from_ms < segments.end_ms AND l.to_ms > segments.start_ms)""";
+                        AND l.from_ms < segments.end_ms AND l.to_ms > segments.start_ms)
+            AND NOT EXISTS (SELECT 1 FROM replication_queue q WHERE q.kind = 'segment' AND q.path = segments.path
+                        AND q.held = 1 AND q.state = 'pending'
+                        AND (SELECT enabled FROM replication_settings WHERE id = 1) = 1)""";
 
     /** A segment to delete, as retention selected it. */
     public record Target(long id, String site, String camera, String path, Instant start, long bytes) {

@@ -42,7 +42,7 @@ class ConfigErrorsTest {
                 // top level
                 Arguments.of("", "", "the configuration is empty"),
                 Arguments.of("- a\n", "", "must be a mapping"),
-                Arguments.of(STORAGE + SITES + "storgae: {}\n", "storgae", "unknown key (expected storage, metrics, sites, web)"),
+                Arguments.of(STORAGE + SITES + "storgae: {}\n", "storgae", "unknown key (expected storage, metrics, sites, web, replication)"),
                 Arguments.of(SITES, "storage", "missing (required)"),
                 Arguments.of("storage: /srv/nvr\n" + SITES, "storage", "expected a mapping"),
                 // storage
