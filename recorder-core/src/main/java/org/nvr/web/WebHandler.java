@@ -38,6 +38,8 @@ import org.nvr.config.WebConfig.Role;
 import org.nvr.footage.JsonText;
 import org.nvr.metrics.CredentialCheck;
 import org.nvr.metrics.FailureThrottle;
+import org.nvr.web.playback.FootageRoutes;
+import org.nvr.web.playback.WebRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +71,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** What the handler works with; owned by {@link WebServer}. */
     record Parts(WebConfig config, boolean tls, Sessions sessions, WebUsers users, CredentialCheck credentials,
                  FailureThrottle<String> userThrottle, Pages pages, WebApi api, Executor apiExecutor,
-                 AuditTrail audit, Duration refusalDelay) {
+                 AuditTrail audit, Duration refusalDelay, FootageRoutes footage) {
     }
 
     /** What is kept of a request once its buffer is released. */
@@ -266,6 +268,9 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
+        if (footage(ctx, req, caller)) {
+            return;
+        }
         // Routes of the contract that are not built yet: the role is checked first, so that a viewer
         // learns they may not, and an operator that it is not there yet.
         Role needed = notYetBuilt(m, path);
@@ -280,16 +285,37 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static Role notYetBuilt(HttpMethod m, String path) {
         boolean get = m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD);
-        if (m.equals(HttpMethod.POST) && path.equals("/api/export")) {
-            return Role.OPERATOR;
-        }
-        if (get && path.startsWith("/snapshot/")) {
-            return Role.OPERATOR;
-        }
-        if (get && (path.startsWith("/live/") || path.startsWith("/playback/"))) {
+        if (get && path.startsWith("/live/")) {
             return Role.VIEWER;
         }
         return null;
+    }
+
+    /** Recorded footage ({@link FootageRoutes}): playback (viewer), snapshot, export and its downloads (operator). */
+    private boolean footage(ChannelHandlerContext ctx, Request req, Caller caller) {
+        String path = req.path();
+        Role needed;
+        java.util.function.BiConsumer<ChannelHandlerContext, WebRequest> route;
+        if (req.safe() && path.startsWith("/playback/")) {
+            needed = Role.VIEWER;
+            route = p.footage()::playback;
+        } else if (req.safe() && path.startsWith("/snapshot/")) {
+            needed = Role.OPERATOR;
+            route = p.footage()::snapshot;
+        } else if (req.safe() && path.startsWith("/api/exports/")) {
+            needed = Role.OPERATOR;
+            route = p.footage()::download;
+        } else if (req.method().equals(HttpMethod.POST) && path.equals("/api/export")) {
+            needed = Role.OPERATOR;
+            route = p.footage()::export;
+        } else {
+            return false;
+        }
+        if (allowed(ctx, req, caller, needed)) {
+            route.accept(ctx, new WebRequest(req.method(), path, req.query().parameters(), req.headers(), req.body(),
+                    req.keepAlive(), req.client(), caller.user().name()));
+        }
+        return true;
     }
 
     private boolean allowed(ChannelHandlerContext ctx, Request req, Caller caller, Role needed) {

@@ -1,0 +1,544 @@
+package org.nvr.web.playback;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A progressive MP4 ({@code ftyp}, {@code moov}, one {@code mdat}) of a camera's recorded video over a
+ * range, laid out from the segments' fragment sample tables without copying or re-encoding anything:
+ * the {@code moov} is built in memory and the {@code mdat} is a list of byte slices of the segment
+ * files, so any byte range of the response can be produced on demand (HTTP {@code Range}, seeks of a
+ * {@code <video>}).
+ *
+ * <p>The video starts at the keyframe at or before {@code from}; an edit list hides the pictures before
+ * {@code from}, so a player starts at the requested moment. Segments follow each other on the media
+ * timeline with the gaps between them cut out; {@link #pieces} says which wall-clock time each part of
+ * the media timeline shows, so the page can show the time of the picture (from the index, not the
+ * camera's clock) and draw the gaps. Video only.
+ *
+ * <p>Immutable; any thread. Reading a range ({@link #read}) opens the segment files it needs.
+ */
+final class PlaybackMp4 {
+    /** One indexed segment and what its file holds. */
+    record Source(Instant start, SegmentSamples samples) {
+    }
+
+    /**
+     * A part of the media timeline (seconds after the start of the video) showing recorded footage from
+     * {@code wallStart} on, for {@code seconds}.
+     */
+    record Piece(double mediaStart, Instant wallStart, double seconds) {
+    }
+
+    /** Bytes of the response: either in memory ({@code header}) or a slice of a segment file. */
+    private record Slice(long at, long length, byte[] header, Path file, long fileOffset) {
+    }
+
+    private final List<Slice> slices;
+    private final long length;
+    private final String etag;
+    private final List<Piece> pieces;
+    private final int width;
+    private final int height;
+    private final long frames;
+    private final double seconds;
+
+    private PlaybackMp4(List<Slice> slices, long length, String etag, List<Piece> pieces, int width, int height,
+                        long frames, double seconds) {
+        this.slices = slices;
+        this.length = length;
+        this.etag = etag;
+        this.pieces = pieces;
+        this.width = width;
+        this.height = height;
+        this.frames = frames;
+        this.seconds = seconds;
+    }
+
+    long length() {
+        return length;
+    }
+
+    /** A strong validator: the same range over the same bytes gives the same tag. */
+    String etag() {
+        return etag;
+    }
+
+    List<Piece> pieces() {
+        return pieces;
+    }
+
+    int width() {
+        return width;
+    }
+
+    int height() {
+        return height;
+    }
+
+    long frames() {
+        return frames;
+    }
+
+    /** The presented length, in seconds. */
+    double seconds() {
+        return seconds;
+    }
+
+    /**
+     * Lays out the video of {@code sources} (oldest first, as the index lists them) over {@code [from, to)}.
+     *
+     * @return empty when no picture of the sources lies in the range
+     */
+    static java.util.Optional<PlaybackMp4> build(List<Source> sources, Instant from, Instant to) {
+        Layout layout = new Layout();
+        for (Source s : sources) {
+            layout.add(s, from, to);
+        }
+        if (layout.n == 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(layout.finish());
+    }
+
+    /** Gathers the samples of the range, then writes the headers. */
+    private static final class Layout {
+        int timescale;
+        int width;
+        int height;
+        final List<byte[]> entries = new ArrayList<>();
+        int n;
+        long[] dts = new long[1024];
+        int[] cts = new int[1024];
+        int[] size = new int[1024];
+        long[] fileOffset = new long[1024];
+        boolean[] sync = new boolean[1024];
+        int[] entry = new int[1024];
+        Path[] file = new Path[1024];
+        /** The media time (out time scale) of the requested moment: the edit list's start. */
+        long mediaTime = -1;
+        long nextDts;
+        final List<long[]> pieceStarts = new ArrayList<>(); // {media pts, wall millis}
+
+        void add(Source src, Instant from, Instant to) {
+            SegmentSamples s = src.samples();
+            if (s.count == 0) {
+                return;
+            }
+            if (timescale == 0) {
+                timescale = s.timescale;
+                width = s.width;
+                height = s.height;
+            }
+            long first = s.firstPts();
+            long startMs = src.start().toEpochMilli();
+            // the wall clock of a presentation time: the index's start is the first picture shown
+            long fromTs = Math.floorDiv((from.toEpochMilli() - startMs) * s.timescale, 1000L) + first;
+            long toTs = Math.floorDiv((to.toEpochMilli() - startMs) * s.timescale, 1000L) + first;
+            int begin = 0;
+            if (n == 0) {
+                // the keyframe at or before the requested moment
+                for (int i = 0; i < s.count && s.pts(i) <= fromTs; i++) {
+                    if (s.sync[i]) {
+                        begin = i;
+                    }
+                }
+                if (!s.sync[begin]) {
+                    while (begin < s.count && !s.sync[begin]) {
+                        begin++;
+                    }
+                }
+                long last = s.pts(s.count - 1) + s.duration[s.count - 1];
+                if (begin >= s.count || last <= fromTs) {
+                    return; // the segment ends before the range
+                }
+            }
+            int end = begin;
+            while (end < s.count && s.pts(end) < toTs) {
+                end++;
+            }
+            if (end == begin) {
+                return;
+            }
+            byte[] e = Arrays.copyOfRange(s.stsd, 16, s.stsd.length);
+            int entryIndex = -1;
+            for (int k = 0; k < entries.size(); k++) {
+                if (Arrays.equals(entries.get(k), e)) {
+                    entryIndex = k;
+                }
+            }
+            if (entryIndex < 0) {
+                entries.add(e);
+                entryIndex = entries.size() - 1;
+            }
+            long base = nextDts;
+            long srcBase = s.dts[begin];
+            for (int i = begin; i < end; i++) {
+                grow();
+                dts[n] = base + rescale(s.dts[i] - srcBase, s.timescale);
+                cts[n] = (int) rescale(s.ctsOffset[i], s.timescale);
+                size[n] = s.size[i];
+                fileOffset[n] = s.offset[i];
+                sync[n] = s.sync[i];
+                entry[n] = entryIndex;
+                file[n] = s.file;
+                n++;
+            }
+            nextDts = base + rescale(s.dts[end - 1] - srcBase + s.duration[end - 1], s.timescale);
+            long shownFrom;
+            if (mediaTime < 0) {
+                mediaTime = base + rescale(Math.max(fromTs, s.pts(begin)) - srcBase, s.timescale);
+                shownFrom = Math.max(fromTs, s.pts(begin));
+            } else {
+                shownFrom = first;
+            }
+            long mediaPts = base + rescale(shownFrom - srcBase, s.timescale);
+            long wallMs = startMs + Math.floorDiv((shownFrom - first) * 1000L, s.timescale);
+            pieceStarts.add(new long[] {mediaPts, wallMs});
+        }
+
+        private long rescale(long v, int from) {
+            return from == timescale ? v : Math.round(v * (double) timescale / from);
+        }
+
+        private void grow() {
+            if (n < dts.length) {
+                return;
+            }
+            int cap = n * 2;
+            dts = Arrays.copyOf(dts, cap);
+            cts = Arrays.copyOf(cts, cap);
+            size = Arrays.copyOf(size, cap);
+            fileOffset = Arrays.copyOf(fileOffset, cap);
+            sync = Arrays.copyOf(sync, cap);
+            entry = Arrays.copyOf(entry, cap);
+            file = Arrays.copyOf(file, cap);
+        }
+
+        PlaybackMp4 finish() {
+            // the last picture shown ends the video (with B-frames it is not the last one decoded)
+            long shownEnd = 0;
+            for (int i = 0; i < n; i++) {
+                shownEnd = Math.max(shownEnd, dts[i] + cts[i] + duration(i));
+            }
+            long presented = Math.max(0, shownEnd - mediaTime);
+            // chunks: runs of samples contiguous in one file with one sample entry
+            List<int[]> chunks = new ArrayList<>(); // {first sample, count}
+            for (int i = 0; i < n; i++) {
+                boolean joins = i > 0 && file[i] == file[i - 1] && entry[i] == entry[i - 1]
+                        && fileOffset[i] == fileOffset[i - 1] + Integer.toUnsignedLong(size[i - 1]);
+                if (joins) {
+                    chunks.get(chunks.size() - 1)[1]++;
+                } else {
+                    chunks.add(new int[] {i, 1});
+                }
+            }
+            long payload = 0;
+            for (int i = 0; i < n; i++) {
+                payload += Integer.toUnsignedLong(size[i]);
+            }
+            byte[] ftyp = ftyp();
+            boolean largeMdat = payload + 8 > 0xffffffffL;
+            int mdatHeader = largeMdat ? 16 : 8;
+            // the moov's size depends on whether offsets need 64 bits; try 32 first
+            byte[] moov = moov(chunks, presented, ftyp.length, mdatHeader, false);
+            long firstData = ftyp.length + moov.length + mdatHeader;
+            if (firstData + payload > 0xffffffffL) {
+                moov = moov(chunks, presented, ftyp.length, mdatHeader, true);
+            }
+            long dataStart = ftyp.length + moov.length + mdatHeader;
+            Mp4Boxes mdat = new Mp4Boxes();
+            if (largeMdat) {
+                mdat.u32(1).fourcc("mdat").u64(payload + 16);
+            } else {
+                mdat.u32(payload + 8).fourcc("mdat");
+            }
+            byte[] header = concat(ftyp, moov, mdat.toByteArray());
+            List<Slice> slices = new ArrayList<>();
+            slices.add(new Slice(0, header.length, header, null, 0));
+            long at = dataStart;
+            for (int[] c : chunks) {
+                long len = 0;
+                for (int i = c[0]; i < c[0] + c[1]; i++) {
+                    len += Integer.toUnsignedLong(size[i]);
+                }
+                slices.add(new Slice(at, len, null, file[c[0]], fileOffset[c[0]]));
+                at += len;
+            }
+            List<Piece> pieces = new ArrayList<>();
+            for (int k = 0; k < pieceStarts.size(); k++) {
+                long start = pieceStarts.get(k)[0] - mediaTime;
+                long next = k + 1 < pieceStarts.size() ? pieceStarts.get(k + 1)[0] - mediaTime : presented;
+                pieces.add(new Piece(Math.max(0, start) / (double) timescale,
+                        Instant.ofEpochMilli(pieceStarts.get(k)[1]), (next - Math.max(0, start)) / (double) timescale));
+            }
+            return new PlaybackMp4(List.copyOf(slices), at, etag(header, slices), List.copyOf(pieces), width, height,
+                    n, presented / (double) timescale);
+        }
+
+        private static String etag(byte[] header, List<Slice> slices) {
+            try {
+                MessageDigest d = MessageDigest.getInstance("SHA-256");
+                d.update(header);
+                for (Slice s : slices) {
+                    if (s.file() != null) {
+                        d.update(s.file().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        d.update(ByteBuffer.allocate(16).putLong(s.fileOffset()).putLong(s.length()).array());
+                    }
+                }
+                return "\"" + HexFormat.of().formatHex(d.digest(), 0, 16) + "\"";
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static byte[] ftyp() {
+            Mp4Boxes b = new Mp4Boxes();
+            int box = b.begin("ftyp");
+            b.fourcc("isom").u32(0x200).fourcc("isom").fourcc("iso2").fourcc("avc1").fourcc("mp41");
+            b.end(box);
+            return b.toByteArray();
+        }
+
+        private byte[] moov(List<int[]> chunks, long presented, long ftypLength, int mdatHeader, boolean co64) {
+            // two passes: the chunk offsets depend on the moov's own length, which does not depend on them
+            byte[] first = moovWith(chunks, presented, 0, co64);
+            long dataStart = ftypLength + first.length + mdatHeader;
+            return moovWith(chunks, presented, dataStart, co64);
+        }
+
+        private byte[] moovWith(List<int[]> chunks, long presented, long dataStart, boolean co64) {
+            long movieDuration = Math.round(presented * 1000.0 / timescale);
+            Mp4Boxes b = new Mp4Boxes();
+            int moov = b.begin("moov");
+            int mvhd = b.beginFull("mvhd", 0, 0);
+            b.u32(0).u32(0).u32(1000).u32(movieDuration).u32(0x00010000).u16(0x0100).zeros(10).unityMatrix()
+                    .zeros(24).u32(2);
+            b.end(mvhd);
+            int trak = b.begin("trak");
+            int tkhd = b.beginFull("tkhd", 0, 3);
+            b.u32(0).u32(0).u32(1).u32(0).u32(movieDuration).zeros(8).u16(0).u16(0).u16(0).u16(0).unityMatrix()
+                    .u32((long) width << 16).u32((long) height << 16);
+            b.end(tkhd);
+            int edts = b.begin("edts");
+            int elst = b.beginFull("elst", 0, 0);
+            b.u32(1).u32(movieDuration).u32(mediaTime).u16(1).u16(0);
+            b.end(elst);
+            b.end(edts);
+            int mdia = b.begin("mdia");
+            int mdhd = b.beginFull("mdhd", 0, 0);
+            b.u32(0).u32(0).u32(timescale).u32(nextDts).u16(0x55c4).u16(0);
+            b.end(mdhd);
+            int hdlr = b.beginFull("hdlr", 0, 0);
+            b.u32(0).fourcc("vide").zeros(12).fourcc("nvr").u8(0);
+            b.end(hdlr);
+            int minf = b.begin("minf");
+            int vmhd = b.beginFull("vmhd", 0, 1);
+            b.zeros(8);
+            b.end(vmhd);
+            int dinf = b.begin("dinf");
+            int dref = b.beginFull("dref", 0, 0);
+            b.u32(1);
+            int url = b.beginFull("url ", 0, 1);
+            b.end(url);
+            b.end(dref);
+            b.end(dinf);
+            int stbl = b.begin("stbl");
+            int stsd = b.beginFull("stsd", 0, 0);
+            b.u32(entries.size());
+            for (byte[] e : entries) {
+                b.bytes(e, 0, e.length);
+            }
+            b.end(stsd);
+            stts(b);
+            ctts(b);
+            stss(b);
+            stsc(b, chunks);
+            stsz(b);
+            chunkOffsets(b, chunks, dataStart, co64);
+            b.end(stbl);
+            b.end(minf);
+            b.end(mdia);
+            b.end(trak);
+            b.end(moov);
+            return b.toByteArray();
+        }
+
+        private long duration(int i) {
+            return (i + 1 < n ? dts[i + 1] : nextDts) - dts[i];
+        }
+
+        private void stts(Mp4Boxes b) {
+            List<long[]> runs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                long d = duration(i);
+                if (!runs.isEmpty() && runs.get(runs.size() - 1)[1] == d) {
+                    runs.get(runs.size() - 1)[0]++;
+                } else {
+                    runs.add(new long[] {1, d});
+                }
+            }
+            int box = b.beginFull("stts", 0, 0);
+            b.u32(runs.size());
+            runs.forEach(r -> b.u32(r[0]).u32(r[1]));
+            b.end(box);
+        }
+
+        private void ctts(Mp4Boxes b) {
+            boolean any = false;
+            boolean negative = false;
+            for (int i = 0; i < n; i++) {
+                any |= cts[i] != 0;
+                negative |= cts[i] < 0;
+            }
+            if (!any) {
+                return;
+            }
+            List<long[]> runs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (!runs.isEmpty() && runs.get(runs.size() - 1)[1] == cts[i]) {
+                    runs.get(runs.size() - 1)[0]++;
+                } else {
+                    runs.add(new long[] {1, cts[i]});
+                }
+            }
+            int box = b.beginFull("ctts", negative ? 1 : 0, 0);
+            b.u32(runs.size());
+            runs.forEach(r -> b.u32(r[0]).u32(r[1]));
+            b.end(box);
+        }
+
+        private void stss(Mp4Boxes b) {
+            int keys = 0;
+            for (int i = 0; i < n; i++) {
+                keys += sync[i] ? 1 : 0;
+            }
+            if (keys == n) {
+                return; // every sample a keyframe: no stss
+            }
+            int box = b.beginFull("stss", 0, 0);
+            b.u32(keys);
+            for (int i = 0; i < n; i++) {
+                if (sync[i]) {
+                    b.u32(i + 1);
+                }
+            }
+            b.end(box);
+        }
+
+        private void stsc(Mp4Boxes b, List<int[]> chunks) {
+            List<long[]> runs = new ArrayList<>(); // first chunk, samples per chunk, description index
+            for (int c = 0; c < chunks.size(); c++) {
+                int count = chunks.get(c)[1];
+                int desc = entry[chunks.get(c)[0]] + 1;
+                long[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+                if (last == null || last[1] != count || last[2] != desc) {
+                    runs.add(new long[] {c + 1, count, desc});
+                }
+            }
+            int box = b.beginFull("stsc", 0, 0);
+            b.u32(runs.size());
+            runs.forEach(r -> b.u32(r[0]).u32(r[1]).u32(r[2]));
+            b.end(box);
+        }
+
+        private void stsz(Mp4Boxes b) {
+            int box = b.beginFull("stsz", 0, 0);
+            b.u32(0).u32(n);
+            for (int i = 0; i < n; i++) {
+                b.u32(Integer.toUnsignedLong(size[i]));
+            }
+            b.end(box);
+        }
+
+        private void chunkOffsets(Mp4Boxes b, List<int[]> chunks, long dataStart, boolean co64) {
+            int box = b.beginFull(co64 ? "co64" : "stco", 0, 0);
+            b.u32(chunks.size());
+            long at = dataStart;
+            for (int[] c : chunks) {
+                if (co64) {
+                    b.u64(at);
+                } else {
+                    b.u32(at);
+                }
+                for (int i = c[0]; i < c[0] + c[1]; i++) {
+                    at += Integer.toUnsignedLong(size[i]);
+                }
+            }
+            b.end(box);
+        }
+
+        private static byte[] concat(byte[]... parts) {
+            int len = 0;
+            for (byte[] p : parts) {
+                len += p.length;
+            }
+            byte[] out = new byte[len];
+            int at = 0;
+            for (byte[] p : parts) {
+                System.arraycopy(p, 0, out, at, p.length);
+                at += p.length;
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Copies the bytes {@code [start, start + dst.remaining())} of the response into {@code dst}.
+     *
+     * @throws IOException when a segment file cannot be read (gone: retention deleted it meanwhile)
+     */
+    void read(long start, ByteBuffer dst) throws IOException {
+        long pos = start;
+        int idx = slice(pos);
+        while (dst.hasRemaining() && idx < slices.size()) {
+            Slice s = slices.get(idx);
+            long within = pos - s.at();
+            int take = (int) Math.min(dst.remaining(), s.length() - within);
+            if (s.header() != null) {
+                dst.put(s.header(), (int) within, take);
+            } else {
+                ByteBuffer part = dst.slice();
+                part.limit(take);
+                try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
+                    long p = s.fileOffset() + within;
+                    while (part.hasRemaining()) {
+                        int r = ch.read(part, p);
+                        if (r < 0) {
+                            throw new IOException(s.file() + " is shorter than indexed");
+                        }
+                        p += r;
+                    }
+                }
+                dst.position(dst.position() + take);
+            }
+            pos += take;
+            idx++;
+        }
+    }
+
+    /** The index of the slice holding byte {@code pos}. */
+    private int slice(long pos) {
+        int lo = 0;
+        int hi = slices.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (slices.get(mid).at() <= pos) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+}
