@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routes and the least role: viewer {@code GET /api/session, /api/cameras, /api/footage, /api/gaps};
  * operator {@code POST /api/holds, DELETE /api/holds/{id}}; admin {@code GET /api/uptime, /api/audit}
- * (the queries and holds are {@link WebApi}'s). Not built yet, answered 501 after the role check:
- * {@code /live/*}, {@code /playback/*} (viewer), {@code /snapshot/*}, {@code POST /api/export} (operator).
+ * (the queries and holds are {@link WebApi}'s). Recorded footage ({@link FootageRoutes}): viewer
+ * {@code GET /playback/*, /api/holds}; operator {@code GET /snapshot/*, /api/exports/*, POST /api/export}.
+ * Not built yet, answered 501 after the role check: {@code /live/*} (viewer).
  *
  * <p>Threads: the event loop; password checks complete on the check threads and API queries run on
  * the API executor, both handing their answer back through the channel (a connection reads nothing
@@ -291,7 +292,10 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return null;
     }
 
-    /** Recorded footage ({@link FootageRoutes}): playback (viewer), snapshot, export and its downloads (operator). */
+    /**
+     * Recorded footage ({@link FootageRoutes}): playback and the list of holds (viewer), snapshot, export
+     * and its downloads (operator).
+     */
     private boolean footage(ChannelHandlerContext ctx, Request req, Caller caller) {
         String path = req.path();
         Role needed;
@@ -299,6 +303,9 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (req.safe() && path.startsWith("/playback/")) {
             needed = Role.VIEWER;
             route = p.footage()::playback;
+        } else if (req.safe() && path.equals("/api/holds")) {
+            needed = Role.VIEWER;
+            route = p.footage()::holds;
         } else if (req.safe() && path.startsWith("/snapshot/")) {
             needed = Role.OPERATOR;
             route = p.footage()::snapshot;
@@ -532,7 +539,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         h.set("X-Content-Type-Options", "nosniff");
         h.set("X-Frame-Options", "DENY");
-        h.set("Referrer-Policy", "no-referrer");
+        h.set("Referrer-Policy", "same-origin"); // no-referrer makes Chrome send "Origin: null" on the login form's POST
         h.set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                 + "frame-ancestors 'none'; form-action 'self'");
         if (reply.location != null) {

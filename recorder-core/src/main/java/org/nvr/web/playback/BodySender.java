@@ -214,7 +214,7 @@ final class BodySender {
         h.set(HttpHeaderNames.CONTENT_TYPE, type);
         h.set(HttpHeaderNames.CACHE_CONTROL, "private, no-cache");
         h.set("X-Content-Type-Options", "nosniff");
-        h.set("Referrer-Policy", "no-referrer");
+        h.set("Referrer-Policy", "same-origin"); // no-referrer makes Chrome send "Origin: null" on the login form's POST
     }
 
     private void finish(ChannelHandlerContext ctx, WebRequest req, FullHttpResponse r, HttpResponseStatus status) {

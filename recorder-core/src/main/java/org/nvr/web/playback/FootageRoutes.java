@@ -50,6 +50,10 @@ public final class FootageRoutes implements AutoCloseable {
         playback.playback(ctx, req);
     }
 
+    public void holds(ChannelHandlerContext ctx, WebRequest req) {
+        playback.holds(ctx, req);
+    }
+
     public void snapshot(ChannelHandlerContext ctx, WebRequest req) {
         playback.snapshot(ctx, req);
     }

@@ -179,6 +179,49 @@ public final class PlaybackRoutes {
         return m;
     }
 
+    /**
+     * {@code GET /api/holds?camera=&from=&to=}: the camera's active evidence holds overlapping the range
+     * (the timeline draws them), each as {@code POST /api/holds} answers it.
+     */
+    void holds(ChannelHandlerContext ctx, WebRequest req) {
+        String id = req.param("camera").orElse("");
+        Optional<CameraConfig> camera = config.camera(id);
+        if (camera.isEmpty()) {
+            sender.error(ctx, req, HttpResponseStatus.NOT_FOUND, "unknown camera \"" + id + "\"");
+            return;
+        }
+        Instant from;
+        Instant to;
+        try {
+            from = time(req, "from", clock.instant());
+            to = time(req, "to", clock.instant());
+        } catch (IllegalArgumentException e) {
+            sender.error(ctx, req, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        sender.offload(ctx, req, () -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            try (java.sql.Connection c = org.nvr.index.IndexDatabase.openForQueries(config.storage().indexPath())) {
+                for (org.nvr.index.LockRow h : org.nvr.index.EvidenceLog.activeHolds(c, id, from, to)) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("id", h.id());
+                    m.put("site", h.site());
+                    m.put("camera", h.camera());
+                    m.put("from", JsonText.iso(h.from(), zone));
+                    m.put("to", JsonText.iso(h.to(), zone));
+                    m.put("reason", h.reason());
+                    m.put("created_by", h.createdBy());
+                    out.add(m);
+                }
+            } catch (SQLException | IndexException e) {
+                log.warn("Web: the holds of {} cannot be read: {}", id, e.toString());
+                sender.error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "the index cannot be read; see the recorder's log");
+                return;
+            }
+            sender.json(ctx, req, HttpResponseStatus.OK, out);
+        });
+    }
+
     /** {@code /snapshot/{camera}.jpg?at=}: the picture at that moment, at the camera's resolution. */
     void snapshot(ChannelHandlerContext ctx, WebRequest req) {
         String name = req.path().substring("/snapshot/".length());
