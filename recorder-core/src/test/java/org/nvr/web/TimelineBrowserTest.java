@@ -137,6 +137,11 @@ class TimelineBrowserTest {
                     browser.driver().findElement(By.id("export")).click();
                     Poll.until(Duration.ofSeconds(60), "the export's links", () -> !browser.driver()
                             .findElements(By.id("export-manifest")).isEmpty());
+                    // the bar zoomed to 2 minutes around the outage, for the README's picture
+                    browser.js("window.scrollTo(0, 0); window.nvrTimeline.zoom(4, arguments[0]);",
+                            segments.get(segments.size() - 1).start().toEpochMilli());
+                    assertTrue(browser.driver().findElements(By.cssSelector("#bar .span")).size() >= 2,
+                            "zoomed in, the footage before and after the outage are two spans");
                     browser.screenshot(screenshotPath());
                     String manifestUrl = browser.driver().findElement(By.id("export-manifest")).getAttribute("href");
                     String mp4Url = browser.driver().findElement(By.id("export-mp4")).getAttribute("href");

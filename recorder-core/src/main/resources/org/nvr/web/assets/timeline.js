@@ -7,7 +7,7 @@
   var WORDS = {
     vi: {
       prevDay: '◀ Ngày trước', nextDay: 'Ngày sau ▶', play: '▶ Phát', pause: '❚❚ Dừng',
-      prevGap: '⏮ Đoạn mất trước', nextGap: 'Đoạn mất sau ⏭', live: 'Xem trực tiếp', snapshot: 'Chụp ảnh',
+      prevGap: '« Đoạn mất trước', nextGap: 'Đoạn mất sau »', live: 'Xem trực tiếp', snapshot: 'Chụp ảnh',
       rangeTitle: 'Trích xuất / giữ bằng chứng', markFrom: 'Từ lúc này', markTo: 'Đến lúc này',
       reason: 'Lý do (số vụ việc...)', lockToo: 'giữ đoạn này', export: 'Trích xuất MP4', hold: 'Giữ bằng chứng',
       holds: 'Đoạn đang được giữ', release: 'Bỏ giữ', recorded: 'có hình', gap: 'mất hình', heldLegend: 'đang giữ',
@@ -18,7 +18,7 @@
     },
     en: {
       prevDay: '◀ Previous day', nextDay: 'Next day ▶', play: '▶ Play', pause: '❚❚ Pause',
-      prevGap: '⏮ Previous gap', nextGap: 'Next gap ⏭', live: 'Live', snapshot: 'Snapshot',
+      prevGap: '« Previous gap', nextGap: 'Next gap »', live: 'Live', snapshot: 'Snapshot',
       rangeTitle: 'Export / evidence hold', markFrom: 'From now on', markTo: 'Up to now',
       reason: 'Reason (case number...)', lockToo: 'hold this range', export: 'Export MP4', hold: 'Place hold',
       holds: 'Holds', release: 'Release', recorded: 'recorded', gap: 'gap', heldLegend: 'held',
@@ -40,8 +40,12 @@
   var state = {
     camera: null, day: 0, segments: [], gaps: [], holds: [],
     playback: null,  // {from, to, pieces}
-    pendingSeekMs: null
+    view: null,      // {start, len}: the part of the day the bar shows (zoom)
+    cursorMs: null
   };
+  var ZOOMS = [86400000, 6 * 3600000, 3600000, 600000, 120000];
+  var TICKS = [7200000, 1800000, 600000, 60000, 15000];
+  var zoomLevel = 0;
 
   document.querySelectorAll('[data-t]').forEach(function (el) { el.textContent = W[el.getAttribute('data-t')]; });
   document.querySelectorAll('[data-tp]').forEach(function (el) { el.placeholder = W[el.getAttribute('data-tp')]; });
@@ -80,7 +84,24 @@
   }
 
   // ---- the day bar ----
-  function x(ms) { return Math.max(0, Math.min(100, (ms - state.day) * 100 / dayLength(state.day))); }
+  function view() { return state.view || {start: state.day, len: dayLength(state.day)}; }
+  function x(ms) { var v = view(); return Math.max(0, Math.min(100, (ms - v.start) * 100 / v.len)); }
+  /** Shows ZOOMS[level] of the day around centerMs (the whole day at level 0). */
+  function zoom(level, centerMs) {
+    zoomLevel = Math.max(0, Math.min(ZOOMS.length - 1, level));
+    var dayLen = dayLength(state.day), len = Math.min(ZOOMS[zoomLevel], dayLen);
+    var start = Math.round(centerMs - len / 2);
+    start = Math.max(state.day, Math.min(state.day + dayLen - len, start));
+    state.view = {start: start, len: len};
+    drawHours();
+    drawBar();
+    if (state.cursorMs !== null) { showCursor(state.cursorMs); }
+  }
+  function center() {
+    if (state.cursorMs !== null) { return state.cursorMs; }
+    var v = view();
+    return v.start + v.len / 2;
+  }
   function block(cls, from, to, title) {
     var el = document.createElement('div');
     el.className = cls;
@@ -92,7 +113,8 @@
   }
   function drawBar() {
     bar.querySelectorAll('.span,.gap,.hold').forEach(function (el) { el.remove(); });
-    var end = state.day + dayLength(state.day);
+    var end = view().start + view().len;
+    var begin = view().start;
     // join touching segments into spans
     var spans = [];
     state.segments.forEach(function (s) {
@@ -100,27 +122,31 @@
       var last = spans[spans.length - 1];
       if (last && a - last[1] <= 1500) { last[1] = Math.max(last[1], b); } else { spans.push([a, b]); }
     });
-    spans.forEach(function (s) { block('span', Math.max(s[0], state.day), Math.min(s[1], end)); });
+    spans.forEach(function (s) { if (s[1] > begin && s[0] < end) { block('span', Math.max(s[0], begin), Math.min(s[1], end)); } });
     state.gaps.forEach(function (g) {
-      var el = block('gap gap-' + g.reason, Math.max(Date.parse(g.start), state.day), Math.min(Date.parse(g.end), end),
+      if (Date.parse(g.end) <= begin || Date.parse(g.start) >= end) { return; }
+      var el = block('gap gap-' + g.reason, Math.max(Date.parse(g.start), begin), Math.min(Date.parse(g.end), end),
         clockText(Date.parse(g.start)) + ' – ' + clockText(Date.parse(g.end)) + '\n' + W.gapReason + g.reason);
       el.setAttribute('data-reason', g.reason);
     });
     state.holds.forEach(function (h) {
-      block('hold', Math.max(Date.parse(h.from), state.day), Math.min(Date.parse(h.to), end), '#' + h.id + ' ' + (h.reason || ''));
+      if (Date.parse(h.to) <= begin || Date.parse(h.from) >= end) { return; }
+      block('hold', Math.max(Date.parse(h.from), begin), Math.min(Date.parse(h.to), end), '#' + h.id + ' ' + (h.reason || ''));
     });
     var now = Date.now();
-    $('now').style.display = now >= state.day && now < end ? 'block' : 'none';
+    $('now').style.display = now >= begin && now < end ? 'block' : 'none';
     $('now').style.left = x(now) + '%';
     drawPick();
   }
   function drawHours() {
     var h = $('hours');
     h.innerHTML = '';
-    for (var i = 0; i <= 24; i += 2) {
-      var s = document.createElement('span');
-      s.style.left = (i * 100 / 24) + '%';
-      s.textContent = pad(i) + ':00';
+    var v = view(), step = TICKS[zoomLevel];
+    var first = state.day + Math.ceil((v.start - state.day) / step) * step;
+    for (var t = first; t <= v.start + v.len; t += step) {
+      var s = document.createElement('span'), d = new Date(t);
+      s.style.left = x(t) + '%';
+      s.textContent = pad(d.getHours()) + ':' + pad(d.getMinutes()) + (step < 60000 ? ':' + pad(d.getSeconds()) : '');
       h.appendChild(s);
     }
   }
@@ -134,6 +160,9 @@
   }
   function loadDay(dayStart) {
     state.day = dayStart;
+    state.view = null;
+    zoomLevel = 0;
+    drawHours();
     var d = new Date(dayStart);
     $('day').value = d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate());
     var range = {camera: state.camera, from: iso(dayStart), to: iso(dayStart + dayLength(dayStart))};
@@ -211,6 +240,12 @@
     $('nofootage').hidden = false;
   }
   function showCursor(ms) {
+    state.cursorMs = ms;
+    var v = view();
+    if (zoomLevel > 0 && (ms < v.start || ms >= v.start + v.len) && ms >= state.day && ms < state.day + dayLength(state.day)) {
+      zoom(zoomLevel, ms); // follow the picture
+      return;
+    }
     var c = $('cursor');
     c.style.display = 'block';
     c.style.left = x(ms) + '%';
@@ -237,7 +272,7 @@
 
   bar.addEventListener('click', function (e) {
     var r = bar.getBoundingClientRect();
-    var ms = state.day + (e.clientX - r.left) / r.width * dayLength(state.day);
+    var ms = view().start + (e.clientX - r.left) / r.width * view().len;
     if (e.shiftKey) { setRange(ms); return; }
     playFrom(ms);
   });
@@ -261,6 +296,8 @@
     var g = before[before.length - 1];
     if (g) { playFrom(Math.max(state.day, Date.parse(g.start) - 10000)); }
   };
+  $('zoom-in').onclick = function () { zoom(zoomLevel + 1, center()); };
+  $('zoom-out').onclick = function () { zoom(zoomLevel - 1, center()); };
   $('prev-day').onclick = function () { var d = new Date(state.day); d.setDate(d.getDate() - 1); loadDay(d.getTime()); };
   $('next-day').onclick = function () { loadDay(state.day + dayLength(state.day)); };
   $('day').onchange = function () {
@@ -348,5 +385,5 @@
     return loadDay(localDayStart(at));
   }).then(function () { body.setAttribute('data-ready', 'true'); });
   setInterval(function () { if (state.camera) { drawBar(); } }, 60000);
-  window.nvrTimeline = {playFrom: playFrom, current: current, state: state};
+  window.nvrTimeline = {playFrom: playFrom, current: current, state: state, zoom: zoom};
 })();
