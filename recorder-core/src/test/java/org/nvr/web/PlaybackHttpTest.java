@@ -152,6 +152,43 @@ class PlaybackHttpTest {
     }
 
     @Test
+    void theFragmentedVariantDecodesToTheSameFramesAndItsRangesJoin() throws Exception {
+        String cookie = session("xem", VIEWER_PW)[0];
+        String path = "/playback/c1.mp4?format=fmp4&from=" + q(T0) + "&to=" + q(T0.plusSeconds(12));
+        HttpResponse<byte[]> whole = get(path, cookie, null);
+        assertEquals(200, whole.statusCode());
+        Path mp4 = dir.resolve("fragmented.mp4");
+        Files.write(mp4, whole.body());
+        assertTrue(MediaProbe.isFragmented(mp4));
+        assertEquals(225, MediaProbe.frameCount(mp4), "three segments of 75 frames, the gap cut out");
+        assertEquals(List.of(), MediaProbe.decodeErrors(mp4));
+        int len = whole.body().length;
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        for (int at = 0; at < len; at += 40_000) {
+            HttpResponse<byte[]> part = get(path, cookie, "bytes=" + at + "-" + Math.min(len - 1, at + 39_999));
+            assertEquals(206, part.statusCode());
+            joined.write(part.body());
+        }
+        assertArrayEquals(whole.body(), joined.toByteArray());
+    }
+
+    @Test
+    void anUnchangedPlaybackIs304AndTooLongARangeIsRefused() throws Exception {
+        String cookie = session("xem", VIEWER_PW)[0];
+        String path = "/playback/c1.mp4?from=" + q(T0) + "&to=" + q(T0.plusSeconds(6));
+        String etag = get(path, cookie, "bytes=0-99").headers().firstValue("ETag").orElseThrow();
+        HttpResponse<byte[]> again = http.send(HttpRequest.newBuilder(URI.create(url(path))).header("Cookie", cookie)
+                .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(304, again.statusCode());
+        HttpResponse<byte[]> other = get("/playback/c1.mp4?from=" + q(T0) + "&to=" + q(T0.plusSeconds(5)), cookie, "bytes=0-99");
+        assertTrue(!etag.equals(other.headers().firstValue("ETag").orElseThrow()), "another range, another tag");
+        HttpResponse<byte[]> tooLong = get("/playback/c1.mp4?from=" + q(T0) + "&to=" + q(T0.plusSeconds(4 * 3600)),
+                cookie, null);
+        assertEquals(400, tooLong.statusCode());
+        assertTrue(new String(tooLong.body(), StandardCharsets.UTF_8).contains("at most 3 h"));
+    }
+
+    @Test
     void playbackFromTheMiddleStartsThereAndTheGapIsAPieceBoundary() throws Exception {
         String cookie = session("xem", VIEWER_PW)[0];
         Instant from = T0.plusMillis(4500);

@@ -52,9 +52,11 @@ final class PlaybackMp4 {
     private final int height;
     private final long frames;
     private final double seconds;
+    private final double editSeconds;
 
     private PlaybackMp4(List<Slice> slices, long length, String etag, List<Piece> pieces, int width, int height,
-                        long frames, double seconds) {
+                        long frames, double seconds, double editSeconds) {
+        this.editSeconds = editSeconds;
         this.slices = slices;
         this.length = length;
         this.etag = etag;
@@ -90,6 +92,11 @@ final class PlaybackMp4 {
         return frames;
     }
 
+    /** Where the edit list starts the picture on the decode timeline (the pictures before it are hidden). */
+    double editSeconds() {
+        return editSeconds;
+    }
+
     /** The presented length, in seconds. */
     double seconds() {
         return seconds;
@@ -101,6 +108,16 @@ final class PlaybackMp4 {
      * @return empty when no picture of the sources lies in the range
      */
     static java.util.Optional<PlaybackMp4> build(List<Source> sources, Instant from, Instant to) {
+        return build(sources, from, to, false);
+    }
+
+    /**
+     * As {@link #build(List, Instant, Instant)}; {@code fragmented}: an init segment ({@code ftyp},
+     * {@code moov} with {@code mvex}) then one {@code moof}/{@code mdat} per run of samples, for Media
+     * Source Extensions. Its edit list is the same; an MSE player that ignores it sets
+     * {@code timestampOffset} to minus {@link #editSeconds()}.
+     */
+    static java.util.Optional<PlaybackMp4> build(List<Source> sources, Instant from, Instant to, boolean fragmented) {
         Layout layout = new Layout();
         for (Source s : sources) {
             layout.add(s, from, to);
@@ -108,7 +125,7 @@ final class PlaybackMp4 {
         if (layout.n == 0) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(layout.finish());
+        return java.util.Optional.of(layout.finish(fragmented));
     }
 
     /** Gathers the samples of the range, then writes the headers. */
@@ -225,7 +242,7 @@ final class PlaybackMp4 {
             file = Arrays.copyOf(file, cap);
         }
 
-        PlaybackMp4 finish() {
+        PlaybackMp4 finish(boolean fragmented) {
             // the last picture shown ends the video (with B-frames it is not the last one decoded)
             long shownEnd = 0;
             for (int i = 0; i < n; i++) {
@@ -242,6 +259,9 @@ final class PlaybackMp4 {
                 } else {
                     chunks.add(new int[] {i, 1});
                 }
+            }
+            if (fragmented) {
+                return fragmented(chunks, presented);
             }
             long payload = 0;
             for (int i = 0; i < n; i++) {
@@ -275,6 +295,11 @@ final class PlaybackMp4 {
                 slices.add(new Slice(at, len, null, file[c[0]], fileOffset[c[0]]));
                 at += len;
             }
+            return new PlaybackMp4(List.copyOf(slices), at, etag(header, slices), pieces(presented), width, height,
+                    n, presented / (double) timescale, mediaTime / (double) timescale);
+        }
+
+        private List<Piece> pieces(long presented) {
             List<Piece> pieces = new ArrayList<>();
             for (int k = 0; k < pieceStarts.size(); k++) {
                 long start = pieceStarts.get(k)[0] - mediaTime;
@@ -282,8 +307,60 @@ final class PlaybackMp4 {
                 pieces.add(new Piece(Math.max(0, start) / (double) timescale,
                         Instant.ofEpochMilli(pieceStarts.get(k)[1]), (next - Math.max(0, start)) / (double) timescale));
             }
-            return new PlaybackMp4(List.copyOf(slices), at, etag(header, slices), List.copyOf(pieces), width, height,
-                    n, presented / (double) timescale);
+            return List.copyOf(pieces);
+        }
+
+        /** The fragmented layout: init segment, then per chunk a moof and an mdat holding its file slice. */
+        private PlaybackMp4 fragmented(List<int[]> chunks, long presented) {
+            byte[] init = concat(ftyp(), moovWith(chunks, presented, 0, false, true));
+            List<Slice> slices = new ArrayList<>();
+            slices.add(new Slice(0, init.length, init, null, 0));
+            long at = init.length;
+            int sequence = 1;
+            java.io.ByteArrayOutputStream headers = new java.io.ByteArrayOutputStream();
+            headers.writeBytes(init);
+            for (int[] c : chunks) {
+                long len = 0;
+                boolean negative = false;
+                for (int i = c[0]; i < c[0] + c[1]; i++) {
+                    len += Integer.toUnsignedLong(size[i]);
+                    negative |= cts[i] < 0;
+                }
+                Mp4Boxes b = new Mp4Boxes();
+                int moof = b.begin("moof");
+                int mfhd = b.beginFull("mfhd", 0, 0);
+                b.u32(sequence++);
+                b.end(mfhd);
+                int traf = b.begin("traf");
+                int tfhd = b.beginFull("tfhd", 0, 0x020000 | 0x02);
+                b.u32(1).u32(entry[c[0]] + 1);
+                b.end(tfhd);
+                int tfdt = b.beginFull("tfdt", 1, 0);
+                b.u64(dts[c[0]]);
+                b.end(tfdt);
+                int trun = b.beginFull("trun", negative ? 1 : 0, 0x001 | 0x100 | 0x200 | 0x400 | 0x800);
+                b.u32(c[1]);
+                int dataOffsetAt = b.size();
+                b.u32(0);
+                for (int i = c[0]; i < c[0] + c[1]; i++) {
+                    b.u32(duration(i)).u32(Integer.toUnsignedLong(size[i]))
+                            .u32(sync[i] ? 0x02000000L : 0x01010000L).u32(cts[i]);
+                }
+                b.end(trun);
+                b.end(traf);
+                b.end(moof);
+                int moofSize = b.size();
+                b.u32(len + 8).fourcc("mdat");
+                byte[] header = b.toByteArray();
+                ByteBuffer.wrap(header).putInt(dataOffsetAt, moofSize + 8);
+                slices.add(new Slice(at, header.length, header, null, 0));
+                at += header.length;
+                headers.writeBytes(header);
+                slices.add(new Slice(at, len, null, file[c[0]], fileOffset[c[0]]));
+                at += len;
+            }
+            return new PlaybackMp4(List.copyOf(slices), at, etag(headers.toByteArray(), slices), pieces(presented),
+                    width, height, n, presented / (double) timescale, mediaTime / (double) timescale);
         }
 
         private static String etag(byte[] header, List<Slice> slices) {
@@ -312,12 +389,12 @@ final class PlaybackMp4 {
 
         private byte[] moov(List<int[]> chunks, long presented, long ftypLength, int mdatHeader, boolean co64) {
             // two passes: the chunk offsets depend on the moov's own length, which does not depend on them
-            byte[] first = moovWith(chunks, presented, 0, co64);
+            byte[] first = moovWith(chunks, presented, 0, co64, false);
             long dataStart = ftypLength + first.length + mdatHeader;
-            return moovWith(chunks, presented, dataStart, co64);
+            return moovWith(chunks, presented, dataStart, co64, false);
         }
 
-        private byte[] moovWith(List<int[]> chunks, long presented, long dataStart, boolean co64) {
+        private byte[] moovWith(List<int[]> chunks, long presented, long dataStart, boolean co64, boolean fragmented) {
             long movieDuration = Math.round(presented * 1000.0 / timescale);
             Mp4Boxes b = new Mp4Boxes();
             int moov = b.begin("moov");
@@ -360,16 +437,35 @@ final class PlaybackMp4 {
                 b.bytes(e, 0, e.length);
             }
             b.end(stsd);
-            stts(b);
-            ctts(b);
-            stss(b);
-            stsc(b, chunks);
-            stsz(b);
-            chunkOffsets(b, chunks, dataStart, co64);
+            if (fragmented) {
+                // the samples are in the fragments: empty tables
+                for (String table : new String[] {"stts", "stsc", "stco"}) {
+                    int t = b.beginFull(table, 0, 0);
+                    b.u32(0);
+                    b.end(t);
+                }
+                int t = b.beginFull("stsz", 0, 0);
+                b.u32(0).u32(0);
+                b.end(t);
+            } else {
+                stts(b);
+                ctts(b);
+                stss(b);
+                stsc(b, chunks);
+                stsz(b);
+                chunkOffsets(b, chunks, dataStart, co64);
+            }
             b.end(stbl);
             b.end(minf);
             b.end(mdia);
             b.end(trak);
+            if (fragmented) {
+                int mvex = b.begin("mvex");
+                int trex = b.beginFull("trex", 0, 0);
+                b.u32(1).u32(1).u32(0).u32(0).u32(0);
+                b.end(trex);
+                b.end(mvex);
+            }
             b.end(moov);
             return b.toByteArray();
         }

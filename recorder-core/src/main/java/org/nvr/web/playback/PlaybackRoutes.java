@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Recorded footage in the browser: {@code GET /playback/{camera}.mp4?from=&to=} (a {@link PlaybackMp4}
- * laid out from the index on the fly, byte ranges, ETag, HEAD), {@code GET /playback/{camera}.json}
+ * laid out from the index on the fly, byte ranges, ETag, HEAD; {@code &format=fmp4}: fragmented, for
+ * Media Source Extensions), {@code GET /playback/{camera}.json}
  * (what that MP4 shows: its pieces of wall-clock time, so the page shows the time of the picture and
  * knows the gaps), and {@code GET /snapshot/{camera}.jpg?at=} ({@link SnapshotWriter}, as the CLI).
  *
@@ -101,10 +102,15 @@ public final class PlaybackRoutes {
                     + MAX_SPAN.toHours() + " h; ask for the next part when this one ends");
             return;
         }
+        String format = req.param("format").orElse("mp4");
+        if (!format.equals("mp4") && !format.equals("fmp4")) {
+            sender.error(ctx, req, HttpResponseStatus.BAD_REQUEST, "format: mp4 (default) or fmp4");
+            return;
+        }
         sender.offload(ctx, req, () -> {
             Optional<PlaybackMp4> built;
             try {
-                built = build(camera.get(), from, to);
+                built = build(camera.get(), from, to, format.equals("fmp4"));
             } catch (IOException | SQLException | IndexException e) {
                 log.warn("Web playback of {} from {} to {}: {}", id, from, to, e.toString());
                 sender.error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "the footage cannot be read; see the recorder's log");
@@ -138,8 +144,8 @@ public final class PlaybackRoutes {
         });
     }
 
-    /** What a playback MP4 of the range holds; public for the bench and the tests. */
-    Optional<PlaybackMp4> build(CameraConfig camera, Instant from, Instant to)
+    /** What a playback MP4 of the range holds. */
+    Optional<PlaybackMp4> build(CameraConfig camera, Instant from, Instant to, boolean fragmented)
             throws IOException, SQLException, IndexException {
         List<SegmentRow> rows;
         try (FootageQueries q = FootageQueries.open(config.storage().indexPath())) {
@@ -153,7 +159,7 @@ public final class PlaybackRoutes {
             }
             sources.add(new PlaybackMp4.Source(r.start(), cache.get(file)));
         }
-        return PlaybackMp4.build(sources, from, to);
+        return PlaybackMp4.build(sources, from, to, fragmented);
     }
 
     private Map<String, Object> describe(String camera, Instant from, Instant to, PlaybackMp4 video) {
@@ -166,6 +172,7 @@ public final class PlaybackRoutes {
         m.put("frames", video.frames());
         m.put("duration_s", video.seconds());
         m.put("bytes", video.length());
+        m.put("edit_s", video.editSeconds());
         List<Map<String, Object>> pieces = new ArrayList<>();
         for (PlaybackMp4.Piece p : video.pieces()) {
             Map<String, Object> pm = new LinkedHashMap<>();
