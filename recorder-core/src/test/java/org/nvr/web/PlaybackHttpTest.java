@@ -80,6 +80,10 @@ class PlaybackHttpTest {
             writer.closeSegment(id, t.plusSeconds(3), Duration.ofSeconds(3), Files.size(file), 75L,
                     SegmentFinisher.sha256(file)).get();
         }
+        // and a segment the recorder just opened at 07:00:12: nothing but its ftyp written yet
+        String openRel = "footage/xa1/c1/2026/11/29/20261129T070012Z.mp4";
+        Files.write(root.resolve(openRel), new byte[] {0, 0, 0, 16, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0});
+        writer.openSegment(null, "xa1", "c1", openRel, T0.plusSeconds(12), "h264", 160, 120, null).get();
         server = WebServer.start(config, writer, WebServer.Options.DEFAULT.withClock(
                 java.time.Clock.fixed(T0.plusSeconds(3600), java.time.ZoneOffset.UTC)));
         base = server.url();
@@ -234,6 +238,23 @@ class PlaybackHttpTest {
         assertEquals(120, s.height());
         Poll.until(Duration.ofSeconds(5), "the snapshot audit line", () -> !audit("snapshot").isEmpty());
         assertEquals("canbo1", audit("snapshot").get(0).osUser());
+    }
+
+    @Test
+    void aSegmentJustOpenedIsNoFootageYetAndASnapshotThenShowsThePictureBefore() throws Exception {
+        String viewer = session("xem", VIEWER_PW)[0];
+        HttpResponse<byte[]> r = get("/playback/c1.mp4?from=" + q(T0.plusSeconds(10)) + "&to=" + q(T0.plusSeconds(14)),
+                viewer, null);
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        Path mp4 = dir.resolve("upToNow.mp4");
+        Files.write(mp4, r.body());
+        assertEquals(50, MediaProbe.frameCount(mp4), "07:00:10 to the end of the third segment");
+        HttpResponse<byte[]> snap = get("/snapshot/c1.jpg?at=" + q(T0.plusMillis(12_500)),
+                session("canbo1", OPERATOR_PW)[0], null);
+        assertEquals(200, snap.statusCode(), new String(snap.body(), StandardCharsets.UTF_8));
+        Instant shown = Instant.parse(snap.headers().firstValue("X-Nvr-Picture-Time").orElseThrow());
+        assertTrue(shown.isBefore(T0.plusSeconds(12)) && shown.isAfter(T0.plusMillis(11_900)),
+                "the last picture of the segment before: " + shown);
     }
 
     @Test

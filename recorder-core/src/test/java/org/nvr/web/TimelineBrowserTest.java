@@ -125,6 +125,10 @@ class TimelineBrowserTest {
                     BufferedImage expected = ImageIO.read(new ByteArrayInputStream(snapshot.body()));
                     assertEquals(320, expected.getWidth());
                     assertEquals(counter(expected), shown, "the page shows the picture of " + chosen);
+                    HttpResponse<byte[]> now = http.send(HttpRequest.newBuilder(URI.create(base + "snapshot/cam.jpg?at=now"))
+                            .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    assertEquals(200, now.statusCode(), "at=now: from the segment being written");
+                    assertEquals(240, ImageIO.read(new ByteArrayInputStream(now.body())).getHeight());
                     assertEquals(chosen.toEpochMilli() / 1000, Long.parseLong((String) browser.js(
                             "return document.getElementById('clock').getAttribute('data-ms');")) / 1000,
                             "the clock shows the chosen second");

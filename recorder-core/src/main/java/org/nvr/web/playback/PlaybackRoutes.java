@@ -157,7 +157,14 @@ public final class PlaybackRoutes {
             if (!Files.isRegularFile(file)) {
                 continue; // deleted since the query (retention): a gap
             }
-            sources.add(new PlaybackMp4.Source(r.start(), cache.get(file)));
+            try {
+                sources.add(new PlaybackMp4.Source(r.start(), cache.get(file)));
+            } catch (IOException e) {
+                if (r.state() != SegmentState.OPEN) {
+                    throw e;
+                }
+                // a segment just opened: nothing readable written yet (its moov comes with the first picture)
+            }
         }
         return PlaybackMp4.build(sources, from, to, fragmented);
     }
@@ -252,58 +259,75 @@ public final class PlaybackRoutes {
         sender.offload(ctx, req, () -> snapshot(ctx, req, camera.get(), moment));
     }
 
+    /**
+     * The picture on screen at {@code moment}: from the segment holding it, as the CLI's snapshot; when
+     * that segment is being written and has no complete fragment yet (it just started: {@code at=now}
+     * at a segment's first second), the last picture of the segment before it, if that is at most
+     * {@link #OPEN_SEGMENT_LAG} older than the moment.
+     */
     private void snapshot(ChannelHandlerContext ctx, WebRequest req, CameraConfig camera, Instant moment) {
-        Optional<SegmentRow> seg;
+        List<SegmentRow> rows;
         try (FootageQueries q = FootageQueries.open(config.storage().indexPath())) {
-            seg = q.segments(camera.id(), moment, moment.plusMillis(1)).stream()
-                    .filter(s -> !s.start().isAfter(moment) && (s.end() == null || s.end().isAfter(moment)))
-                    .findFirst();
+            rows = new ArrayList<>(q.segments(camera.id(), moment.minus(OPEN_SEGMENT_LAG), moment.plusMillis(1)).stream()
+                    .filter(s -> !s.start().isAfter(moment)).toList());
         } catch (SQLException | IndexException e) {
             log.warn("Web snapshot of {}: the index cannot be read: {}", camera.id(), e.toString());
             sender.error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "the index cannot be read; see the recorder's log");
             return;
         }
-        if (seg.isEmpty()) {
+        java.util.Collections.reverse(rows); // newest first
+        if (rows.isEmpty() || (rows.get(0).end() != null && !rows.get(0).end().isAfter(moment))) {
             sender.error(ctx, req, HttpResponseStatus.NOT_FOUND, "no picture of " + camera.id() + " at that moment");
             return;
         }
-        SegmentRow s = seg.get();
-        Path file = config.storage().root().resolve(s.path());
+        String reason = req.param("reason").orElse(null);
         try {
             Files.createDirectories(exports);
-            if (s.state() == SegmentState.CLOSED) {
-                String actual = Files.isRegularFile(file) ? SegmentFinisher.sha256(file) : null;
-                if (actual == null || !actual.equalsIgnoreCase(s.sha256())) {
-                    audit.record("snapshot", req, camera, moment, moment, req.param("reason").orElse(null), null, null,
-                            "refused: " + file + " does not match the index");
-                    sender.error(ctx, req, HttpResponseStatus.CONFLICT, "the segment does not match the index");
-                    return;
+            for (int k = 0; k < rows.size() && k < 2; k++) {
+                SegmentRow s = rows.get(k);
+                boolean holding = k == 0;
+                Path file = config.storage().root().resolve(s.path());
+                if (s.state() == SegmentState.CLOSED) {
+                    String actual = Files.isRegularFile(file) ? SegmentFinisher.sha256(file) : null;
+                    if (actual == null || !actual.equalsIgnoreCase(s.sha256())) {
+                        audit.record("snapshot", req, camera, moment, moment, reason, null, null,
+                                "refused: " + file + " does not match the index");
+                        sender.error(ctx, req, HttpResponseStatus.CONFLICT, "the segment does not match the index");
+                        return;
+                    }
                 }
-            }
-            Path out = exports.resolve(".snapshot-" + camera.id() + "-" + moment.toEpochMilli() + "-"
-                    + Thread.currentThread().getId() + ".jpg");
-            byte[] jpeg;
-            SnapshotWriter.Result result;
-            try (OutputFile claimed = OutputFile.claim(out, config.storage().root(), true)) {
-                result = SnapshotWriter.write(file, s.start(), moment, claimed);
-                jpeg = Files.readAllBytes(claimed.temp(claimed.file()));
-            }
-            if (s.state() == SegmentState.OPEN
-                    && Duration.between(result.pictureTime(), moment).compareTo(OPEN_SEGMENT_LAG) > 0) {
-                sender.error(ctx, req, HttpResponseStatus.NOT_FOUND, "no picture of " + camera.id()
-                        + " at that moment yet (recording)");
+                Instant at = holding ? moment : s.end().minusMillis(1);
+                Path out = exports.resolve(".snapshot-" + camera.id() + "-" + moment.toEpochMilli() + "-"
+                        + Thread.currentThread().getId() + ".jpg");
+                byte[] jpeg;
+                SnapshotWriter.Result result;
+                try (OutputFile claimed = OutputFile.claim(out, config.storage().root(), true)) {
+                    result = SnapshotWriter.write(file, s.start(), at, claimed);
+                    jpeg = Files.readAllBytes(claimed.temp(claimed.file()));
+                } catch (IOException e) {
+                    if (holding && s.state() == SegmentState.OPEN && rows.size() > 1) {
+                        continue; // nothing readable written yet: the picture before it
+                    }
+                    throw e;
+                }
+                if ((s.state() == SegmentState.OPEN || !holding)
+                        && Duration.between(result.pictureTime(), moment).compareTo(OPEN_SEGMENT_LAG) > 0) {
+                    break;
+                }
+                String sha = java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(jpeg));
+                audit.record("snapshot", req, camera, moment, moment, reason, null, sha, "picture of "
+                        + result.pictureTime() + ", " + result.width() + "x" + result.height() + " from " + s.path()
+                        + (s.state() == SegmentState.OPEN ? " (being written, not hashed yet)" : ""));
+                sender.bytes(ctx, req, HttpResponseStatus.OK, "image/jpeg", jpeg, h -> {
+                    h.set("X-Nvr-Picture-Time", JsonText.iso(result.pictureTime(), zone));
+                    h.set(HttpHeaderNames.CONTENT_DISPOSITION, "inline; filename=\"" + camera.id() + "-"
+                            + result.pictureTime().toEpochMilli() + ".jpg\"");
+                });
                 return;
             }
-            String sha = java.util.HexFormat.of().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-256").digest(jpeg));
-            audit.record("snapshot", req, camera, moment, moment, req.param("reason").orElse(null), null, sha, "picture of " + result.pictureTime()
-                    + ", " + result.width() + "x" + result.height() + " from " + s.path()
-                    + (s.state() == SegmentState.OPEN ? " (being written, not hashed yet)" : ""));
-            sender.bytes(ctx, req, HttpResponseStatus.OK, "image/jpeg", jpeg, h -> {
-                h.set("X-Nvr-Picture-Time", JsonText.iso(result.pictureTime(), zone));
-                h.set(HttpHeaderNames.CONTENT_DISPOSITION, "inline; filename=\"" + camera.id() + "-"
-                        + result.pictureTime().toEpochMilli() + ".jpg\"");
-            });
+            sender.error(ctx, req, HttpResponseStatus.NOT_FOUND, "no picture of " + camera.id()
+                    + " at that moment yet (recording)");
         } catch (IOException | OutputFile.RefusedException | java.security.NoSuchAlgorithmException e) {
             log.warn("Web snapshot of {} at {}: {}", camera.id(), moment, e.toString());
             sender.error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "the snapshot failed; see the recorder's log");
