@@ -98,6 +98,10 @@ final class WebExports {
             return;
         }
         String id = body.path("camera").asText("");
+        if (id.isBlank()) {
+            sender.error(ctx, req, HttpResponseStatus.BAD_REQUEST, "missing 'camera'");
+            return;
+        }
         Optional<CameraConfig> camera = config.camera(id);
         if (camera.isEmpty()) {
             sender.error(ctx, req, HttpResponseStatus.NOT_FOUND, "unknown camera \"" + id + "\"");
