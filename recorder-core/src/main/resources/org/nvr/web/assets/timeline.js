@@ -14,7 +14,8 @@
       noFootage: 'Không có hình lúc này', exporting: 'Đang trích xuất...', exported: 'Đã trích xuất',
       download: 'Tải MP4', manifest: 'Tải bản kê (SHA-256)', failed: 'Không thực hiện được: ',
       needRange: 'Chọn thời điểm bắt đầu và kết thúc', needReason: 'Nhập lý do', placed: 'Đã giữ #',
-      released: 'Đã bỏ giữ #', gapReason: 'Lý do: '
+      released: 'Đã bỏ giữ #', gapReason: 'Lý do: ',
+      cannotPlay: 'Trình duyệt này không phát được hình của camera này (H.265). Hình tĩnh lúc đã chọn; trích xuất MP4 xem được bằng VLC.'
     },
     en: {
       prevDay: '◀ Previous day', nextDay: 'Next day ▶', play: '▶ Play', pause: '❚❚ Pause',
@@ -25,7 +26,8 @@
       noFootage: 'No footage at this moment', exporting: 'Exporting...', exported: 'Exported',
       download: 'Download MP4', manifest: 'Download manifest (SHA-256)', failed: 'Failed: ',
       needRange: 'Pick a start and an end', needReason: 'Enter a reason', placed: 'Hold placed #',
-      released: 'Hold released #', gapReason: 'Reason: '
+      released: 'Hold released #', gapReason: 'Reason: ',
+      cannotPlay: 'This browser cannot play this camera\'s video (H.265). A still of the chosen moment; exports play in VLC.'
     }
   };
   var WINDOW_MS = 30 * 60 * 1000;
@@ -40,6 +42,7 @@
   var state = {
     camera: null, day: 0, segments: [], gaps: [], holds: [],
     playback: null,  // {from, to, pieces}
+    stillsOnly: false, // the camera's codec is one this browser cannot decode
     view: null,      // {start, len}: the part of the day the bar shows (zoom)
     cursorMs: null
   };
@@ -206,6 +209,7 @@
   }
   /** Plays from the wall-clock moment ms: within the loaded window by seeking, else a new window. */
   function playFrom(ms, keepPaused) {
+    if (state.stillsOnly) { return still(ms); }
     var t = mediaAt(ms);
     if (t !== null) {
       video.currentTime = t;
@@ -234,6 +238,22 @@
       if (!keepPaused) { video.play().catch(function () {}); }
       showCursor(from);
     }).catch(function () { noFootage(); });
+  }
+  /** Where the browser cannot decode the camera's video: the picture of that moment as a JPEG. */
+  function still(ms) {
+    var n = $('nofootage');
+    n.hidden = false;
+    n.textContent = '';
+    var note = document.createElement('p');
+    note.textContent = W.cannotPlay;
+    n.appendChild(note);
+    if (body.getAttribute('data-role') !== 'viewer') {
+      var img = document.createElement('img');
+      img.src = '/snapshot/' + encodeURIComponent(state.camera) + '.jpg?' + q({at: iso(ms)});
+      n.appendChild(img);
+    }
+    showCursor(ms);
+    return Promise.resolve();
   }
   function noFootage() {
     $('nofootage').textContent = W.noFootage;
@@ -379,6 +399,15 @@
     });
     state.camera = params.get('camera') || (cams[0] && cams[0].camera);
     sel.value = state.camera;
+    cams.forEach(function (c) {
+      if (c.camera !== state.camera) { return; }
+      if (c.video_codec === 'hevc') {
+        // H.265 as the recorder writes it (hvc1): play it where this browser can
+        state.stillsOnly = !document.createElement('video').canPlayType('video/mp4; codecs="hvc1.1.6.L93.B0"');
+      } else if (c.browser_playable === false) {
+        state.stillsOnly = true;
+      }
+    });
     sel.onchange = function () { location.search = '?' + q({camera: sel.value, lang: lang}); };
     $('live').href = '/app/wall?' + q({camera: state.camera});
     var at = params.get('at') ? Date.parse(params.get('at')) : Date.now();
