@@ -224,8 +224,12 @@ class TimelineBrowserTest {
     }
 
     static List<SegmentRow> segments(Path root) {
+        return segments(root, "cam");
+    }
+
+    static List<SegmentRow> segments(Path root, String camera) {
         try (FootageQueries q = FootageQueries.open(root.resolve("index.db"))) {
-            return q.segments("cam", Instant.EPOCH, Instant.now().plusSeconds(60));
+            return q.segments(camera, Instant.EPOCH, Instant.now().plusSeconds(60));
         } catch (Exception e) {
             return List.of();
         }
