@@ -35,6 +35,7 @@ import org.nvr.segment.SegmentFinisher;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
 import org.nvr.testing.Browser;
+import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Poll;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -106,32 +107,15 @@ class TimelineBrowserTest {
                             "var v = document.getElementById('video'); return !v.paused && v.currentTime > 0.3;"));
 
                     // seek to a chosen moment (mid-frame) and compare the picture with the recorder's snapshot
-                    Instant chosen = first.start().plusMillis(2520);
-                    browser.js("document.getElementById('video').pause(); window.nvrTimeline.playFrom(arguments[0], true);",
-                            chosen.toEpochMilli());
-                    Poll.until(Duration.ofSeconds(20), "the seek is done", () -> (Boolean) browser.js(
-                            "var v = document.getElementById('video'); return !v.seeking && v.readyState >= 2"
-                                    + " && Math.abs(window.nvrTimeline.current() - arguments[0]) < 50;", chosen.toEpochMilli()));
-                    String png = (String) browser.js("var v = document.getElementById('video');"
-                            + "var c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight;"
-                            + "c.getContext('2d').drawImage(v, 0, 0); return c.toDataURL('image/png');");
-                    int shown = counter(ImageIO.read(new ByteArrayInputStream(
-                            Base64.getDecoder().decode(png.substring(png.indexOf(',') + 1)))));
                     String cookie = "nvr_session=" + browser.driver().manage().getCookieNamed("nvr_session").getValue();
-                    HttpResponse<byte[]> snapshot = http.send(HttpRequest.newBuilder(URI.create(base + "snapshot/cam.jpg?at="
-                            + URLEncoder.encode(chosen.toString(), StandardCharsets.UTF_8))).header("Cookie", cookie).build(),
-                            HttpResponse.BodyHandlers.ofByteArray());
-                    assertEquals(200, snapshot.statusCode());
-                    BufferedImage expected = ImageIO.read(new ByteArrayInputStream(snapshot.body()));
-                    assertEquals(320, expected.getWidth());
-                    assertEquals(counter(expected), shown, "the page shows the picture of " + chosen);
+                    assertShowsThePictureOf(browser, base, cookie, midFrame(root, first, 2.5));
+                    // and across the gap, in the footage after the outage
+                    SegmentRow after = segments.stream().filter(s -> s.start().isAfter(outageStart)).findFirst().orElseThrow();
+                    assertShowsThePictureOf(browser, base, cookie, midFrame(root, after, 1.5));
                     HttpResponse<byte[]> now = http.send(HttpRequest.newBuilder(URI.create(base + "snapshot/cam.jpg?at=now"))
                             .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofByteArray());
                     assertEquals(200, now.statusCode(), "at=now: from the segment being written");
                     assertEquals(240, ImageIO.read(new ByteArrayInputStream(now.body())).getHeight());
-                    assertEquals(chosen.toEpochMilli() / 1000, Long.parseLong((String) browser.js(
-                            "return document.getElementById('clock').getAttribute('data-ms');")) / 1000,
-                            "the clock shows the chosen second");
 
                     // export the first span's middle from the page
                     browser.js("document.getElementById('from').value = arguments[0];"
@@ -171,6 +155,49 @@ class TimelineBrowserTest {
                 }
             }
         }
+    }
+
+    /**
+     * Seeks the page to {@code chosen} (a moment mid-frame) and compares the frame counter of the picture
+     * the video shows, drawn to a canvas, with that of the recorder's snapshot of the moment.
+     */
+    void assertShowsThePictureOf(Browser browser, String base, String cookie, Instant chosen) throws Exception {
+        browser.js("document.getElementById('video').pause(); window.nvrTimeline.playFrom(arguments[0], true);",
+                chosen.toEpochMilli());
+        Poll.until(Duration.ofSeconds(20), "the seek is done", () -> (Boolean) browser.js(
+                "var v = document.getElementById('video'); return !v.seeking && v.readyState >= 2"
+                        + " && Math.abs(window.nvrTimeline.current() - arguments[0]) < 50;", chosen.toEpochMilli()));
+        String png = (String) browser.js("var v = document.getElementById('video');"
+                + "var c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight;"
+                + "c.getContext('2d').drawImage(v, 0, 0); return c.toDataURL('image/png');");
+        int shown = counter(ImageIO.read(new ByteArrayInputStream(
+                Base64.getDecoder().decode(png.substring(png.indexOf(',') + 1)))));
+        HttpResponse<byte[]> snapshot = http.send(HttpRequest.newBuilder(URI.create(base + "snapshot/cam.jpg?at="
+                + URLEncoder.encode(chosen.toString(), StandardCharsets.UTF_8))).header("Cookie", cookie).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, snapshot.statusCode());
+        BufferedImage expected = ImageIO.read(new ByteArrayInputStream(snapshot.body()));
+        assertEquals(320, expected.getWidth());
+        assertEquals(counter(expected), shown, "the page shows the picture of " + chosen);
+        assertEquals(chosen.toEpochMilli() / 1000, Long.parseLong((String) browser.js(
+                "return document.getElementById('clock').getAttribute('data-ms');")) / 1000,
+                "the clock shows the chosen second");
+    }
+
+    /**
+     * The wall-clock moment halfway between the picture shown about {@code seconds} into the segment and
+     * the next one (the segment's indexed start is its first picture): far from any picture's edge, so a
+     * player showing another picture is wrong by at least half a frame.
+     */
+    static Instant midFrame(Path root, SegmentRow segment, double seconds) throws Exception {
+        List<Double> times = new java.util.ArrayList<>(MediaProbe.pictureTimes(root.resolve(segment.path())));
+        java.util.Collections.sort(times);
+        int k = 0;
+        while (k + 2 < times.size() && times.get(k + 1) - times.get(0) <= seconds) {
+            k++;
+        }
+        double mid = (times.get(k) + times.get(k + 1)) / 2 - times.get(0);
+        return segment.start().plusNanos(Math.round(mid * 1e9));
     }
 
     static Path screenshotPath() {
