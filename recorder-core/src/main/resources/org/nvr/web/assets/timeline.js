@@ -31,6 +31,7 @@
     }
   };
   var WINDOW_MS = 30 * 60 * 1000;
+  var LIVE_EDGE_MS = 3000;
   var DAY_MS = 86400000;
   var body = document.body;
   var lang = body.getAttribute('data-lang') === 'en' ? 'en' : 'vi';
@@ -226,7 +227,13 @@
       noFootage();
       return Promise.resolve();
     }
-    var from = start, to = Math.min(start + WINDOW_MS, Date.now());
+    // up to a few seconds ago: the fragments the recorder is still writing (at most 2 s) are left to the
+    // next window, so the MP4 of one URL never changes under the player
+    var from = start, to = Math.min(start + WINDOW_MS, Date.now() - LIVE_EDGE_MS);
+    if (to - from < 1000) {
+      setTimeout(function () { playFrom(from, keepPaused); }, LIVE_EDGE_MS);
+      return Promise.resolve();
+    }
     var query = q({from: iso(from), to: iso(to)});
     var base = '/playback/' + encodeURIComponent(state.camera);
     return getJson(base + '.json?' + query).then(function (info) {
