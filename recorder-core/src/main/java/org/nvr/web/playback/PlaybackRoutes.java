@@ -158,7 +158,7 @@ public final class PlaybackRoutes {
                 continue; // deleted since the query (retention): a gap
             }
             try {
-                sources.add(new PlaybackMp4.Source(r.start(), cache.get(file)));
+                sources.add(new PlaybackMp4.Source(r.start(), cache.get(file), cache.audio(file)));
             } catch (IOException e) {
                 if (r.state() != SegmentState.OPEN) {
                     throw e;
@@ -180,6 +180,7 @@ public final class PlaybackRoutes {
         m.put("duration_s", video.seconds());
         m.put("bytes", video.length());
         m.put("edit_s", video.editSeconds());
+        m.put("audio", video.audio());
         List<Map<String, Object>> pieces = new ArrayList<>();
         for (PlaybackMp4.Piece p : video.pieces()) {
             Map<String, Object> pm = new LinkedHashMap<>();

@@ -70,8 +70,16 @@ final class SegmentSamples {
 
     /** Reads {@code file}; an {@link IOException} names the file and what is wrong with it. */
     static SegmentSamples read(Path file) throws IOException {
+        return read(file, "vide");
+    }
+
+    /**
+     * The samples of the first track whose handler is {@code handler} ({@code vide}, {@code soun});
+     * an {@link IOException} when there is none.
+     */
+    static SegmentSamples read(Path file, String handler) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return new Reader(file, ch).read();
+            return new Reader(file, ch, handler).read();
         }
     }
 
@@ -96,9 +104,12 @@ final class SegmentSamples {
         boolean[] sync = new boolean[256];
         long nextDts;
 
-        Reader(Path file, FileChannel ch) {
+        final String handler;
+
+        Reader(Path file, FileChannel ch, String handler) {
             this.file = file;
             this.ch = ch;
+            this.handler = handler;
         }
 
         SegmentSamples read() throws IOException {
@@ -150,7 +161,7 @@ final class SegmentSamples {
                 pos += boxSize;
             }
             if (trackId < 0) {
-                throw new IOException(file + ": no video track in its moov");
+                throw new IOException(file + ": no " + handler + " track in its moov");
             }
             return new SegmentSamples(file, timescale, width, height, stsd, n, Arrays.copyOf(dts, n),
                     Arrays.copyOf(duration, n), Arrays.copyOf(cts, n), Arrays.copyOf(size, n), Arrays.copyOf(offset, n),
@@ -253,7 +264,7 @@ final class SegmentSamples {
                             }
                             case "hdlr" -> {
                                 b.position(8);
-                                video[0] = fourcc(b).equals("vide");
+                                video[0] = fourcc(b).equals(handler);
                             }
                             case "minf" -> children(b, (t2, b2, a2) -> {
                                 if (t2.equals("stbl")) {

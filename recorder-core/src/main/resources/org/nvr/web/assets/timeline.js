@@ -7,7 +7,7 @@
   var WORDS = {
     vi: {
       prevDay: '◀ Ngày trước', nextDay: 'Ngày sau ▶', play: '▶ Phát', pause: '❚❚ Dừng',
-      prevGap: '« Đoạn mất trước', nextGap: 'Đoạn mất sau »', live: 'Xem trực tiếp', snapshot: 'Chụp ảnh',
+      soundOn: 'Bật tiếng', soundOff: 'Tắt tiếng', prevGap: '« Đoạn mất trước', nextGap: 'Đoạn mất sau »', live: 'Xem trực tiếp', snapshot: 'Chụp ảnh',
       rangeTitle: 'Trích xuất / giữ bằng chứng', markFrom: 'Từ lúc này', markTo: 'Đến lúc này',
       reason: 'Lý do (số vụ việc...)', lockToo: 'giữ đoạn này', export: 'Trích xuất MP4', hold: 'Giữ bằng chứng',
       holds: 'Đoạn đang được giữ', release: 'Bỏ giữ', recorded: 'có hình', gap: 'mất hình', heldLegend: 'đang giữ',
@@ -19,7 +19,7 @@
     },
     en: {
       prevDay: '◀ Previous day', nextDay: 'Next day ▶', play: '▶ Play', pause: '❚❚ Pause',
-      prevGap: '« Previous gap', nextGap: 'Next gap »', live: 'Live', snapshot: 'Snapshot',
+      soundOn: 'Sound on', soundOff: 'Sound off', prevGap: '« Previous gap', nextGap: 'Next gap »', live: 'Live', snapshot: 'Snapshot',
       rangeTitle: 'Export / evidence hold', markFrom: 'From now on', markTo: 'Up to now',
       reason: 'Reason (case number...)', lockToo: 'hold this range', export: 'Export MP4', hold: 'Place hold',
       holds: 'Holds', release: 'Release', recorded: 'recorded', gap: 'gap', heldLegend: 'held',
@@ -312,6 +312,11 @@
   $('play').onclick = function () { video.play().catch(function () {}); };
   $('pause').onclick = function () { video.pause(); };
   $('rate').onchange = function () { video.playbackRate = +$('rate').value; };
+  $('sound').onclick = function () {
+    // muted at first so that playback may start without a click; the camera's audio on request
+    video.muted = !video.muted;
+    $('sound').textContent = video.muted ? W.soundOn : W.soundOff;
+  };
   $('next-gap').onclick = function () {
     var now = current() || state.day;
     var g = state.gaps.filter(function (g) { return Date.parse(g.start) > now + 500; })[0];
