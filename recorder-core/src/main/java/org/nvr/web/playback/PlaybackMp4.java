@@ -25,9 +25,8 @@ import java.util.List;
  * timeline with the gaps between them cut out; {@link #pieces} says which wall-clock time each part of
  * the media timeline shows, so the page can show the time of the picture (from the index, not the
  * camera's clock) and draw the gaps. The segments' audio (their first sound track) is the second track,
- * taken over the same decode span as the pictures of each segment and cut by the same edit; it is left
- * out when the first segment has none (audio never starts part-way), and where a later segment lacks
- * it the rest of the output is without audio rather than out of step.
+ * taken over the same decode span as the pictures of each segment and cut by the same edit; when a
+ * segment of the range has none, the output has no audio track at all rather than sound out of step.
  *
  * <p>Immutable; any thread. Reading a range ({@link #read}) opens the segment files it needs.
  */
@@ -321,13 +320,13 @@ final class PlaybackMp4 {
         private void addAudio(SegmentSamples a, int sourceIndex, long videoBase, double fromSec, double toSec) {
             if (a == null || a.count == 0 || audioDropped) {
                 if (audio != null && (a == null || a.count == 0)) {
-                    audioDropped = true; // a segment without audio: the output keeps to its pictures
+                    audioDropped = true; // a segment without audio: no audio track (see the class comment)
                 }
                 return;
             }
             if (audio == null) {
                 if (pieceStarts.size() > 1) {
-                    audioDropped = true; // audio from a later segment on only: left out rather than misplaced
+                    audioDropped = true; // the segments before had none: no audio track
                     return;
                 }
                 audio = new Samples(a.timescale);
