@@ -142,6 +142,10 @@ final class SegmentSamples {
                 switch (type) {
                     case "moov" -> moov(body(pos + headerSize, boxSize - headerSize));
                     case "moof" -> {
+                        if (trackId < 0) {
+                            // the moov came first and has no such track: no need to read the fragments
+                            throw new IOException(file + ": no " + handler + " track in its moov");
+                        }
                         pendingMoof = body(pos + headerSize, boxSize - headerSize);
                         pendingMoofAt = pos;
                     }
