@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * throttle) and adds a per-user throttle of failed logins and a server-side session table.
  *
  * <p>Threads: one Netty event loop named {@code nvr-web}; password checks on {@code nvr-http-auth}
- * threads; index queries on {@code nvr-web-api} threads. {@link #start} and {@link #close} from any
+ * threads; index queries on {@code nvr-web-api} threads; playback, snapshots and exports on
+ * {@code nvr-web-footage} threads ({@link FootageRoutes}). {@link #start} and {@link #close} from any
  * thread. Owns all of them and the sessions; {@link #close()} stops listening and shuts them down within
  * a bounded wait, and is safe twice. Does not own the index writer its audit lines go through.
  */
