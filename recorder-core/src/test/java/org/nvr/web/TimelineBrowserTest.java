@@ -170,6 +170,7 @@ class TimelineBrowserTest {
         String png = (String) browser.js("var v = document.getElementById('video');"
                 + "var c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight;"
                 + "c.getContext('2d').drawImage(v, 0, 0); return c.toDataURL('image/png');");
+        assertFalse(browser.driver().findElement(By.id("nofootage")).isDisplayed(), "nothing covers the video");
         int shown = counter(ImageIO.read(new ByteArrayInputStream(
                 Base64.getDecoder().decode(png.substring(png.indexOf(',') + 1)))));
         HttpResponse<byte[]> snapshot = http.send(HttpRequest.newBuilder(URI.create(base + "snapshot/cam.jpg?at="
