@@ -41,6 +41,8 @@ import org.nvr.metrics.FailureThrottle;
 import org.nvr.web.live.LiveFeed;
 import org.nvr.web.live.LiveFeeds;
 import org.nvr.web.live.LiveSocket;
+import org.nvr.web.playback.FootageRoutes;
+import org.nvr.web.playback.WebRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +59,8 @@ import org.slf4j.LoggerFactory;
  * the pages {@code /app/<page>} unless the page declares more ({@code /app/uptime}: admin);
  * operator {@code POST /api/holds, DELETE /api/holds/{id}}; admin {@code GET /api/uptime, /api/audit}
  * (the queries and holds are {@link WebApi}'s); viewer {@code GET /live/{camera}} (a WebSocket, same
- * origin only, see {@link LiveSocket}). Not built yet, answered 501 after the role check:
- * {@code /playback/*} (viewer), {@code /snapshot/*}, {@code POST /api/export} (operator).
+ * origin only, see {@link LiveSocket}). Recorded footage ({@link FootageRoutes}): viewer
+ * {@code GET /playback/*, /api/holds}; operator {@code GET /snapshot/*, /api/exports/*, POST /api/export}.
  *
  * <p>Threads: the event loop; password checks complete on the check threads and API queries run on
  * the API executor, both handing their answer back through the channel (a connection reads nothing
@@ -76,7 +78,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** What the handler works with; owned by {@link WebServer}. */
     record Parts(WebConfig config, boolean tls, Sessions sessions, WebUsers users, CredentialCheck credentials,
                  FailureThrottle<String> userThrottle, Pages pages, WebApi api, Executor apiExecutor,
-                 AuditTrail audit, Duration refusalDelay, LiveFeeds live) {
+                 AuditTrail audit, Duration refusalDelay, LiveFeeds live, FootageRoutes footage) {
     }
 
     /** What is kept of a request once its buffer is released. */
@@ -285,30 +287,10 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             live(ctx, req, caller, path.substring("/live/".length()));
             return;
         }
-        // Routes of the contract that are not built yet: the role is checked first, so that a viewer
-        // learns they may not, and an operator that it is not there yet.
-        Role needed = notYetBuilt(m, path);
-        if (needed != null) {
-            if (allowed(ctx, req, caller, needed)) {
-                send(ctx, req, HttpResponseStatus.NOT_IMPLEMENTED, json("not built yet"));
-            }
+        if (footage(ctx, req, caller)) {
             return;
         }
         send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
-    }
-
-    private static Role notYetBuilt(HttpMethod m, String path) {
-        boolean get = m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD);
-        if (m.equals(HttpMethod.POST) && path.equals("/api/export")) {
-            return Role.OPERATOR;
-        }
-        if (get && path.startsWith("/snapshot/")) {
-            return Role.OPERATOR;
-        }
-        if (get && path.startsWith("/playback/")) {
-            return Role.VIEWER;
-        }
-        return null;
     }
 
     /** {@code GET /live/{camera}}: the camera's live view as a WebSocket (see {@link LiveSocket}). */
@@ -335,6 +317,39 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 req.method(), req.query().uri(), Unpooled.EMPTY_BUFFER, req.headers(),
                 io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE), feed.get(), p.tls(),
                 () -> p.sessions().touch(session).isPresent(), check);
+    }
+
+    /**
+     * Recorded footage ({@link FootageRoutes}): playback and the list of holds (viewer), snapshot, export
+     * and its downloads (operator).
+     */
+    private boolean footage(ChannelHandlerContext ctx, Request req, Caller caller) {
+        String path = req.path();
+        Role needed;
+        java.util.function.BiConsumer<ChannelHandlerContext, WebRequest> route;
+        if (req.safe() && path.startsWith("/playback/")) {
+            needed = Role.VIEWER;
+            route = p.footage()::playback;
+        } else if (req.safe() && path.equals("/api/holds")) {
+            needed = Role.VIEWER;
+            route = p.footage()::holds;
+        } else if (req.safe() && path.startsWith("/snapshot/")) {
+            needed = Role.OPERATOR;
+            route = p.footage()::snapshot;
+        } else if (req.safe() && path.startsWith("/api/exports/")) {
+            needed = Role.OPERATOR;
+            route = p.footage()::download;
+        } else if (req.method().equals(HttpMethod.POST) && path.equals("/api/export")) {
+            needed = Role.OPERATOR;
+            route = p.footage()::export;
+        } else {
+            return false;
+        }
+        if (allowed(ctx, req, caller, needed)) {
+            route.accept(ctx, new WebRequest(req.method(), path, req.query().parameters(), req.headers(), req.body(),
+                    req.keepAlive(), req.client(), caller.user().name()));
+        }
+        return true;
     }
 
     private boolean allowed(ChannelHandlerContext ctx, Request req, Caller caller, Role needed) {

@@ -37,6 +37,7 @@ import org.nvr.metrics.FailureThrottle;
 import org.nvr.metrics.MetricsServer;
 import org.nvr.metrics.RequestDeadline;
 import org.nvr.web.live.LiveFeeds;
+import org.nvr.web.playback.FootageRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * throttle) and adds a per-user throttle of failed logins and a server-side session table.
  *
  * <p>Threads: one Netty event loop named {@code nvr-web}; password checks on {@code nvr-http-auth}
- * threads; index queries on {@code nvr-web-api} threads. {@link #start} and {@link #close} from any
+ * threads; index queries on {@code nvr-web-api} threads; playback, snapshots and exports on
+ * {@code nvr-web-footage} threads ({@link FootageRoutes}). {@link #start} and {@link #close} from any
  * thread. Owns all of them and the sessions; {@link #close()} stops listening and shuts them down within
  * a bounded wait, and is safe twice. Does not own the index writer its audit lines go through.
  */
@@ -106,12 +108,15 @@ public final class WebServer implements AutoCloseable {
     private final ChannelGroup connections;
     private final CredentialCheck credentials;
     private final ThreadPoolExecutor apiExecutor;
+    private final FootageRoutes footage;
     private final InetSocketAddress address;
     private final boolean tls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private WebServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections,
-                      CredentialCheck credentials, ThreadPoolExecutor apiExecutor, boolean tls) {
+                      CredentialCheck credentials, ThreadPoolExecutor apiExecutor, FootageRoutes footage,
+                      boolean tls) {
+        this.footage = footage;
         this.group = group;
         this.serverChannel = serverChannel;
         this.connections = connections;
@@ -151,12 +156,13 @@ public final class WebServer implements AutoCloseable {
         ThreadPoolExecutor apiExecutor = new ThreadPoolExecutor(options.apiThreads(), options.apiThreads(), 0,
                 TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), new DefaultThreadFactory("nvr-web-api", true),
                 new ThreadPoolExecutor.AbortPolicy());
+        FootageRoutes footage = new FootageRoutes(config, audit, options.clock(), options.zone());
         WebHandler handler = new WebHandler(new WebHandler.Parts(web, ssl != null,
                 new Sessions(options.sessionIdle(), options.sessionAbsolute(), options.clock(), options.maxSessions()),
                 users, credentials,
                 new FailureThrottle<>(limits.failuresAllowed(), limits.failureWindow(), options.clock(), MAX_FAILING_USERS),
                 new Pages(), new WebApi(config, audit, options.clock(), options.zone()), apiExecutor,
-                new AuditTrail(audit, options.clock()), limits.refusalDelay(), live));
+                new AuditTrail(audit, options.clock()), limits.refusalDelay(), live, footage));
         ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
         long idleMillis = options.idleTimeout().toMillis();
         long deadlineMillis = limits.requestDeadline().toMillis();
@@ -188,9 +194,11 @@ public final class WebServer implements AutoCloseable {
             ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
             credentials.close();
             apiExecutor.shutdownNow();
+            footage.close();
             throw bindFailure(web.listen(), cause == null ? "timed out" : String.valueOf(cause.getMessage()), cause);
         }
-        WebServer server = new WebServer(group, bound.channel(), connections, credentials, apiExecutor, ssl != null);
+        WebServer server = new WebServer(group, bound.channel(), connections, credentials, apiExecutor, footage,
+                ssl != null);
         log.info("Serving the web pages on {}", server.url());
         if (ssl == null && !server.address.getAddress().isLoopbackAddress()) {
             log.warn("The web pages on {} are plain HTTP (web.insecure_http: true): passwords and session cookies "
@@ -228,6 +236,7 @@ public final class WebServer implements AutoCloseable {
         ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
         credentials.close();
         apiExecutor.shutdownNow();
+        footage.close();
     }
 
 
