@@ -21,6 +21,7 @@ import org.nvr.media.Track;
 import org.nvr.rtsp.Credentials;
 import org.nvr.rtsp.RtspSession;
 import org.nvr.rtsp.RtspSessionListener;
+import org.nvr.rtsp.RtspSessionOptions;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.CameraSupervisor;
 import org.nvr.session.SessionResult;
@@ -58,6 +59,7 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
 
     private final CameraConfig camera;
     private final RtspSource source;
+    private final RtspSessionOptions options;
     private final EventExecutor lane;
     private final CameraObserver observer;
     private final StreamWarnings warnings;
@@ -83,10 +85,11 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
     /** Set on the lane when writing failed; read on the loop to stop queuing. */
     private volatile SourceException writeFailure;
 
-    RtspCameraSession(CameraConfig camera, RtspSource source, EventExecutor lane, CameraObserver observer,
-                      StreamWarnings warnings, Consumer<String> unsupported) {
+    RtspCameraSession(CameraConfig camera, RtspSource source, RtspSessionOptions options, EventExecutor lane,
+                      CameraObserver observer, StreamWarnings warnings, Consumer<String> unsupported) {
         this.camera = camera;
         this.source = source;
+        this.options = options;
         this.lane = lane;
         this.observer = observer;
         this.warnings = warnings;
@@ -108,8 +111,7 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
                     return;
                 }
                 try {
-                    session = RtspSession.open(loop, camera.url(), credentials(camera),
-                            source.options().withStallTimeout(camera.stallTimeout()), this);
+                    session = RtspSession.open(loop, camera.url(), credentials(camera), options, this);
                     if (stopRequested) {
                         session.close(); // a stop that came while it opened
                     }
@@ -266,10 +268,12 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
         FailureReason reason = closed.reason();
         String detail = closed.getMessage();
         boolean refused = closed.isTransportRefused();
+        boolean nothingOverUdp = closed.isNothingOverUdp();
         if (writeFailure != null) {
             reason = writeFailure.reason();
             detail = writeFailure.getMessage();
             refused = false;
+            nothingOverUdp = false;
         } else if (stopRequested) {
             reason = FailureReason.SHUTDOWN;
             detail = "recorder stopping";
@@ -295,7 +299,7 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
         if (codec != null && writeFailure == null && !stopRequested) {
             unsupported.accept(codec);
         }
-        result.complete(new SessionResult(reason, detail, recordedTime, refused));
+        result.complete(new SessionResult(reason, detail, recordedTime, refused, nothingOverUdp));
     }
 
     /** As the FFmpeg session tells a full disk: ENOSPC in the message. */
