@@ -83,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * and counted (the next one written is a keyframe). A camera that answers a UDP SETUP with 461 ends the
  * session as transport refused, as over TCP; UDP set up and played with not one packet within the stall
  * timeout ends it as {@link SourceException#nothingOverUdp}, so that {@code transport: auto} moves to TCP.
- * {@link #stats()} counts packets received, lost and reordered and frames dropped.
+ * {@link #stats()} counts packets received, lost and reordered and frames dropped, refreshed at least once
+ * a second while playing and when the session ends.
  *
  * <p>Threads: all work is done on one event loop of the group passed in (no thread of its own, no
  * blocking call); {@link #open} and {@link #close()} may be called from any thread. The session owns its
@@ -97,6 +98,8 @@ public final class RtspSession implements AutoCloseable {
     private static final long MAX_JUNK_BEFORE_PLAY = 4096;
     private static final int MAX_MESSAGE = 256 * 1024;
     static final int RECEIVER_REPORT_SECONDS = 5;
+    /** The longest time between two refreshes of {@link #stats()} while playing. */
+    private static final long STATS_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private enum Step { CONNECTING, OPTIONS, DESCRIBE, SETUP, PLAY, PLAYING, TEARDOWN, CLOSED }
 
@@ -513,8 +516,9 @@ public final class RtspSession implements AutoCloseable {
     private void playing() {
         step = Step.PLAYING;
         lastRtpNanos = loop.ticker().nanoTime();
-        long stall = options.stallTimeout().toNanos();
-        stallTimer = loop.scheduleAtFixedRate(this::checkStall, stall / 4, stall / 4, TimeUnit.NANOSECONDS);
+        // also refreshes stats(): at least once a second, for the camera's meters, whatever the stall timeout
+        long check = Math.min(options.stallTimeout().toNanos() / 4, STATS_PERIOD_NANOS);
+        stallTimer = loop.scheduleAtFixedRate(this::checkStall, check, check, TimeUnit.NANOSECONDS);
         Duration every = session.keepAliveInterval();
         keepAliveTimer = loop.scheduleAtFixedRate(this::keepAlive, every.toNanos(), every.toNanos(), TimeUnit.NANOSECONDS);
         if (!udpTracks.isEmpty()) {
