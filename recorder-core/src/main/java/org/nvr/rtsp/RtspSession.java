@@ -233,13 +233,18 @@ public final class RtspSession implements AutoCloseable {
     /**
      * Stops ({@code false}) or resumes reading the camera's connection: back-pressure from a writer that
      * fell behind. While paused the socket's buffers fill and TCP makes the camera wait; nothing is
-     * dropped, and the quiet is ours, not the camera's: it does not count towards the stall timeout. Any
+     * dropped, and the quiet is ours, not the camera's: it does not count towards the stall timeout. Over
+     * UDP the RTP ports are not read either, so what waits stays bounded: the kernel drops what does not
+     * fit in its buffer, which is counted as loss (pictures that lost a packet are dropped whole). Any
      * thread.
      */
     public void setReading(boolean read) {
         Runnable set = () -> {
             if (channel != null && step != Step.CLOSED) {
                 channel.config().setAutoRead(read);
+                for (UdpTrack udp : udpTracks) {
+                    udp.setReading(read);
+                }
                 readingPaused = !read;
                 lastRtpNanos = loop.ticker().nanoTime();
             }

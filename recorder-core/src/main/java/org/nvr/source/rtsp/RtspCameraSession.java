@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Bounded memory.</b> The bytes queued for the lane are counted; above the high-water mark the
  * connection is no longer read (TCP makes the camera wait) until the lane has drained below the
- * low-water mark. Nothing is dropped and the queue cannot grow without bound.
+ * low-water mark. Over TCP nothing is dropped; over UDP the kernel drops what does not fit in its
+ * buffer meanwhile (counted as loss; pictures that lost a packet are dropped whole). Either way the queue
+ * cannot grow without bound.
  *
  * <p><b>End.</b> The result's reason is the session's exact one (auth, not_found, protocol, stalled...;
  * 461 keeps {@code transportRefused}); a recorder that fails ends the session with its reason
