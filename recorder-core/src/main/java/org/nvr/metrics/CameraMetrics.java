@@ -38,7 +38,7 @@ import org.nvr.ingest.FailureReason;
  *       {@code nvr_camera_rtp_packets_lost_total}, {@code nvr_camera_rtp_packets_reordered_total},
  *       {@code nvr_camera_rtp_frames_dropped_total} (pictures dropped whole for a loss, never written
  *       damaged), and {@code nvr_camera_clock_offset_seconds} (the camera's clock minus ours from its RTCP
- *       sender reports; NaN until one arrived).</li>
+ *       sender reports; NaN until one arrived, then the last known value, kept when the session ends).</li>
  * </ul>
  *
  * <p>Threads: any number, concurrently and without locks. Counters are Micrometer counters (adders);

@@ -67,6 +67,16 @@ final class MetricsObserver implements CameraObserver {
     }
 
     @Override
+    public void rtpReceived(long packets, long lost, long reordered, long framesDropped) {
+        metrics.rtpPackets(packets, lost, reordered, framesDropped);
+    }
+
+    @Override
+    public void cameraClockOffset(Duration offset) {
+        metrics.cameraClockOffset(offset);
+    }
+
+    @Override
     public void segmentClosed(String site, String camera, Path file, Instant start, Instant end, long bytes) {
         metrics.segmentWritten();
         storage.added(camera, start, bytes);

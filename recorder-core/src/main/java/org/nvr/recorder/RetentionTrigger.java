@@ -48,6 +48,16 @@ final class RetentionTrigger implements CameraObserver {
     }
 
     @Override
+    public void rtpReceived(long packets, long lost, long reordered, long framesDropped) {
+        next.rtpReceived(packets, lost, reordered, framesDropped);
+    }
+
+    @Override
+    public void cameraClockOffset(Duration offset) {
+        next.cameraClockOffset(offset);
+    }
+
+    @Override
     public void segmentClosed(String site, String camera, Path file, Instant start, Instant end, long bytes) {
         next.segmentClosed(site, camera, file, start, end, bytes);
         retention.segmentClosed(camera, bytes);

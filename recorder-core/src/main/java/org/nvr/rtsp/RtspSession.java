@@ -83,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * and counted (the next one written is a keyframe). A camera that answers a UDP SETUP with 461 ends the
  * session as transport refused, as over TCP; UDP set up and played with not one packet within the stall
  * timeout ends it as {@link SourceException#nothingOverUdp}, so that {@code transport: auto} moves to TCP.
- * {@link #stats()} counts packets received, lost and reordered and frames dropped.
+ * {@link #stats()} counts packets received, lost and reordered and frames dropped, refreshed at least once
+ * a second while playing and when the session ends.
  *
  * <p>Threads: all work is done on one event loop of the group passed in (no thread of its own, no
  * blocking call); {@link #open} and {@link #close()} may be called from any thread. The session owns its
@@ -97,6 +98,8 @@ public final class RtspSession implements AutoCloseable {
     private static final long MAX_JUNK_BEFORE_PLAY = 4096;
     private static final int MAX_MESSAGE = 256 * 1024;
     static final int RECEIVER_REPORT_SECONDS = 5;
+    /** The longest time between two refreshes of {@link #stats()} while playing. */
+    private static final long STATS_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private enum Step { CONNECTING, OPTIONS, DESCRIBE, SETUP, PLAY, PLAYING, TEARDOWN, CLOSED }
 
@@ -230,13 +233,18 @@ public final class RtspSession implements AutoCloseable {
     /**
      * Stops ({@code false}) or resumes reading the camera's connection: back-pressure from a writer that
      * fell behind. While paused the socket's buffers fill and TCP makes the camera wait; nothing is
-     * dropped, and the quiet is ours, not the camera's: it does not count towards the stall timeout. Any
+     * dropped, and the quiet is ours, not the camera's: it does not count towards the stall timeout. Over
+     * UDP the RTP ports are not read either, so what waits stays bounded: the kernel drops what does not
+     * fit in its buffer, which is counted as loss (pictures that lost a packet are dropped whole). Any
      * thread.
      */
     public void setReading(boolean read) {
         Runnable set = () -> {
             if (channel != null && step != Step.CLOSED) {
                 channel.config().setAutoRead(read);
+                for (UdpTrack udp : udpTracks) {
+                    udp.setReading(read);
+                }
                 readingPaused = !read;
                 lastRtpNanos = loop.ticker().nanoTime();
             }
@@ -513,8 +521,9 @@ public final class RtspSession implements AutoCloseable {
     private void playing() {
         step = Step.PLAYING;
         lastRtpNanos = loop.ticker().nanoTime();
-        long stall = options.stallTimeout().toNanos();
-        stallTimer = loop.scheduleAtFixedRate(this::checkStall, stall / 4, stall / 4, TimeUnit.NANOSECONDS);
+        // also refreshes stats(): at least once a second, for the camera's meters, whatever the stall timeout
+        long check = Math.min(options.stallTimeout().toNanos() / 4, STATS_PERIOD_NANOS);
+        stallTimer = loop.scheduleAtFixedRate(this::checkStall, check, check, TimeUnit.NANOSECONDS);
         Duration every = session.keepAliveInterval();
         keepAliveTimer = loop.scheduleAtFixedRate(this::keepAlive, every.toNanos(), every.toNanos(), TimeUnit.NANOSECONDS);
         if (!udpTracks.isEmpty()) {

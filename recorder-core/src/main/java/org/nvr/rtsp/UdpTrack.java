@@ -213,6 +213,14 @@ final class UdpTrack {
         rtcpChannel.close();
     }
 
+    /**
+     * Stops or resumes reading RTP: back-pressure from a writer that fell behind. While paused the
+     * kernel's receive buffer fills and then drops datagrams (loss, counted as such); RTCP is still read.
+     */
+    void setReading(boolean read) {
+        rtpChannel.config().setAutoRead(read);
+    }
+
     boolean video() {
         return video;
     }

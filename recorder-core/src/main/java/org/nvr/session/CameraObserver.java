@@ -37,6 +37,26 @@ public interface CameraObserver {
     default void frameWritten(Instant at, Duration duration, int bytes, boolean keyframe) {
     }
 
+    /**
+     * What our RTSP client received since its previous report (about once a second while a session
+     * runs, and once when it ends): amounts to add, never totals.
+     *
+     * @param packets       RTP packets received
+     * @param lost          packets the camera sent that never came
+     * @param reordered     packets that came out of order and were put back in place
+     * @param framesDropped pictures dropped whole for a loss (never written damaged)
+     */
+    default void rtpReceived(long packets, long lost, long reordered, long framesDropped) {
+    }
+
+    /**
+     * The camera clock's offset from ours (camera minus ours), from its RTCP sender reports; reported
+     * by our RTSP client while a session runs. Not cleared when the session ends: the last known offset
+     * is what a technician setting the camera's clock needs.
+     */
+    default void cameraClockOffset(Duration offset) {
+    }
+
     /** A segment file is complete, durable and indexed. */
     default void segmentClosed(String site, String camera, Path file, Instant start, Instant end, long bytes) {
     }

@@ -111,6 +111,16 @@ public final class CameraStatus implements CameraObserver {
     }
 
     @Override
+    public void rtpReceived(long packets, long lost, long reordered, long framesDropped) {
+        downstream.rtpReceived(packets, lost, reordered, framesDropped);
+    }
+
+    @Override
+    public void cameraClockOffset(Duration offset) {
+        downstream.cameraClockOffset(offset);
+    }
+
+    @Override
     public void segmentClosed(String site, String camera, Path file, Instant start, Instant end, long bytes) {
         downstream.segmentClosed(site, camera, file, start, end, bytes);
     }

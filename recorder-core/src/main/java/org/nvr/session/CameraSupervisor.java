@@ -319,7 +319,13 @@ public final class CameraSupervisor {
                 && !refused.contains(Transport.TCP)) {
             // UDP was set up and then brought nothing (a router dropping it), or failed: TCP from now on.
             transport = Transport.TCP;
-            LOG.info("{}: transport auto: no footage over UDP ({}); using TCP", camera.id(), result.reason().label());
+            if (result.nothingOverUdp()) {
+                LOG.info("{}: transport auto: UDP was set up but no RTP came (a router or firewall dropping UDP?);"
+                        + " using TCP from now on", camera.id());
+            } else {
+                LOG.info("{}: transport auto: no footage over UDP ({}); using TCP from now on", camera.id(),
+                        result.reason().label());
+            }
         }
         return false;
     }

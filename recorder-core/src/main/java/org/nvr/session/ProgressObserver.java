@@ -45,6 +45,18 @@ final class ProgressObserver implements CameraObserver {
         downstream.frameWritten(at, duration, bytes, keyframe);
     }
 
+    /** Not progress: reported by a timer whether or not anything arrived. */
+    @Override
+    public void rtpReceived(long packets, long lost, long reordered, long framesDropped) {
+        downstream.rtpReceived(packets, lost, reordered, framesDropped);
+    }
+
+    /** Not progress: reported by a timer. */
+    @Override
+    public void cameraClockOffset(Duration offset) {
+        downstream.cameraClockOffset(offset);
+    }
+
     /** Not progress: reported from the finisher and index threads, after the camera thread moved on. */
     @Override
     public void segmentClosed(String site, String camera, Path file, Instant start, Instant end, long bytes) {

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * Which source records one camera, attempt by attempt: the camera's configured {@code source:}, except
  * that a camera our RTSP client cannot record goes through FFmpeg, said once in the log: for good when it
  * sends a codec the client cannot receive (the attempt that found out goes on through FFmpeg at once),
- * and for an attempt over UDP or TLS (see {@link #rtspClientLacks}). {@link #describe()} says which, for
- * {@code nvr cameras}.
+ * and for an {@code rtsps://} URL (our client has no TLS; see {@link #rtspClientLacks}). Each attempt
+ * runs over the transport the supervisor chose (TCP or UDP; it decides {@code auto} and a move after a
+ * 461). {@link #describe()} says which source, for {@code nvr cameras}.
  *
  * <p>The supervisor's {@link CameraSupervisor.SessionFactory} for its camera: {@link #create} is called on
  * the supervisor's loop; {@link #describe()} from any thread. Owns nothing: the lane and the sources'
@@ -81,25 +82,20 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
         if (camera.source() == Source.FFMPEG || fallback != null) {
             return ffmpeg.create(cam, transport, observer, stop);
         }
-        if (rtspClientLacks(cam, transport)) {
+        if (rtspClientLacks(cam)) {
             if (!saidLacking) {
                 saidLacking = true;
-                LOG.info("{}: source rtsp: our RTSP client does not do UDP or rtsps:// yet; recording over {} through"
-                        + " FFmpeg", camera.id(), transport.name().toLowerCase(java.util.Locale.ROOT));
+                LOG.info("{}: source rtsp: our RTSP client does not do rtsps:// yet; recording through FFmpeg",
+                        camera.id());
             }
             return ffmpeg.create(cam, transport, observer, stop);
         }
         return new FallingBack(cam, transport, observer, stop);
     }
 
-    /**
-     * Whether this attempt needs what our RTSP client cannot do yet: UDP (configured {@code udp} or
-     * {@code auto}, or the camera refused TCP with 461), or RTSP over TLS ({@code rtsps://}).
-     * TODO(lead): delete the UDP half once RtspSession does UDP.
-     */
-    static boolean rtspClientLacks(CameraConfig camera, Transport transport) {
-        return camera.transport() != Transport.TCP || transport != Transport.TCP
-                || !"rtsp".equalsIgnoreCase(camera.url().getScheme());
+    /** Whether the camera needs what our RTSP client cannot do yet: RTSP over TLS ({@code rtsps://}). */
+    static boolean rtspClientLacks(CameraConfig camera) {
+        return !"rtsp".equalsIgnoreCase(camera.url().getScheme());
     }
 
     /** The source the camera is recorded through: {@code rtsp}, {@code ffmpeg}, {@code ffmpeg (fallback: mjpeg)}. */
@@ -145,7 +141,8 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
 
         @Override
         public CompletionStage<SessionResult> start() {
-            CameraSupervisor.Session first = rtsp.session(cam, lane, observer, warnings, CameraSources.this::fallBack);
+            CameraSupervisor.Session first = rtsp.session(cam, transport, lane, observer, warnings,
+                    CameraSources.this::fallBack);
             current = first;
             return first.start().thenCompose(result -> {
                 if (fallback == null || stop.getAsBoolean()) {

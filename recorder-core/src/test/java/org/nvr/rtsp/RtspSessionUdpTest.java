@@ -109,6 +109,17 @@ class RtspSessionUdpTest {
         Poll.until(WAIT, "the session gone from the camera", () -> camera.sessionCount() == 0);
     }
 
+    /** The camera's meters read {@code stats()} about once a second, whatever the camera's stall timeout. */
+    @Test
+    void statsAreRefreshedAboutOnceASecondEvenWithALongStallTimeout() throws Exception {
+        Received received = new Received();
+        session = open(RtspSessionOptions.defaults().withTransport(Transport.UDP)
+                .withStallTimeout(Duration.ofMinutes(2)), received);
+        Poll.until(WAIT, "frames", () -> received.frames().size() >= 5);
+        // a refresh per stall timeout / 4 would come after 30 s; about once a second is well within this
+        Poll.until(Duration.ofSeconds(10), "packets counted", () -> session.stats().packetsReceived() > 0);
+    }
+
     @Test
     void reorderedPacketsArePutBackInOrder() throws Exception {
         camera.setRtpSwapEvery(5);

@@ -346,6 +346,26 @@ class CameraSupervisorTest {
     }
 
     @Test
+    void autoMovesToTcpForGoodWhenUdpBringsNothingAndSaysWhyOnce() {
+        CameraConfig auto = new CameraConfig("cam-01", "site-1", "cam", URI.create("rtsp://127.0.0.1/x"),
+                Optional.empty(), Optional.empty(), Transport.AUTO, AudioPolicy.DROP, Duration.ofSeconds(5),
+                Retention.NONE, Optional.empty(), Optional.empty());
+        script.add(new SessionResult(FailureReason.STALLED, "UDP set up but no RTP arrived", Duration.ZERO, false, true));
+        script.add(failed(FailureReason.STALLED)); // over tcp: the camera itself is silent now
+        script.add(failed(FailureReason.STALLED));
+        CameraSupervisor s = supervisor(0.5, auto);
+        s.start();
+        channel.runPendingTasks();
+        advance(1000);
+        advance(2000);
+        assertEquals(List.of(Transport.UDP, Transport.TCP, Transport.TCP), transports.subList(0, 3));
+        List<String> moves = log.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("transport auto")).toList();
+        assertEquals(List.of("cam-01: transport auto: UDP was set up but no RTP came (a router or firewall dropping"
+                + " UDP?); using TCP from now on"), moves);
+    }
+
+    @Test
     void theFirstFailureOverTheNewTransportIsWarnedAboutWhateverItsReason() {
         script.add(refusedTransport());
         script.add(failed(FailureReason.PROTOCOL)); // over udp now: e.g. the relay's SDP is broken

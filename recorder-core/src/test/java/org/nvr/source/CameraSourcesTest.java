@@ -24,7 +24,7 @@ import org.nvr.session.SessionResult;
 import org.nvr.session.StreamWarnings;
 import org.nvr.source.rtsp.RtspSource;
 
-/** Which source an attempt gets: the config's, FFmpeg for what the RTSP client cannot do yet (UDP). */
+/** Which source an attempt gets: the config's, FFmpeg for what the RTSP client cannot do yet (TLS). */
 class CameraSourcesTest {
     private final List<String> published = new ArrayList<>();
     private final List<Transport> ffmpeg = new ArrayList<>();
@@ -71,11 +71,12 @@ class CameraSourcesTest {
     }
 
     @Test
-    void udpAndAutoGoThroughFfmpegUntilTheClientHasUdp() {
+    void udpAndAutoGoThroughOurClient() {
         attempt(sources(Source.RTSP, Transport.UDP), Transport.UDP);
         attempt(sources(Source.RTSP, Transport.AUTO), Transport.UDP);
+        attempt(sources(Source.RTSP, Transport.AUTO), Transport.TCP); // after UDP brought nothing
         attempt(sources(Source.RTSP, Transport.TCP), Transport.UDP); // after a 461 over TCP
-        assertEquals(List.of(Transport.UDP, Transport.UDP, Transport.UDP), ffmpeg);
+        assertEquals(List.of(), ffmpeg);
     }
 
     @Test

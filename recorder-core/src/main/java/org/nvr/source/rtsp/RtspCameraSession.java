@@ -2,6 +2,7 @@ package org.nvr.source.rtsp;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -21,6 +23,8 @@ import org.nvr.media.Track;
 import org.nvr.rtsp.Credentials;
 import org.nvr.rtsp.RtspSession;
 import org.nvr.rtsp.RtspSessionListener;
+import org.nvr.rtsp.RtspSessionOptions;
+import org.nvr.rtsp.RtspSessionStats;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.CameraSupervisor;
 import org.nvr.session.SessionResult;
@@ -41,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Bounded memory.</b> The bytes queued for the lane are counted; above the high-water mark the
  * connection is no longer read (TCP makes the camera wait) until the lane has drained below the
- * low-water mark. Nothing is dropped and the queue cannot grow without bound.
+ * low-water mark. Over TCP nothing is dropped; over UDP the kernel drops what does not fit in its
+ * buffer meanwhile (counted as loss; pictures that lost a packet are dropped whole). Either way the queue
+ * cannot grow without bound.
  *
  * <p><b>End.</b> The result's reason is the session's exact one (auth, not_found, protocol, stalled...;
  * 461 keeps {@code transportRefused}); a recorder that fails ends the session with its reason
@@ -49,15 +55,24 @@ import org.slf4j.LoggerFactory;
  * {@code shutdown}. A camera that sends a codec the client cannot receive is reported through
  * {@code unsupported} and ends at once: it is to be recorded through FFmpeg.
  *
+ * <p><b>Reception meters.</b> About once a second while the session runs ({@link #STATS_PERIOD}, a
+ * timer on the session's own event loop), and once when it ends, what the session counted since the
+ * previous report ({@link RtspSessionStats#since}) goes to the observer's {@code rtpReceived}, and the
+ * camera clock's offset, once known, to its {@code cameraClockOffset}. The offset is not cleared when the
+ * session ends: the last known one is what a technician setting the camera's clock needs.
+ *
  * <p>Threads: {@link #start()} and {@link #stop()} from any thread; the listener calls on the
  * session's event loop; the recorder, the transcoder and {@link #end} on the camera's lane. Owns the
  * RTSP session and the recorder it creates.
  */
 public final class RtspCameraSession implements CameraSupervisor.Session, RtspSessionListener {
     private static final Logger LOG = LoggerFactory.getLogger(RtspCameraSession.class);
+    /** How often reception counts go to the camera's meters while the session runs. */
+    static final Duration STATS_PERIOD = Duration.ofSeconds(1);
 
     private final CameraConfig camera;
     private final RtspSource source;
+    private final RtspSessionOptions options;
     private final EventExecutor lane;
     private final CameraObserver observer;
     private final StreamWarnings warnings;
@@ -76,6 +91,10 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
     // Event loop state.
     private String unsupportedCodec;
     private boolean tracksSent;
+    private ScheduledFuture<?> statsTimer;
+    /** The stats already reported to the observer. */
+    private RtspSessionStats reported = RtspSessionStats.NONE;
+    private Duration reportedOffset;
 
     // Lane state.
     private FrameRecorder recorder;
@@ -83,10 +102,11 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
     /** Set on the lane when writing failed; read on the loop to stop queuing. */
     private volatile SourceException writeFailure;
 
-    RtspCameraSession(CameraConfig camera, RtspSource source, EventExecutor lane, CameraObserver observer,
-                      StreamWarnings warnings, Consumer<String> unsupported) {
+    RtspCameraSession(CameraConfig camera, RtspSource source, RtspSessionOptions options, EventExecutor lane,
+                      CameraObserver observer, StreamWarnings warnings, Consumer<String> unsupported) {
         this.camera = camera;
         this.source = source;
+        this.options = options;
         this.lane = lane;
         this.observer = observer;
         this.warnings = warnings;
@@ -108,12 +128,15 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
                     return;
                 }
                 try {
-                    session = RtspSession.open(loop, camera.url(), credentials(camera),
-                            source.options().withStallTimeout(camera.stallTimeout()), this);
+                    // before the session exists, so that its end (which cancels the timer) comes after
+                    statsTimer = loop.scheduleAtFixedRate(this::reportStats, STATS_PERIOD.toMillis(),
+                            STATS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+                    session = RtspSession.open(loop, camera.url(), credentials(camera), options, this);
                     if (stopRequested) {
                         session.close(); // a stop that came while it opened
                     }
                 } catch (RuntimeException e) {
+                    statsTimer.cancel(false);
                     result.complete(new SessionResult(FailureReason.ERROR, e.getMessage(), Duration.ZERO));
                 }
             });
@@ -172,6 +195,8 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
 
     @Override
     public void onClosed(SourceException reason) {
+        statsTimer.cancel(false);
+        reportStats(); // the session refreshed its stats as it closed: the last of them
         if (tracksSent) {
             live.end();
         }
@@ -184,6 +209,30 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
         } catch (RejectedExecutionException e) {
             // the lanes are closed: the recorder is closing and waits for nobody any more
             result.complete(new SessionResult(FailureReason.SHUTDOWN, "writer lanes closed", Duration.ZERO));
+        }
+    }
+
+    /** Reports what the session counted since the last report, and a new camera clock offset; on the loop. */
+    private void reportStats() {
+        RtspSession s = session;
+        if (s == null) {
+            return;
+        }
+        try {
+            RtspSessionStats now = s.stats();
+            RtspSessionStats delta = now.since(reported);
+            reported = now;
+            if (!delta.equals(RtspSessionStats.NONE)) {
+                observer.rtpReceived(delta.packetsReceived(), delta.packetsLost(), delta.packetsReordered(),
+                        delta.framesDropped());
+            }
+            Duration offset = s.cameraClockOffset().orElse(null);
+            if (offset != null && !offset.equals(reportedOffset)) {
+                reportedOffset = offset;
+                observer.cameraClockOffset(offset);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: reporting reception counts failed", camera.id(), e); // a periodic task must not throw
         }
     }
 
@@ -266,10 +315,12 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
         FailureReason reason = closed.reason();
         String detail = closed.getMessage();
         boolean refused = closed.isTransportRefused();
+        boolean nothingOverUdp = closed.isNothingOverUdp();
         if (writeFailure != null) {
             reason = writeFailure.reason();
             detail = writeFailure.getMessage();
             refused = false;
+            nothingOverUdp = false;
         } else if (stopRequested) {
             reason = FailureReason.SHUTDOWN;
             detail = "recorder stopping";
@@ -295,7 +346,7 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
         if (codec != null && writeFailure == null && !stopRequested) {
             unsupported.accept(codec);
         }
-        result.complete(new SessionResult(reason, detail, recordedTime, refused));
+        result.complete(new SessionResult(reason, detail, recordedTime, refused, nothingOverUdp));
     }
 
     /** As the FFmpeg session tells a full disk: ENOSPC in the message. */

@@ -5,6 +5,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.nvr.config.CameraConfig;
+import org.nvr.config.Transport;
 import org.nvr.media.FrameSink;
 import org.nvr.rtsp.RtspSessionOptions;
 import org.nvr.session.CameraObserver;
@@ -42,13 +43,26 @@ public record RtspSource(EventLoopGroup group, RtspSessionOptions options, Frame
     }
 
     /**
-     * One attempt of {@code camera}, writing on {@code lane}.
+     * One attempt of {@code camera} over TCP, writing on {@code lane}.
      *
      * @param unsupported told the codec when the camera sends one the client cannot receive (the
      *                    session then ends, to be recorded through FFmpeg)
      */
     public RtspCameraSession session(CameraConfig camera, EventExecutor lane, CameraObserver observer,
                                      StreamWarnings warnings, Consumer<String> unsupported) {
-        return new RtspCameraSession(camera, this, lane, observer, warnings, unsupported);
+        return session(camera, Transport.TCP, lane, observer, warnings, unsupported);
+    }
+
+    /**
+     * One attempt of {@code camera} over {@code transport} ({@code tcp} or {@code udp}: the supervisor
+     * decides {@code auto}), writing on {@code lane}.
+     *
+     * @param unsupported told the codec when the camera sends one the client cannot receive (the
+     *                    session then ends, to be recorded through FFmpeg)
+     */
+    public RtspCameraSession session(CameraConfig camera, Transport transport, EventExecutor lane,
+                                     CameraObserver observer, StreamWarnings warnings, Consumer<String> unsupported) {
+        return new RtspCameraSession(camera, this, options.withStallTimeout(camera.stallTimeout())
+                .withTransport(transport), lane, observer, warnings, unsupported);
     }
 }

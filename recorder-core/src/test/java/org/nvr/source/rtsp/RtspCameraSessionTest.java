@@ -230,6 +230,46 @@ class RtspCameraSessionTest {
         }
     }
 
+    /**
+     * Over UDP there is no TCP to make the camera wait: while the writer is behind, the datagram channels
+     * are not read either, so the backlog stays bounded (the kernel drops what does not fit in its buffer,
+     * counted as loss, and pictures that lost a packet are dropped whole, never written damaged).
+     */
+    @Test
+    void aSlowRecorderBoundsTheBacklogOverUdpToo() throws Exception {
+        FakeRecorder recorder = new FakeRecorder();
+        long high = 96 * 1024;
+        long low = 24 * 1024;
+        RtspSource source = new RtspSource(group, RtspSessionOptions.defaults(), (c, o, w) -> recorder,
+                c -> FrameSink.NONE, high, low);
+        RtspCameraSession s = source.session(config("cam", simulator.url("cam"), Duration.ofSeconds(1)),
+                Transport.UDP, lanes.lane(), CameraObserver.NONE, new StreamWarnings(), codec -> { });
+        sessions.add(s);
+        CompletableFuture<SessionResult> result = s.start().toCompletableFuture();
+        Poll.until(WAIT, "frames recorded", () -> recorder.frames().size() >= 5);
+
+        FakeRecorder reference = new FakeRecorder();
+        session(config("ref", simulator.url("cam"), Duration.ofSeconds(60)), reference, high, low, FrameSink.NONE)
+                .start();
+        Poll.until(WAIT, "the reference records", () -> reference.frames().size() >= 1);
+
+        recorder.block();
+        Poll.until(WAIT, "reading paused", () -> s.pauses() >= 1);
+        int recordedAtPause = recorder.frames().size();
+        long sentAtPause = bytes(reference.frames());
+        long bound = high + 64 * 1024 + 256 * 1024;
+        int referenceAtPause = reference.frames().size();
+        Poll.until(WAIT, "the camera sent well past the bound, for longer than the stall timeout",
+                () -> bytes(reference.frames()) - sentAtPause > 2 * bound
+                        && reference.frames().size() - referenceAtPause > 2 * 25);
+        assertTrue(s.mostQueuedBytes() <= bound, "queued " + s.mostQueuedBytes() + " > " + bound);
+
+        recorder.unblock();
+        Poll.until(WAIT, "reading resumed", () -> recorder.frames().size() >= recordedAtPause + 50);
+        assertFalse(result.isDone(), "the session goes on: " + result.getNow(null));
+        assertTrue(s.mostQueuedBytes() <= bound, "queued " + s.mostQueuedBytes() + " > " + bound);
+    }
+
     private static long bytes(List<Frame> frames) {
         return frames.stream().mapToLong(Frame::size).sum();
     }
