@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class Migrations {
     static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__evidence.sql", "V3__retention.sql",
-            "V4__camera_source.sql", "V5__replication.sql");
+            "V4__camera_source.sql", "V5__replication.sql", "V6__replication_lock_on_hold.sql");
     public static final int LATEST = SCRIPTS.size();
 
     private Migrations() {

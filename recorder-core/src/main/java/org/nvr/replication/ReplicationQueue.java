@@ -73,7 +73,10 @@ public final class ReplicationQueue {
                             FROM segments s
                             WHERE s.state = 'closed' AND EXISTS (SELECT 1 FROM locks l WHERE l.camera = s.camera
                                 AND l.released_ms IS NULL AND l.from_ms < s.end_ms AND l.to_ms > s.start_ms)
-                            ON CONFLICT (kind, path) DO UPDATE SET held = 1 WHERE held = 0""")) {
+                            ON CONFLICT (kind, path) DO UPDATE SET held = 1,
+                                state = CASE WHEN state = 'done' THEN 'pending' ELSE state END,
+                                next_ms = CASE WHEN state = 'done' THEN 0 ELSE next_ms END
+                            WHERE held = 0""")) {
                         added = ps.executeUpdate();
                     }
                 }

@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *       footage free for retention.</li>
  * </ol>
  * A failure keeps the item pending with its reason and the next try after a capped exponential backoff
- * with jitter. Held items get an Object Lock retention date when the bucket has Object Lock on (asked
- * once; when it has not, that is logged once).
+ * with jitter. Held items get an Object Lock retention date (the copy's time plus the configured days)
+ * when the bucket has Object Lock on (asked once; when it has not, that is logged once); an object
+ * already in the bucket when its item is held (copied unheld before a hold covered it) gets its
+ * retention set in place, without being sent again.
  *
  * <p>Time (clock, and the sleeper of the bandwidth cap) and randomness are injected. {@link #runOnce()}
  * is the unit of work, called by the thread this class owns after {@link #start()} or directly by
@@ -215,6 +217,13 @@ public final class Replicator implements AutoCloseable {
             Optional<S3Store.Head> stored = store.head(key);
             if (stored.isPresent() && problem(stored.get(), d).isEmpty()) {
                 LOG.info("replication: {} already in the bucket, verified; not sent again", key);
+                // copied unheld before a hold covered it: lock it now (a locked object, e.g. from a run cut
+                // after its PUT, is left as it is: a retention can be lengthened, never shortened)
+                Optional<S3Store.Lock> lock = item.held() && stored.get().retainUntil().isEmpty() ? lock() : Optional.empty();
+                if (lock.isPresent()) {
+                    store.retain(key, lock.get());
+                    LOG.info("replication: {} locked ({}) until {}", key, lock.get().mode(), lock.get().until());
+                }
             } else {
                 Optional<S3Store.Lock> lock = item.held() ? lock() : Optional.empty();
                 if (d.multipart()) {

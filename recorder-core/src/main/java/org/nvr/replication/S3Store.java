@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectLockEnabled;
 import software.amazon.awssdk.services.s3.model.ObjectLockMode;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -44,8 +45,9 @@ final class S3Store implements AutoCloseable {
     static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
     static final Duration ATTEMPT_TIMEOUT = Duration.ofMinutes(15);
 
-    /** What a HEAD says about a stored object. */
-    record Head(long size, String etag, Optional<String> sha256Metadata, Optional<String> checksumSha256) {
+    /** What a HEAD says about a stored object; {@code retainUntil}: its Object Lock retention date, if any. */
+    record Head(long size, String etag, Optional<String> sha256Metadata, Optional<String> checksumSha256,
+                Optional<Instant> retainUntil) {
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(S3Store.class);
@@ -111,7 +113,8 @@ final class S3Store implements AutoCloseable {
                 r = client.headObject(b -> b.bucket(bucket).key(key));
             }
             return Optional.of(new Head(r.contentLength(), unquote(r.eTag()),
-                    Optional.ofNullable(r.metadata().get("sha256")), Optional.ofNullable(r.checksumSHA256())));
+                    Optional.ofNullable(r.metadata().get("sha256")), Optional.ofNullable(r.checksumSHA256()),
+                    Optional.ofNullable(r.objectLockRetainUntilDate())));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
@@ -195,6 +198,12 @@ final class S3Store implements AutoCloseable {
     /** The stored object's bytes (verify --remote reads only HEADs; tests read objects back). */
     InputStream get(String key) {
         return client.getObject(b -> b.bucket(bucket).key(key));
+    }
+
+    /** Sets the retention of an object already stored (PutObjectRetention); the caller only lengthens it. */
+    void retain(String key, Lock lock) {
+        client.putObjectRetention(b -> b.bucket(bucket).key(key).retention(r -> r
+                .mode(ObjectLockRetentionMode.fromValue(lock.mode().toString())).retainUntilDate(lock.until())));
     }
 
     /** Object Lock retention for one object. */

@@ -111,6 +111,23 @@ class ReplicationQueueTest {
         assertEquals(2, status.droppedObjects());
     }
 
+    @Test
+    void aHoldOverACopyAllSegmentAlreadyCopiedQueuesItAgainToBeLocked() throws Exception {
+        queue.configure(true, List.of("c1"));
+        List<Long> ids = segments("c1", 2);
+        queue.done(queue.next(T0).orElseThrow().id(), "k0", 1000, T0);
+        queue.done(queue.next(T0).orElseThrow().id(), "k1", 1000, T0);
+        hold("c1", T0, T0.plus(SEG)); // by the trigger
+        assertEquals(List.of("segment c1 " + path(ids.get(0)) + " held pending",
+                "segment c1 " + path(ids.get(1)) + " unheld done"), rows());
+
+        queue.configure(false, List.of("c1"));
+        hold("c1", T0.plus(SEG), T0.plus(SEG.multipliedBy(2))); // placed while replication was off
+        assertEquals(1, queue.configure(true, List.of("c1")));
+        assertEquals(List.of("segment c1 " + path(ids.get(0)) + " held pending",
+                "segment c1 " + path(ids.get(1)) + " held pending"), rows());
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private List<Long> segments(String camera, int n) throws Exception {

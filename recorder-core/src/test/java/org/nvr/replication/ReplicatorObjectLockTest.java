@@ -134,11 +134,40 @@ class ReplicatorObjectLockTest {
         assertEquals(2, replicator.queue().status().doneObjects());
     }
 
+    @Test
+    void aCopiedSegmentThatAHoldCoversLaterIsLockedWithoutBeingSentAgain() throws Exception {
+        s3 = FakeS3.start(true);
+        replicator = replicator(ReplicationConfig.LockMode.COMPLIANCE, 30, ReplicationConfig.Copy.ALL, List.of("c1"));
+        replicator.configureQueue();
+        String sha = segment("c1", T0, 40_000);
+        drain(replicator);
+        String key = "cam-luong/s1/c1/20261129T070000Z.mp4";
+        assertNull(s3.only("PUT", "/" + BUCKET + "/" + key).header("x-amz-object-lock-mode"), "copy: all is not evidence");
+
+        // the incident is found a day later: the hold covers a segment already in the bucket, unlocked
+        clock.advance(Duration.ofDays(1));
+        hold("c1", T0, T0.plusSeconds(60), clock.instant());
+        Instant placed = clock.instant();
+        drain(replicator);
+
+        FakeS3.Request retention = s3.only("PUT", "/" + BUCKET + "/" + key + "?retention");
+        assertEquals("<Mode>COMPLIANCE</Mode>", retention.xml("Mode"));
+        assertEquals(placed.plus(Duration.ofDays(30)),
+                Instant.parse(retention.xml("RetainUntilDate").replaceAll("</?RetainUntilDate>", "")));
+        assertEquals(1, s3.count("PUT", "/" + BUCKET + "/" + key), "verified by HEAD, not sent again");
+        assertEquals(sha, sha256(s3.objects.get(key).body()));
+        assertEquals(0, replicator.queue().status().pendingObjects());
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     Replicator replicator(ReplicationConfig.LockMode mode, int days) {
+        return replicator(mode, days, ReplicationConfig.Copy.HOLDS, List.of());
+    }
+
+    Replicator replicator(ReplicationConfig.LockMode mode, int days, ReplicationConfig.Copy copy, List<String> cameras) {
         ReplicationConfig config = new ReplicationConfig(s3.endpoint(), BUCKET, "us-east-1", "test-access",
-                "test-secret-key", "cam-luong/", ReplicationConfig.Copy.HOLDS, List.of(), OptionalLong.empty(),
+                "test-secret-key", "cam-luong/", copy, cameras, OptionalLong.empty(),
                 Optional.of(new ReplicationConfig.ObjectLock(mode, days)));
         replicator = new Replicator(config, root, index, clock, d -> clock.advance(d), new Random(1),
                 new SimpleMeterRegistry(), Replicator.DEFAULT_PART_SIZE);
@@ -197,9 +226,16 @@ class ReplicatorObjectLockTest {
      * decoded), HEAD with size, ETag, metadata and lock headers. Records every request. No signatures.
      */
     static final class FakeS3 implements AutoCloseable {
-        record Request(String method, String path, Headers headers) {
+        record Request(String method, String path, Headers headers, String body) {
             String header(String name) {
                 return headers.getFirst(name);
+            }
+
+            /** The first {@code <element>...</element>} of the body, or "" when it has none. */
+            String xml(String element) {
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("<" + element + ">[^<]*</" + element + ">").matcher(body);
+                return m.find() ? m.group() : "";
             }
         }
 
@@ -252,8 +288,9 @@ class ReplicatorObjectLockTest {
                 String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
                 Headers copy = new Headers();
                 copy.putAll(x.getRequestHeaders());
-                requests.add(new Request(x.getRequestMethod(), path, copy));
                 byte[] body = x.getRequestBody().readAllBytes();
+                requests.add(new Request(x.getRequestMethod(), path, copy,
+                        uri.getRawQuery() == null ? "" : new String(body, StandardCharsets.UTF_8)));
                 String prefix = "/" + BUCKET + "/";
                 String key = uri.getPath().startsWith(prefix) ? uri.getPath().substring(prefix.length()) : "";
                 switch (x.getRequestMethod()) {
@@ -271,7 +308,15 @@ class ReplicatorObjectLockTest {
                             send(x, 501, "<Error><Code>NotImplemented</Code><Message>fake</Message></Error>");
                         }
                     }
-                    case "PUT" -> put(x, key, body);
+                    case "PUT" -> {
+                        if (uri.getRawQuery() == null) {
+                            put(x, key, body);
+                        } else if (uri.getRawQuery().startsWith("retention") && objects.containsKey(key)) {
+                            x.sendResponseHeaders(200, -1);
+                        } else {
+                            send(x, 501, "<Error><Code>NotImplemented</Code><Message>fake</Message></Error>");
+                        }
+                    }
                     case "HEAD" -> head(x, key);
                     default -> send(x, 501, "<Error><Code>NotImplemented</Code><Message>fake</Message></Error>");
                 }
