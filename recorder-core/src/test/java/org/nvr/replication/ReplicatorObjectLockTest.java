@@ -64,6 +64,7 @@ class ReplicatorObjectLockTest {
     ReplicatorS3Test.MutableClock clock = new ReplicatorS3Test.MutableClock(T0.plus(Duration.ofHours(1)));
     FakeS3 s3;
     Replicator replicator;
+    long partSize = Replicator.DEFAULT_PART_SIZE;
 
     @BeforeEach
     void open() throws Exception {
@@ -111,6 +112,44 @@ class ReplicatorObjectLockTest {
         assertEquals(0, status.pendingObjects());
         assertEquals(1, status.doneObjects());
         assertEquals(Optional.empty(), status.lastReason());
+    }
+
+    @Test
+    void aLargeHeldSegmentStartsItsMultipartUploadWithTheLock() throws Exception {
+        s3 = FakeS3.start(true);
+        String sha = segment("c1", T0, 150_000); // parts of 64 KiB: three
+        hold("c1", T0, T0.plusSeconds(60), clock.instant());
+        partSize = 64 * 1024;
+
+        drain(replicator(ReplicationConfig.LockMode.GOVERNANCE, 7));
+
+        String key = "/" + BUCKET + "/cam-luong/s1/c1/20261129T070000Z.mp4";
+        FakeS3.Request create = s3.only("POST", key + "?uploads");
+        assertEquals("GOVERNANCE", create.header("x-amz-object-lock-mode"));
+        assertEquals(clock.instant().plus(Duration.ofDays(7)),
+                Instant.parse(create.header("x-amz-object-lock-retain-until-date")));
+        assertEquals(3, s3.requests.stream().filter(r -> r.method().equals("PUT") && r.path().contains("partNumber=")).count());
+        assertEquals(sha, sha256(s3.objects.get("cam-luong/s1/c1/20261129T070000Z.mp4").body()));
+        assertEquals(1, replicator.queue().status().doneObjects(), "verified by the multipart ETag");
+    }
+
+    @Test
+    void anObjectLockedByARunCutAfterItsPutIsLeftAsItIs() throws Exception {
+        s3 = FakeS3.start(true);
+        String sha = segment("c1", T0, 20_000);
+        hold("c1", T0, T0.plusSeconds(60), clock.instant());
+        byte[] body = ReplicatorS3Test.bytes(20_000, T0.getEpochSecond()); // the segment's bytes
+        String key = "cam-luong/s1/c1/20261129T070000Z.mp4";
+        s3.objects.put(key, new FakeS3.Stored(body, FakeS3.md5(body), Map.of("x-amz-meta-sha256", sha,
+                "x-amz-object-lock-mode", "COMPLIANCE",
+                "x-amz-object-lock-retain-until-date", clock.instant().plus(Duration.ofDays(30)).toString())));
+        clock.advance(Duration.ofHours(1));
+
+        drain(replicator(ReplicationConfig.LockMode.COMPLIANCE, 30));
+
+        assertEquals(List.of("HEAD"), s3.requests.stream().map(FakeS3.Request::method).toList(),
+                "verified by HEAD; neither sent again nor its retention touched");
+        assertEquals(1, replicator.queue().status().doneObjects());
     }
 
     @Test
@@ -170,7 +209,7 @@ class ReplicatorObjectLockTest {
                 "test-secret-key", "cam-luong/", copy, cameras, OptionalLong.empty(),
                 Optional.of(new ReplicationConfig.ObjectLock(mode, days)));
         replicator = new Replicator(config, root, index, clock, d -> clock.advance(d), new Random(1),
-                new SimpleMeterRegistry(), Replicator.DEFAULT_PART_SIZE);
+                new SimpleMeterRegistry(), partSize);
         return replicator;
     }
 
@@ -221,9 +260,10 @@ class ReplicatorObjectLockTest {
     }
 
     /**
-     * Just enough of S3 for single PUTs: the bucket's Object Lock configuration (enabled, or 404
-     * {@code ObjectLockConfigurationNotFoundError}), PUT (Content-MD5 checked, {@code aws-chunked} bodies
-     * decoded), HEAD with size, ETag, metadata and lock headers. Records every request. No signatures.
+     * Just enough of S3: the bucket's Object Lock configuration (enabled, or 404
+     * {@code ObjectLockConfigurationNotFoundError}), PUT and multipart uploads (Content-MD5 checked,
+     * {@code aws-chunked} bodies decoded), PUT {@code ?retention}, HEAD with size, ETag, metadata and lock
+     * headers. Records every request. No signatures.
      */
     static final class FakeS3 implements AutoCloseable {
         record Request(String method, String path, Headers headers, String body) {
@@ -244,6 +284,9 @@ class ReplicatorObjectLockTest {
 
         final List<Request> requests = new CopyOnWriteArrayList<>();
         final Map<String, Stored> objects = new ConcurrentHashMap<>();
+        /** Multipart uploads in progress: key, headers of the create, parts by number (body, MD5 hex). */
+        private final Map<String, Map<String, String>> uploadHeaders = new ConcurrentHashMap<>();
+        private final Map<String, java.util.SortedMap<Integer, byte[]>> uploadParts = new ConcurrentHashMap<>();
         private final HttpServer server;
         private final boolean locking;
 
@@ -308,9 +351,12 @@ class ReplicatorObjectLockTest {
                             send(x, 501, "<Error><Code>NotImplemented</Code><Message>fake</Message></Error>");
                         }
                     }
+                    case "POST" -> post(x, key, uri.getRawQuery());
                     case "PUT" -> {
                         if (uri.getRawQuery() == null) {
                             put(x, key, body);
+                        } else if (uri.getRawQuery().contains("partNumber=")) {
+                            part(x, key, uri.getRawQuery(), body);
                         } else if (uri.getRawQuery().startsWith("retention") && objects.containsKey(key)) {
                             x.sendResponseHeaders(200, -1);
                         } else {
@@ -324,22 +370,73 @@ class ReplicatorObjectLockTest {
         }
 
         private void put(HttpExchange x, String key, byte[] body) throws IOException {
+            body = payload(x, body);
+            if (body == null) {
+                return;
+            }
+            String md5 = md5(body);
+            objects.put(key, new Stored(body, md5, kept(x.getRequestHeaders())));
+            x.getResponseHeaders().set("ETag", "\"" + md5 + "\"");
+            x.sendResponseHeaders(200, -1);
+        }
+
+        /** CreateMultipartUpload ({@code ?uploads}) and CompleteMultipartUpload ({@code ?uploadId=}). */
+        private void post(HttpExchange x, String key, String query) throws IOException {
+            if ("uploads".equals(query) || "uploads=".equals(query)) {
+                uploadHeaders.put(key, kept(x.getRequestHeaders()));
+                uploadParts.put(key, new java.util.TreeMap<>());
+                send(x, 200, "<InitiateMultipartUploadResult><Bucket>" + BUCKET + "</Bucket><Key>" + key
+                        + "</Key><UploadId>u-1</UploadId></InitiateMultipartUploadResult>");
+            } else if (query != null && query.startsWith("uploadId=") && uploadParts.containsKey(key)) {
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
+                ByteArrayOutputStream md5s = new ByteArrayOutputStream();
+                for (byte[] part : uploadParts.remove(key).values()) {
+                    all.writeBytes(part);
+                    md5s.writeBytes(HexFormat.of().parseHex(md5(part)));
+                }
+                int n = md5s.size() / 16;
+                String etag = md5(md5s.toByteArray()) + "-" + n;
+                objects.put(key, new Stored(all.toByteArray(), etag, uploadHeaders.remove(key)));
+                send(x, 200, "<CompleteMultipartUploadResult><Bucket>" + BUCKET + "</Bucket><Key>" + key
+                        + "</Key><ETag>\"" + etag + "\"</ETag></CompleteMultipartUploadResult>");
+            } else {
+                send(x, 404, "<Error><Code>NoSuchUpload</Code><Message>fake</Message></Error>");
+            }
+        }
+
+        /** UploadPart ({@code ?partNumber=n&uploadId=...}). */
+        private void part(HttpExchange x, String key, String query, byte[] body) throws IOException {
+            body = payload(x, body);
+            if (body == null) {
+                return;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("partNumber=(\\d+)").matcher(query);
+            if (!m.find() || !uploadParts.containsKey(key)) {
+                send(x, 404, "<Error><Code>NoSuchUpload</Code><Message>fake</Message></Error>");
+                return;
+            }
+            uploadParts.get(key).put(Integer.parseInt(m.group(1)), body);
+            x.getResponseHeaders().set("ETag", "\"" + md5(body) + "\"");
+            x.sendResponseHeaders(200, -1);
+        }
+
+        /** The request's payload ({@code aws-chunked} decoded), or null after a 400 when its Content-MD5 differs. */
+        private static byte[] payload(HttpExchange x, byte[] body) throws IOException {
             Headers h = x.getRequestHeaders();
             String sha = h.getFirst("x-amz-content-sha256");
             if (sha != null && sha.startsWith("STREAMING-") || String.valueOf(h.getFirst("Content-Encoding")).contains("aws-chunked")) {
                 body = decodeChunked(body);
             }
-            String md5;
-            try {
-                md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(body));
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
             String sent = h.getFirst("Content-MD5");
-            if (sent == null || !Base64.getEncoder().encodeToString(HexFormat.of().parseHex(md5)).equals(sent)) {
+            if (sent == null || !Base64.getEncoder().encodeToString(HexFormat.of().parseHex(md5(body))).equals(sent)) {
                 send(x, 400, "<Error><Code>BadDigest</Code><Message>Content-MD5</Message></Error>");
-                return;
+                return null;
             }
+            return body;
+        }
+
+        /** The metadata and Object Lock headers of a request, as stored with the object. */
+        private static Map<String, String> kept(Headers h) {
             Map<String, String> kept = new java.util.TreeMap<>();
             h.forEach((name, values) -> {
                 String n = name.toLowerCase(java.util.Locale.ROOT);
@@ -347,9 +444,15 @@ class ReplicatorObjectLockTest {
                     kept.put(n, values.get(0));
                 }
             });
-            objects.put(key, new Stored(body, md5, kept));
-            x.getResponseHeaders().set("ETag", "\"" + md5 + "\"");
-            x.sendResponseHeaders(200, -1);
+            return kept;
+        }
+
+        static String md5(byte[] b) {
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         private void head(HttpExchange x, String key) throws IOException {
