@@ -103,6 +103,8 @@ class DashboardTest {
         Set<String> exposed;
         try (RecorderMetrics metrics = new RecorderMetrics()) {
             metrics.camera("site", "cam");
+            // A recorder with replication: configured also exposes its meters (the backlog alert uses them).
+            new org.nvr.replication.ReplicationMetrics(metrics.registry(), () -> 0L);
             exposed = metrics.scrape().lines().filter(l -> l.startsWith("# TYPE "))
                     .map(l -> l.split(" ")[2]).collect(Collectors.toSet());
         }
