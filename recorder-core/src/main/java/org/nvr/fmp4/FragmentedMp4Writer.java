@@ -20,7 +20,7 @@ import org.nvr.media.Track;
  *
  * <p>A frame's duration is the time to the next frame of its track, so each track's latest frame is
  * held back until its successor arrives; {@link #close()} writes the held frames with their track's
- * previous duration. Not wired into the recorder yet: written to compare with FFmpeg's muxer.
+ * previous duration. {@code store.SegmentRecorder} writes segments with it.
  *
  * <p>One thread (the camera's) calls it; it owns the file channel, which {@link #close()} closes
  * (safe twice). It does not fsync; whoever owns the segment does.
@@ -52,7 +52,15 @@ public final class FragmentedMp4Writer implements AutoCloseable {
      * @throws IllegalArgumentException see {@link InitSegment#of}
      */
     public static FragmentedMp4Writer create(Path path, List<Track> tracks, Duration maxFragment) throws IOException {
-        InitSegment init = InitSegment.of(tracks);
+        return create(path, tracks, maxFragment, Map.of());
+    }
+
+    /**
+     * As {@link #create(Path, List, Duration)}, with edit lists: see {@link InitSegment#of(List, Map)}.
+     */
+    public static FragmentedMp4Writer create(Path path, List<Track> tracks, Duration maxFragment,
+                                             Map<Integer, Long> presentationOffsets) throws IOException {
+        InitSegment init = InitSegment.of(tracks, presentationOffsets);
         Track lead = tracks.stream().filter(t -> t.codec().isVideo()).findFirst().orElse(tracks.get(0));
         long ticks = maxFragment.toMillis() * lead.clockRate() / 1000;
         if (ticks <= 0) {
@@ -132,6 +140,25 @@ public final class FragmentedMp4Writer implements AutoCloseable {
     /** Fragments written so far. */
     public int fragmentCount() {
         return sequence;
+    }
+
+    /**
+     * Closes the file without writing what is held or pending, after a write failed (a full disk):
+     * nothing more goes into a file whose last fragment may be torn. Safe to call twice, and after
+     * {@link #close()}.
+     */
+    public void abandon() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        held.clear();
+        pending.clear();
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing of the file depends on it: what was written is on disk or torn, and recovery reads it
+        }
     }
 
     /** Writes the held frames and the last fragment, then closes the file. */

@@ -29,6 +29,18 @@ public final class InitSegment {
      *                                  missing or unreadable
      */
     public static InitSegment of(List<Track> tracks) {
+        return of(tracks, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #of(List)}, with an edit list for each track in {@code presentationOffsets} (track index to
+     * ticks of its clock): that track's presentation starts that much after its first sample's decode time.
+     * With B-frames the first keyframe is shown after it is decoded; its offset makes it shown at zero, as
+     * FFmpeg's muxer does for a negative first decode time.
+     *
+     * @throws IllegalArgumentException as {@link #of(List)}, or for a negative offset
+     */
+    public static InitSegment of(List<Track> tracks, java.util.Map<Integer, Long> presentationOffsets) {
         if (tracks.isEmpty()) {
             throw new IllegalArgumentException("an init segment needs at least one track");
         }
@@ -54,7 +66,12 @@ public final class InitSegment {
         w.u32(0x00010000).u16(0x0100).zeros(10).unityMatrix().zeros(24).u32(maxId + 1);
         w.end(mvhd);
         for (SampleEntry e : entries) {
-            trak(w, e);
+            long offset = presentationOffsets.getOrDefault(e.track().index(), 0L);
+            if (offset < 0 || offset > 0xffffffffL) {
+                throw new IllegalArgumentException("track " + e.track().index() + ": presentation offset " + offset
+                        + " out of range");
+            }
+            trak(w, e, offset);
         }
         int mvex = w.begin("mvex");
         for (SampleEntry e : entries) {
@@ -87,7 +104,7 @@ public final class InitSegment {
         return (video ? "video" : "audio") + "/mp4; codecs=\"" + String.join(", ", codecs()) + "\"";
     }
 
-    private static void trak(BoxWriter w, SampleEntry e) {
+    private static void trak(BoxWriter w, SampleEntry e, long presentationOffset) {
         Track t = e.track();
         boolean video = t.codec().isVideo();
         int trak = w.begin("trak");
@@ -96,6 +113,14 @@ public final class InitSegment {
         w.zeros(8).u16(0).u16(0).u16(video ? 0 : 0x0100).u16(0).unityMatrix();
         w.u32((long) e.width() << 16).u32((long) e.height() << 16);
         w.end(tkhd);
+        if (presentationOffset > 0) {
+            int edts = w.begin("edts");
+            int elst = w.beginFull("elst", 0, 0);
+            // one edit: the whole media (duration 0: unknown, fragmented), from the offset, at normal rate
+            w.u32(1).u32(0).u32(presentationOffset).u16(1).u16(0);
+            w.end(elst);
+            w.end(edts);
+        }
         int mdia = w.begin("mdia");
         int mdhd = w.beginFull("mdhd", 0, 0);
         w.u32(0).u32(0).u32(t.clockRate()).u32(0).u16(0x55c4).u16(0); // language "und"

@@ -17,7 +17,7 @@ import java.time.Instant;
  *
  * <p>Owned by one session (camera thread); not thread-safe.
  */
-final class RunClock {
+public final class RunClock {
     /** Pictures before this run time may still be re-dated: only the run's first segment. */
     static final long SETTLE_MICROS = 15_000_000;
     /** By then the start-of-session burst is over: the rows are re-dated once, in case of a crash. */
@@ -27,16 +27,16 @@ final class RunClock {
     private boolean settling = true;
     private boolean checkpointed;
 
-    RunClock(Instant firstArrival) {
+    public RunClock(Instant firstArrival) {
         this.anchor = firstArrival;
     }
 
-    Instant anchor() {
+    public Instant anchor() {
         return anchor;
     }
 
     /** The wall-clock time of run time {@code runMicros}. */
-    Instant wall(long runMicros) {
+    public Instant wall(long runMicros) {
         return anchor.plusNanos(runMicros * 1000);
     }
 
@@ -46,7 +46,7 @@ final class RunClock {
      * @param inFirstSegment whether the run's first segment is the one being written
      * @return true when the first segment's and the run's rows should be re-dated to {@link #anchor()} now
      */
-    boolean settle(long runMicros, Instant arrival, boolean inFirstSegment) {
+    public boolean settle(long runMicros, Instant arrival, boolean inFirstSegment) {
         if (!settling) {
             return false;
         }

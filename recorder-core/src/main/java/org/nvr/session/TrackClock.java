@@ -13,9 +13,9 @@ package org.nvr.session;
  *
  * <p>Values are in the track's own time base. Not thread-safe (one per track per session).
  */
-final class TrackClock {
+public final class TrackClock {
     /** FFmpeg's AV_NOPTS_VALUE. */
-    static final long NO_TS = Long.MIN_VALUE;
+    public static final long NO_TS = Long.MIN_VALUE;
 
     /** Scheduling and buffering jitter (held pictures, TCP bursts) stays well inside this. */
     static final long JUMP_TOLERANCE_MICROS = 2_000_000;
@@ -32,19 +32,19 @@ final class TrackClock {
      * @param ticksPerSecond the track's time base denominator over numerator
      * @param defaultDelta   a guess at one frame's duration, used until two packets have been seen
      */
-    TrackClock(long ticksPerSecond, long defaultDelta) {
+    public TrackClock(long ticksPerSecond, long defaultDelta) {
         this.ticksPerSecond = ticksPerSecond;
         this.typicalDelta = Math.max(1, defaultDelta);
     }
 
     /** The outcome for one packet: corrected dts and pts, or {@code null} when it must be dropped. */
-    record Stamp(long dts, long pts) {
+    public record Stamp(long dts, long pts) {
     }
 
     /**
      * @param arrivalMicros when the packet arrived, on any monotonic microsecond scale
      */
-    Stamp next(long dts, long pts, long arrivalMicros) {
+    public Stamp next(long dts, long pts, long arrivalMicros) {
         if (dts == NO_TS) {
             if (pts != NO_TS && (lastDts == NO_TS || pts + offset > lastDts)) {
                 dts = pts;
@@ -86,12 +86,12 @@ final class TrackClock {
         return new Stamp(d, p);
     }
 
-    long lastDts() {
+    public long lastDts() {
         return lastDts;
     }
 
     /** The duration of the most recent frame (the latest positive dts step). */
-    long typicalDelta() {
+    public long typicalDelta() {
         return typicalDelta;
     }
 

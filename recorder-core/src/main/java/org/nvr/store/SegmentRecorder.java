@@ -1,37 +1,631 @@
 package org.nvr.store;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.nvr.config.CameraConfig;
+import org.nvr.fmp4.FragmentedMp4Writer;
+import org.nvr.index.IndexWriter;
 import org.nvr.ingest.FailureReason;
+import org.nvr.ingest.SourceException;
+import org.nvr.media.AvcSps;
+import org.nvr.media.Codec;
+import org.nvr.media.DecodeTimes;
 import org.nvr.media.Frame;
+import org.nvr.media.HevcSps;
 import org.nvr.media.Track;
+import org.nvr.segment.Mp4SegmentWriter;
+import org.nvr.segment.Rotation;
+import org.nvr.segment.SegmentFinisher;
+import org.nvr.segment.SegmentPaths;
 import org.nvr.session.CameraObserver;
+import org.nvr.session.CameraState;
 import org.nvr.session.RecordingSession;
+import org.nvr.session.RunClock;
 import org.nvr.session.StreamWarnings;
+import org.nvr.session.TrackClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The {@link FrameRecorder} of the recorder: fragmented MP4 segments written from {@link Frame}s.
- * TODO: being written (issue 14); this placeholder fixes the constructor sources code against.
+ * The {@link FrameRecorder} of the recorder: fragmented MP4 segments written in Java
+ * ({@link FragmentedMp4Writer}: one gathering write per fragment, fragments of at most
+ * {@link Mp4SegmentWriter#FRAGMENT_MICROS}, each written whole so a killed file is readable up to its last
+ * fragment; H.265 as {@code hvc1}), under the same segment/index invariant as the FFmpeg path
+ * ({@link RecordingSession}), so footage reads the same to every footage command:
+ * <ul>
+ *   <li>the run starts at the first video keyframe, dated by our clock ({@link RunClock}, settled during
+ *       the start-of-session burst) and advanced by stream time;</li>
+ *   <li>segments are cut at keyframes by {@link Rotation}: at the target length, and at the next keyframe
+ *       after the video's parameter sets changed (a new {@link #tracks} call, or new ones in-band);</li>
+ *   <li>a segment's row is opened before its file is created and closed once {@link SegmentFinisher} made
+ *       the file durable (bytes, frames, SHA-256); a segment without a frame is dropped, file first; a
+ *       segment whose write failed is recovered by the finisher (torn tail cut) and indexed with what it
+ *       holds;</li>
+ *   <li>times are presentation times: with B-frames (decode times derived by {@link DecodeTimes}) a
+ *       segment starts where its keyframe is shown, which its edit list makes time zero of the file;</li>
+ *   <li>audio (AAC) up to a picture's time is written before that picture, so a cut puts every audio
+ *       frame on the same side as the pictures around it. Tracks carry unrelated RTP clocks; audio is
+ *       placed against video by the arrival of each track's first frame.</li>
+ * </ul>
+ * Camera clock jumps are smoothed per track by {@link TrackClock}, as on the FFmpeg path.
+ *
+ * <p>Threads: one thread at a time (the camera's writer lane), see {@link FrameRecorder}. Owns the open
+ * segment's writer and its sync registration; {@link #end} releases them.
  */
 public final class SegmentRecorder implements FrameRecorder {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentRecorder.class);
+    private static final long INDEX_WAIT_SECONDS = 10;
+    private static final Duration FRAGMENT = Duration.ofNanos(Mp4SegmentWriter.FRAGMENT_MICROS * 1000);
+    /** About 10 s of AAC at 48 kHz, as on the FFmpeg path: audio waiting for pictures that stopped. */
+    static final int MAX_PENDING_AUDIO = 500;
+
+    private final CameraConfig camera;
+    private final RecordingSession.Context ctx;
+    private final CameraObserver observer;
+    private final StreamWarnings warnings;
+    private final Rotation rotation;
+
+    // Session state; touched by the writer lane only.
+    private Track video;
+    private Track audio;
+    private DecodeTimes decodeTimes;
+    private TrackClock videoClock;
+    private TrackClock audioClock;
+    /** The newest parameter sets of the video (the track's, replaced by in-band ones and new tracks). */
+    private List<byte[]> latestSets = List.of();
+    private boolean audioChanged;
+    private final ArrayDeque<PendingAudio> pendingAudio = new ArrayDeque<>();
+    private final List<DecodeTimes.Decoded> decoded = new ArrayList<>();
+    /** Whether video frames go to {@link #decodeTimes}: from the session's first keyframe on. */
+    private boolean videoStarted;
+    /** The first audio frame's stamped time and arrival (its place against the video); MIN_VALUE until then. */
+    private long audioFirstTicks = Long.MIN_VALUE;
+    private long audioFirstArrivalMicros;
+
+    // Run state: null / zero until the run's first keyframe.
+    private RunClock runClock;
+    private Long runId;
+    private long originTicks;
+    private long originArrivalMicros;
+    private long presentationDelay;
+    private long lastVideoEndMicros;
+    private long recordedMicros;
+    private OpenSegment segment;
+    private boolean diskFull;
+    private boolean ended;
 
     public SegmentRecorder(CameraConfig camera, RecordingSession.Context ctx, CameraObserver observer,
                            StreamWarnings warnings) {
+        this.camera = camera;
+        this.ctx = ctx;
+        this.observer = observer;
+        this.warnings = warnings;
+        this.rotation = new Rotation(ctx.segmentTarget().toNanos() / 1000);
+    }
+
+    /**
+     * @throws SourceException {@code no_video} without a video track; {@code protocol} for a video codec
+     *                         this writer does not handle (H.264 and H.265 are; others record through
+     *                         {@code source: ffmpeg})
+     */
+    @Override
+    public void tracks(List<Track> tracks) throws SourceException {
+        Track v = tracks.stream().filter(t -> t.codec().isVideo()).findFirst().orElseThrow(() ->
+                new SourceException(FailureReason.NO_VIDEO, camera.id() + ": the stream has no video"));
+        if (v.codec() != Codec.H264 && v.codec() != Codec.H265) {
+            throw new SourceException(FailureReason.PROTOCOL, camera.id() + ": video codec " + v.codec().ffmpegName()
+                    + " is not written by the Java segment writer");
+        }
+        Track a = null;
+        for (Track t : tracks) {
+            if (t.codec().isVideo()) {
+                continue;
+            }
+            if (t.codec() == Codec.AAC && a == null) {
+                a = t;
+            } else {
+                warnings.dropped(camera.id(), t.codec().ffmpegName(), "it is not AAC (the source transcodes G.711 to AAC)");
+            }
+        }
+        if (video != null && v.codec() != video.codec()) {
+            latestSets = List.of(); // a new codec: its own parameter sets, from the track or in-band
+        }
+        if (!v.parameterSets().isEmpty()) {
+            latestSets = v.parameterSets();
+        }
+        if (video == null || v.clockRate() != video.clockRate()) {
+            decodeTimes = new DecodeTimes(2L * v.clockRate());
+            videoClock = new TrackClock(v.clockRate(), v.clockRate() / 25);
+        }
+        if (audio != null && (a == null || !sameAudio(a, audio))) {
+            audioChanged = true;
+        }
+        if (a != null && (audio == null || a.clockRate() != audio.clockRate())) {
+            audioClock = new TrackClock(a.clockRate(), 1024);
+            audioFirstTicks = Long.MIN_VALUE;
+            pendingAudio.clear();
+        }
+        video = v;
+        audio = a;
     }
 
     @Override
-    public void tracks(List<Track> tracks) {
-        throw new UnsupportedOperationException("not written yet");
+    public void frame(Frame frame) throws IOException, SourceException, InterruptedException {
+        if (video == null) {
+            throw new IllegalStateException(camera.id() + ": frame before tracks");
+        }
+        long arrival = arrivalMicros();
+        int track = frame.track().index();
+        if (track == video.index()) {
+            if (!videoStarted && !frame.keyframe()) {
+                return; // nothing before the first keyframe can be decoded
+            }
+            videoStarted = true;
+            decoded.clear();
+            decodeTimes.add(frame, arrival, decoded);
+            for (DecodeTimes.Decoded d : decoded) {
+                picture(d.frame(), d.tag());
+            }
+        } else if (audio != null && track == audio.index()) {
+            queueAudio(frame, arrival);
+        }
     }
 
-    @Override
-    public void frame(Frame frame) {
-        throw new UnsupportedOperationException("not written yet");
+    private void picture(Frame f, long arrival) throws IOException, SourceException, InterruptedException {
+        boolean key = f.keyframe();
+        if (key) {
+            List<byte[]> inBand = inBandParameterSets(f);
+            if (!inBand.isEmpty()) {
+                latestSets = inBand;
+            }
+        }
+        if (runClock == null && (!key || latestSets.isEmpty())) {
+            return; // a keyframe without parameter sets cannot start a file
+        }
+        TrackClock.Stamp stamp = videoClock.next(f.dts(), f.pts(), arrival);
+        if (key) {
+            presentationDelay = Math.max(0, stamp.pts() - stamp.dts());
+        }
+        long ticks = stamp.dts() + presentationDelay;
+        if (runClock == null) {
+            startRun(ticks, arrival);
+        }
+        long runMicros = micros(ticks - originTicks, video.clockRate());
+        settleAnchor(runMicros, arrival);
+        // Audio up to this picture belongs with the pictures before it (and so in the old segment if this
+        // picture opens a new one); later audio waits for the next picture.
+        drainAudio(runMicros);
+        boolean changed = segment != null && (!sameSets(latestSets, segment.videoSets) || audioChanged);
+        if (changed && key) {
+            LOG.info("{}: stream parameters changed; starting a new segment", camera.id());
+        }
+        if (rotation.shouldCut(key, runMicros, changed)) {
+            cut(runMicros, ticks);
+        }
+        if (segment == null) {
+            return;
+        }
+        long frameTicks = videoClock.typicalDelta();
+        long frameMicros = Math.max(1, micros(frameTicks, video.clockRate()));
+        long dts = stamp.dts() - segment.videoBase + segment.videoDelay;
+        long pts = stamp.pts() - segment.videoBase + segment.videoDelay;
+        write(new Frame(segment.videoTrack, pts, dts, key, f.data()));
+        segment.frames++;
+        // With B-frames a stream that stops between a reference picture and the B-frames shown before it
+        // ends where that reference picture is shown, not where the last picture decoded is.
+        long shownMicros = micros(stamp.pts() - originTicks, video.clockRate());
+        lastVideoEndMicros = Math.max(lastVideoEndMicros, Math.max(runMicros, shownMicros) + frameMicros);
+        recordedMicros += frameMicros;
+        observer.frameWritten(wall(runMicros), Duration.ofNanos(frameMicros * 1000), f.size(), key);
     }
 
+    private void queueAudio(Frame f, long arrival) {
+        TrackClock.Stamp stamp = audioClock.next(f.dts(), f.pts(), arrival);
+        if (stamp == null) {
+            return;
+        }
+        if (audioFirstTicks == Long.MIN_VALUE) {
+            audioFirstTicks = stamp.dts();
+            audioFirstArrivalMicros = arrival;
+        }
+        if (pendingAudio.size() >= MAX_PENDING_AUDIO) {
+            pendingAudio.poll();
+        }
+        pendingAudio.add(new PendingAudio(f, stamp.dts()));
+    }
+
+    /** Run time of audio at {@code ticks}: placed by the arrival of the first audio and video frames. */
+    private long audioRunMicros(long ticks) {
+        return micros(ticks - audioFirstTicks, audio.clockRate()) + audioFirstArrivalMicros - originArrivalMicros;
+    }
+
+    /** Writes queued audio from before run time {@code beforeMicros}; audio from before the segment is dropped. */
+    private void drainAudio(long beforeMicros) throws IOException {
+        PendingAudio a;
+        while ((a = pendingAudio.peek()) != null && audioRunMicros(a.ticks()) < beforeMicros) {
+            pendingAudio.poll();
+            if (segment == null || segment.audioTrack == null) {
+                continue;
+            }
+            long base = audioFirstTicks + ticks(segment.startMicros - audioFirstArrivalMicros + originArrivalMicros,
+                    audio.clockRate());
+            long t = a.ticks() - base;
+            if (t >= 0) {
+                write(new Frame(segment.audioTrack, t, t, true, a.frame().data()));
+            }
+        }
+    }
+
+    private void write(Frame f) throws IOException {
+        if (segment.failed) {
+            return; // nothing more goes into a file whose last fragment may be torn
+        }
+        try {
+            segment.writer.write(f);
+        } catch (IOException e) {
+            segment.failed = true;
+            diskFull |= isDiskFull(e);
+            throw e;
+        }
+    }
+
+    private void startRun(long ticks, long arrival) throws InterruptedException, SourceException {
+        runClock = new RunClock(instant(arrival));
+        originTicks = ticks;
+        originArrivalMicros = arrival;
+        Instant anchor = runClock.anchor();
+        Picture p = Picture.of(video.codec(), latestSets);
+        runId = await(ctx.index().startRun(camera.siteId(), camera.id(), anchor, video.codec().ffmpegName(),
+                p.width(), p.height(), audioCodec()), "start run");
+        observer.state(CameraState.RECORDING, anchor, null, describe(p));
+        LOG.info("{}: recording {}", camera.id(), describe(p));
+    }
+
+    /** Closes the current segment at {@code runMicros} and opens the next one, starting with the keyframe at {@code ticks}. */
+    private void cut(long runMicros, long ticks) throws IOException, InterruptedException, SourceException {
+        finishSegment(runMicros);
+        Instant start = wall(runMicros);
+        String rel = SegmentPaths.newSegment(ctx.root(), camera.siteId(), camera.id(), start);
+        Path file = ctx.root().resolve(rel);
+        List<byte[]> sets = latestSets;
+        Picture p = Picture.of(video.codec(), sets);
+        Track videoTrack = Track.video(0, video.codec(), video.clockRate(), sets);
+        Track audioTrack = audio == null ? null : new Track(1, Codec.AAC, audio.clockRate(), List.of(),
+                audio.decoderConfig(), audio.sampleRate(), audio.channels());
+        audioChanged = false;
+        long id = await(ctx.index().openSegment(runId, camera.siteId(), camera.id(), rel, start,
+                video.codec().ffmpegName(), p.width(), p.height(), audioCodec()), "open segment");
+        FragmentedMp4Writer writer;
+        try {
+            SegmentPaths.createParents(ctx.root(), file);
+            writer = FragmentedMp4Writer.create(file, audioTrack == null ? List.of(videoTrack)
+                    : List.of(videoTrack, audioTrack), FRAGMENT, Map.of(0, presentationDelay));
+        } catch (IOException | IllegalArgumentException e) {
+            deleteQuietly(file);
+            ctx.index().dropSegment(id);
+            if (e instanceof IOException io) {
+                diskFull |= isDiskFull(io);
+                throw io;
+            }
+            throw new SourceException(FailureReason.PROTOCOL, camera.id() + ": cannot start a segment: "
+                    + e.getMessage());
+        }
+        segment = new OpenSegment(id, file, runMicros, start, writer, videoTrack, audioTrack, sets, ticks,
+                presentationDelay, ctx.finisher().syncWhileOpen(file));
+        rotation.started(runMicros);
+    }
+
+    /**
+     * Closes the current segment and hands it to the finisher; its row is closed once the file is durable.
+     * Same rules as {@link RecordingSession}: no frame, dropped (file first); failed, recovered.
+     *
+     * @throws IOException the last fragment could not be written (after the segment was handed over anyway)
+     */
+    private void finishSegment(long endMicros) throws IOException {
+        OpenSegment s = segment;
+        if (s == null) {
+            return;
+        }
+        segment = null;
+        s.sync.close();
+        IOException failure = null;
+        if (s.failed) {
+            s.writer.abandon();
+        } else {
+            try {
+                s.writer.close();
+            } catch (IOException e) {
+                failure = e;
+                diskFull |= isDiskFull(e);
+                s.failed = true;
+            }
+        }
+        if (s.frames == 0) {
+            // file first, then row: a crash in between leaves an open row without a file, which startup drops
+            deleteQuietly(s.file);
+            ctx.index().dropSegment(s.id);
+        } else if (!s.failed) {
+            Instant start = wall(s.startMicros); // the anchor may have settled since the row was written
+            Instant end = wall(endMicros);
+            Duration duration = Duration.ofNanos((endMicros - s.startMicros) * 1000);
+            long frames = s.frames;
+            ctx.finisher().finish(s.file).whenComplete((durable, err) -> {
+                if (err != null) {
+                    LOG.error("{}: cannot make {} durable: {}", camera.id(), s.file, err.getMessage());
+                    return;
+                }
+                indexClosed(s, start, end, duration, durable, frames);
+            });
+        } else {
+            Instant start = wall(s.startMicros);
+            ctx.finisher().recover(s.file).whenComplete((recovered, err) -> {
+                if (err != null) {
+                    LOG.error("{}: cannot recover {} after a failed write: {}", camera.id(), s.file, err.getMessage());
+                } else if (recovered.isEmpty()) {
+                    LOG.warn("{}: {} holds no complete fragment after a failed write; dropping it", camera.id(), s.file);
+                    deleteQuietly(s.file);
+                    ctx.index().dropSegment(s.id);
+                } else {
+                    Duration duration = recovered.get().contents().duration();
+                    indexClosed(s, start, start.plus(duration), duration, recovered.get().durable(),
+                            recovered.get().contents().frames());
+                }
+            });
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void indexClosed(OpenSegment s, Instant start, Instant end, Duration duration,
+                             SegmentFinisher.Durable durable, long frames) {
+        ctx.index().closeSegment(s.id, start, end, duration, durable.bytes(), frames, durable.sha256())
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.error("{}: cannot index closed segment {}: {}", camera.id(), s.file, e.getMessage());
+                    } else {
+                        observer.segmentClosed(camera.siteId(), camera.id(), s.file, start, end, durable.bytes());
+                    }
+                });
+    }
+
+    /**
+     * Writes the pictures still held for their decode times and the audio that goes with them, closes the
+     * segment and ends the run. A full disk seen while writing is recorded as {@code disk_full} whatever
+     * {@code reason} says.
+     */
     @Override
     public Duration end(FailureReason reason, String detail) {
-        return Duration.ZERO;
+        if (ended) {
+            return Duration.ofNanos(recordedMicros * 1000);
+        }
+        ended = true;
+        try {
+            if (decodeTimes != null && segment != null && !segment.failed) {
+                decoded.clear();
+                decodeTimes.finish(decoded);
+                for (DecodeTimes.Decoded d : decoded) {
+                    if (segment == null) {
+                        break;
+                    }
+                    picture(d.frame(), d.tag());
+                }
+                drainAudio(lastVideoEndMicros);
+            }
+        } catch (IOException | SourceException e) {
+            LOG.error("{}: cannot write the last pictures: {}", camera.id(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("{}: cannot write the last pictures", camera.id(), e);
+        } finally {
+            try {
+                finishSegment(lastVideoEndMicros);
+            } catch (IOException e) {
+                LOG.error("{}: cannot close segment: {}", camera.id(), e.getMessage());
+            }
+            if (runId != null) {
+                FailureReason r = diskFull && reason != FailureReason.DISK_FULL ? FailureReason.DISK_FULL : reason;
+                ctx.index().endRun(runId, runClock.anchor(), wall(lastVideoEndMicros), r.label(), detail);
+            }
+            pendingAudio.clear();
+        }
+        return Duration.ofNanos(recordedMicros * 1000);
+    }
+
+    /** The failure a writing error stands for: {@code disk_full} for a full disk, else {@code error}. */
+    public static FailureReason failureOf(IOException e) {
+        return isDiskFull(e) ? FailureReason.DISK_FULL : FailureReason.ERROR;
+    }
+
+    /** See {@link RunClock}: the start-of-session burst must not date footage in the future. */
+    private void settleAnchor(long runMicros, long arrivalMicros) {
+        boolean inFirst = segment != null && segment.startMicros == 0;
+        if (runClock.settle(runMicros, instant(arrivalMicros), inFirst) && inFirst
+                && !runClock.anchor().equals(segment.start)) {
+            ctx.index().correctStart(runId, segment.id, runClock.anchor());
+        }
+    }
+
+    private String audioCodec() {
+        return audio == null ? null : audio.codec().ffmpegName();
+    }
+
+    private String describe(Picture p) {
+        return video.codec().ffmpegName() + (p.width() != null ? " " + p.width() + "x" + p.height() : "")
+                + (audio != null ? " + " + audio.codec().ffmpegName() : "");
+    }
+
+    private long arrivalMicros() {
+        Instant now = ctx.clock().instant();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    }
+
+    private static Instant instant(long arrivalMicros) {
+        return Instant.ofEpochSecond(Math.floorDiv(arrivalMicros, 1_000_000), Math.floorMod(arrivalMicros, 1_000_000) * 1000);
+    }
+
+    private Instant wall(long runMicros) {
+        return runClock.wall(runMicros);
+    }
+
+    private <T> T await(CompletableFuture<T> f, String what) throws InterruptedException, SourceException {
+        try {
+            return f.get(INDEX_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            FailureReason reason = IndexWriter.isDiskFull(e.getCause()) ? FailureReason.DISK_FULL : FailureReason.ERROR;
+            throw new SourceException(reason, camera.id() + ": index: cannot " + what + ": "
+                    + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new SourceException(FailureReason.ERROR, camera.id() + ": index did not " + what + " within "
+                    + INDEX_WAIT_SECONDS + " s");
+        }
+    }
+
+    /** {@code ticks} of a {@code rate} clock in microseconds, rounded to the nearest. */
+    static long micros(long ticks, int rate) {
+        return Math.floorDiv(ticks * 1_000_000 + rate / 2, rate);
+    }
+
+    /** {@code micros} in ticks of a {@code rate} clock, rounded to the nearest. */
+    static long ticks(long micros, int rate) {
+        return Math.floorDiv(micros * rate + 500_000, 1_000_000);
+    }
+
+    private static boolean isDiskFull(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No space left") || m.contains("(-28)");
+    }
+
+    private static boolean sameSets(List<byte[]> a, List<byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameAudio(Track a, Track b) {
+        return a.clockRate() == b.clockRate() && a.sampleRate() == b.sampleRate() && a.channels() == b.channels()
+                && Arrays.equals(a.decoderConfig(), b.decoderConfig());
+    }
+
+    /**
+     * The parameter sets a keyframe carries in-band (H.264 SPS and PPS; H.265 VPS, SPS and PPS), in the
+     * order of {@link Track#parameterSets()}; empty when it carries none.
+     */
+    static List<byte[]> inBandParameterSets(Frame f) {
+        boolean hevc = f.track().codec() == Codec.H265;
+        List<byte[]> vps = new ArrayList<>();
+        List<byte[]> sps = new ArrayList<>();
+        List<byte[]> pps = new ArrayList<>();
+        byte[] d = f.data();
+        int at = 0;
+        while (at + 4 <= d.length) {
+            int len = ((d[at] & 0xff) << 24) | ((d[at + 1] & 0xff) << 16) | ((d[at + 2] & 0xff) << 8) | (d[at + 3] & 0xff);
+            at += 4;
+            if (len <= 0 || len > d.length - at) {
+                break;
+            }
+            int type = hevc ? (d[at] >> 1) & 0x3f : d[at] & 0x1f;
+            List<byte[]> into = hevc ? (type == 32 ? vps : type == 33 ? sps : type == 34 ? pps : null)
+                    : (type == 7 ? sps : type == 8 ? pps : null);
+            if (into != null) {
+                into.add(Arrays.copyOfRange(d, at, at + len));
+            }
+            at += len;
+        }
+        if (sps.isEmpty() || pps.isEmpty() || (hevc && vps.isEmpty())) {
+            return List.of();
+        }
+        List<byte[]> out = new ArrayList<>(vps);
+        out.addAll(sps);
+        out.addAll(pps);
+        return List.copyOf(out);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // reconciliation at the next start removes what is left
+        }
+    }
+
+    /** The picture size an SPS gives, for the index; nulls when it cannot be read. */
+    private record Picture(Integer width, Integer height) {
+        static Picture of(Codec codec, List<byte[]> sets) {
+            try {
+                for (byte[] n : sets) {
+                    if (codec == Codec.H264 && n.length > 0 && (n[0] & 0x1f) == 7) {
+                        AvcSps s = AvcSps.parse(n);
+                        return new Picture(s.width(), s.height());
+                    }
+                    if (codec == Codec.H265 && n.length > 0 && ((n[0] >> 1) & 0x3f) == 33) {
+                        HevcSps s = HevcSps.parse(n);
+                        return new Picture(s.width(), s.height());
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                LOG.debug("unreadable SPS", e);
+            }
+            return new Picture(null, null);
+        }
+    }
+
+    /** An audio frame waiting for the pictures it goes with, with its stamped time. */
+    private record PendingAudio(Frame frame, long ticks) {
+    }
+
+    /** The segment being written. */
+    private static final class OpenSegment {
+        final long id;
+        final Path file;
+        final long startMicros;
+        final Instant start;
+        final FragmentedMp4Writer writer;
+        final Track videoTrack;
+        final Track audioTrack;
+        final List<byte[]> videoSets;
+        /** The opening keyframe's presentation time (stamped ticks): presentation time zero of the file. */
+        final long videoBase;
+        /** The opening keyframe's decode-to-presentation delay: its decode time in the file, and the edit. */
+        final long videoDelay;
+        final SegmentFinisher.Registration sync;
+        long frames;
+        /** A write failed: the file's last fragment may be torn. */
+        boolean failed;
+
+        OpenSegment(long id, Path file, long startMicros, Instant start, FragmentedMp4Writer writer, Track videoTrack,
+                    Track audioTrack, List<byte[]> videoSets, long videoBase, long videoDelay,
+                    SegmentFinisher.Registration sync) {
+            this.id = id;
+            this.file = file;
+            this.startMicros = startMicros;
+            this.start = start;
+            this.writer = writer;
+            this.videoTrack = videoTrack;
+            this.audioTrack = audioTrack;
+            this.videoSets = videoSets;
+            this.videoBase = videoBase;
+            this.videoDelay = videoDelay;
+            this.sync = sync;
+        }
     }
 }

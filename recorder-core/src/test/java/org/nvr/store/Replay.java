@@ -1,0 +1,126 @@
+package org.nvr.store;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.nvr.config.AudioPolicy;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.Retention;
+import org.nvr.config.Transport;
+import org.nvr.index.FootageQueries;
+import org.nvr.index.IndexWriter;
+import org.nvr.index.RunRow;
+import org.nvr.index.SegmentRow;
+import org.nvr.ingest.FailureReason;
+import org.nvr.media.Frame;
+import org.nvr.media.Track;
+import org.nvr.segment.SegmentFinisher;
+import org.nvr.session.CameraObserver;
+import org.nvr.session.RecordingSession;
+import org.nvr.session.StreamWarnings;
+
+/**
+ * A {@link SegmentRecorder} on a real index and finisher under {@code root}, fed captured frames on the
+ * test's thread with the clock set to each frame's arrival. {@link #close()} waits for the finisher and
+ * closes the index, after which the rows can be read. Not thread-safe.
+ */
+final class Replay implements AutoCloseable {
+    static final String CAMERA = "cam";
+    static final Instant START = Instant.parse("2026-12-06T10:00:00Z");
+
+    final Path root;
+    final IndexWriter index;
+    final SegmentFinisher finisher = new SegmentFinisher();
+    final ManualClock clock = new ManualClock(START);
+    final SegmentRecorder recorder;
+    final List<Instant> closed = new ArrayList<>();
+    /** Video frames handed to the recorder. */
+    long videoSent;
+    private long ptsShift;
+    private long lastArrivalNanos;
+    private long arrivalShift;
+
+    Replay(Path root, Duration segmentTarget) throws Exception {
+        this.root = root;
+        this.index = IndexWriter.open(root.resolve("index.db"));
+        CameraConfig camera = new CameraConfig(CAMERA, "site", CAMERA, URI.create("rtsp://127.0.0.1/cam"),
+                Optional.empty(), Optional.empty(), Transport.TCP, AudioPolicy.DROP, Duration.ofSeconds(5),
+                Retention.NONE, Optional.empty(), Optional.empty());
+        RecordingSession.Context ctx = new RecordingSession.Context(root, segmentTarget, index, finisher, null, clock);
+        CameraObserver observer = new CameraObserver() {
+            @Override
+            public void segmentClosed(String site, String cam, Path file, Instant start, Instant end, long bytes) {
+                synchronized (closed) {
+                    closed.add(start);
+                }
+            }
+        };
+        recorder = new SegmentRecorder(camera, ctx, observer, new StreamWarnings());
+    }
+
+    /** Feeds {@code stream}'s tracks and its first {@code count} frames (all when negative). */
+    void feed(CapturedStream stream, int count) throws Exception {
+        recorder.tracks(stream.tracks());
+        int n = count < 0 ? stream.frames().size() : count;
+        for (int i = 0; i < n; i++) {
+            frame(stream, i);
+        }
+    }
+
+    void frame(CapturedStream stream, int i) throws Exception {
+        Frame f = stream.frames().get(i);
+        lastArrivalNanos = arrivalShift + stream.arrivalNanos().get(i);
+        clock.set(START.plusNanos(lastArrivalNanos));
+        if (f.track().codec().isVideo()) {
+            videoSent++;
+        }
+        recorder.frame(ptsShift == 0 ? f : new Frame(f.track(), f.pts() + ptsShift, f.dts() + ptsShift, f.keyframe(),
+                f.data()));
+    }
+
+    /**
+     * Feeds a second stream after the first as if the camera had changed its parameters: its tracks, then its
+     * frames with video timestamps continuing one frame after {@code previous}'s last video frame (audio
+     * shifted alike) and arrivals continuing too.
+     */
+    void feedAfter(CapturedStream previous, CapturedStream next) throws Exception {
+        List<Frame> pv = previous.video();
+        long lastPts = pv.stream().mapToLong(Frame::pts).max().orElseThrow();
+        long frame = pv.get(1).track().clockRate() / 25;
+        ptsShift = lastPts + frame - next.video().get(0).pts();
+        arrivalShift = lastArrivalNanos + 40_000_000;
+        List<Track> tracks = next.tracks().stream().filter(t -> t.codec().isVideo()).toList();
+        recorder.tracks(tracks);
+        for (int i = 0; i < next.frames().size(); i++) {
+            if (next.frames().get(i).track().codec().isVideo()) {
+                frame(next, i);
+            }
+        }
+    }
+
+    Duration end(FailureReason reason) {
+        return recorder.end(reason, "test");
+    }
+
+    @Override
+    public void close() {
+        finisher.close();
+        index.close();
+    }
+
+    List<SegmentRow> rows() throws Exception {
+        try (FootageQueries q = FootageQueries.open(root.resolve("index.db"))) {
+            return q.segments(CAMERA, Instant.EPOCH, START.plusSeconds(3600));
+        }
+    }
+
+    List<RunRow> runs() throws Exception {
+        try (FootageQueries q = FootageQueries.open(root.resolve("index.db"))) {
+            return q.runs(CAMERA, Instant.EPOCH, START.plusSeconds(3600));
+        }
+    }
+}

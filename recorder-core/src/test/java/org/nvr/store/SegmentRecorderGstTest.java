@@ -1,0 +1,255 @@
+package org.nvr.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nvr.export.FootageExporter;
+import org.nvr.export.OutputFile;
+import org.nvr.index.SegmentRow;
+import org.nvr.index.SegmentState;
+import org.nvr.ingest.FailureReason;
+import org.nvr.media.Frame;
+import org.nvr.rtsp.RtspTransports;
+import org.nvr.segment.Mp4Probe;
+import org.nvr.segment.SegmentFinisher;
+import org.nvr.testing.FootageChecks;
+import org.nvr.testing.GstRtspServer;
+import org.nvr.testing.MediaProbe;
+
+/**
+ * {@link SegmentRecorder} on frames our RTSP client received from gst-rtsp-server (an independent
+ * server): H.264 and H.265 with B-frames (two between reference pictures, so pictures arrive out of
+ * presentation order with presentation times only, as RTP carries them) and H.264 with AAC. Each capture
+ * is replayed into a recorder on a real index in 1 s segments; the footage must read as FFmpeg-recorded
+ * footage does (compare {@code recorder.BFramesGstTest}): every frame sent written once, segments cut at
+ * keyframes at the target, rows that match their files, no hole between segments, pictures shown in
+ * order one frame apart from zero, and an export that decodes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SegmentRecorderGstTest {
+    static final Duration SEGMENT = Duration.ofSeconds(1);
+    static final double FRAME = 1.0 / 25;
+    static final Map<String, String> MOUNTS = Map.of(
+            "h264b", GstRtspServer.H264_BFRAMES,
+            "h265b", GstRtspServer.H265_BFRAMES,
+            "aac", GstRtspServer.H264_AAC,
+            "h264", GstRtspServer.H264);
+
+    @TempDir
+    static Path dir;
+    final Map<String, CapturedStream> captures = new HashMap<>();
+    final Map<String, Replay> recorded = new HashMap<>();
+
+    @BeforeAll
+    void captureAndRecord() throws Exception {
+        EventLoopGroup group = RtspTransports.newGroup(1, "segment-recorder-test");
+        try (GstRtspServer gst = GstRtspServer.start()) {
+            for (Map.Entry<String, String> m : MOUNTS.entrySet()) {
+                captures.put(m.getKey(), CapturedStream.capture(group, gst.url(m.getValue()),
+                        CapturedStream.videoSeconds(4.5)));
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+        for (String name : List.of("h264b", "h265b", "aac")) {
+            Replay r = new Replay(Files.createDirectories(dir.resolve(name)), SEGMENT);
+            r.feed(captures.get(name), -1);
+            r.end(FailureReason.EOF);
+            r.close();
+            recorded.put(name, r);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h264b", "h265b", "aac"})
+    void everyFrameSentIsWrittenOnceInSegmentsCutAtKeyframesAtTheTarget(String name) throws Exception {
+        Replay r = recorded.get(name);
+        List<SegmentRow> rows = r.rows();
+        assertTrue(rows.size() >= 4, rows.size() + " segments");
+        long frames = 0;
+        for (SegmentRow row : rows) {
+            assertEquals(SegmentState.CLOSED, row.state(), row.path());
+            Path file = r.root.resolve(row.path());
+            List<MediaProbe.Packet> packets = MediaProbe.videoPackets(file);
+            assertTrue(packets.get(0).keyframe(), row.path() + " starts with a keyframe");
+            assertEquals(row.frames().longValue(), packets.size(), row.path() + " frames in the index");
+            assertEquals(Files.size(file), row.bytes(), row.path());
+            assertEquals(SegmentFinisher.sha256(file), row.sha256(), row.path());
+            if (row != rows.get(rows.size() - 1)) {
+                // cut at the first keyframe at or after the target: one keyframe per second here
+                assertEquals(1.0, row.duration().toMillis() / 1000.0, 0.001, row.path() + " length");
+            }
+            frames += row.frames();
+        }
+        assertEquals(r.videoSent, frames, "frames written = frames sent");
+        assertEquals(rows.size(), FootageChecks.assertIndexEqualsDiskAndEverythingDecodes(r.root));
+        assertEquals(List.of("eof"), r.runs().stream().map(x -> x.endReason()).toList());
+        assertEquals(rows.size(), r.closed.size(), "segmentClosed for every segment");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h264b", "h265b", "aac"})
+    void segmentsFollowEachOtherWithoutAHole(String name) throws Exception {
+        List<SegmentRow> rows = recorded.get(name).rows();
+        for (int i = 1; i < rows.size(); i++) {
+            assertEquals(rows.get(i - 1).end(), rows.get(i).start(), name + " segment " + i);
+        }
+        assertEquals(Replay.START, rows.get(0).start(), "the run starts when its first keyframe arrived");
+    }
+
+    @Test
+    void theStreamsReallyHaveBFramesAndH265IsHvc1() throws Exception {
+        for (String name : List.of("h264b", "h265b")) {
+            List<Frame> v = captures.get(name).video();
+            long backwards = 0;
+            for (int i = 1; i < v.size(); i++) {
+                backwards += v.get(i).pts() < v.get(i - 1).pts() ? 1 : 0;
+            }
+            assertTrue(backwards > v.size() / 4, name + ": " + backwards + " of " + v.size() + " arrive out of order");
+            Replay r = recorded.get(name);
+            Path file = r.root.resolve(r.rows().get(1).path());
+            List<MediaProbe.Packet> packets = MediaProbe.videoPackets(file);
+            long reordered = packets.stream().filter(p -> p.ptsTime() > p.dtsTime() + FRAME / 2).count();
+            assertTrue(reordered > packets.size() / 4, name + ": " + reordered + " of " + packets.size()
+                    + " pictures are shown after they are decoded");
+            for (int i = 1; i < packets.size(); i++) {
+                assertTrue(packets.get(i).dtsTime() > packets.get(i - 1).dtsTime(), name + " decode times increase");
+            }
+        }
+        Replay h265 = recorded.get("h265b");
+        assertEquals("hvc1", MediaProbe.streams(h265.root.resolve(h265.rows().get(0).path())).get(0).codecTag());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h264b", "h265b", "aac"})
+    void everySegmentShowsItsPicturesInOrderOneFrameApartFromZeroForItsWholeLength(String name) throws Exception {
+        Replay r = recorded.get(name);
+        List<SegmentRow> rows = r.rows();
+        for (SegmentRow row : rows) {
+            Path file = r.root.resolve(row.path());
+            assertEquals(List.of(), MediaProbe.decodeErrors(file), row.path());
+            List<Double> shown = MediaProbe.pictureTimes(file);
+            assertEquals(row.frames(), shown.size(), row.path() + " pictures");
+            assertEquals(0.0, shown.get(0), 0.001, row.path() + " first picture shown at zero");
+            double end = shown.get(shown.size() - 1) + FRAME;
+            assertEquals(row.duration().toMillis() / 1000.0, end, 0.002, row.path() + " length in the index");
+            assertEquals(row.duration().toMillis(), Mp4Probe.probe(file).orElseThrow().duration().toMillis(), 1,
+                    row.path() + " length read back from the file");
+            if (row != rows.get(rows.size() - 1)) {
+                assertEvenlySpaced(row.path(), shown);
+            } else {
+                // The capture stops anywhere, possibly after a reference picture but before the B-frames
+                // shown just before it (never sent); every other segment is cut at a keyframe.
+                for (int i = 1; i < shown.size(); i++) {
+                    assertTrue(shown.get(i) > shown.get(i - 1), row.path() + " shown in order: " + shown);
+                }
+            }
+        }
+    }
+
+    @Test
+    void audioGoesIntoTheSegmentOfThePicturesItPlaysWith() throws Exception {
+        Replay r = recorded.get("aac");
+        long sent = captures.get("aac").audio().size();
+        long written = 0;
+        for (SegmentRow row : r.rows()) {
+            Path file = r.root.resolve(row.path());
+            assertEquals("aac", row.audioCodec());
+            List<MediaProbe.Packet> audio = MediaProbe.audioPackets(file);
+            assertFalse(audio.isEmpty(), row.path() + " has audio");
+            double videoLength = row.duration().toMillis() / 1000.0;
+            double audioStart = audio.get(0).ptsTime();
+            double audioEnd = audio.get(audio.size() - 1).ptsTime() + audio.get(audio.size() - 1).durationTime();
+            // placed against the video by arrival: within a few AAC frames (21 ms each) of the pictures
+            assertTrue(audioStart >= 0 && audioStart < 0.1, row.path() + " audio starts at " + audioStart);
+            if (row != r.rows().get(r.rows().size() - 1)) {
+                assertEquals(videoLength, audioEnd, 0.1, row.path() + " audio ends with the pictures");
+            }
+            written += audio.size();
+        }
+        assertTrue(written >= sent - 10 && written <= sent, written + " of " + sent + " AAC frames written");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h264b", "aac"})
+    void anExportAcrossSegmentsDecodesAndShowsEveryPictureInOrder(String name) throws Exception {
+        Replay r = recorded.get(name);
+        List<SegmentRow> rows = r.rows();
+        Instant from = rows.get(0).start().plusMillis(500);
+        Instant to = rows.get(rows.size() - 2).end().minusMillis(500);
+        Path out = dir.resolve(name + "-export.mp4");
+        FootageExporter.Result result;
+        try (OutputFile claimed = OutputFile.claim(out, r.root, false)) {
+            result = new FootageExporter(r.root, false, null).export(rows, from, to, claimed);
+            claimed.publish();
+        }
+        assertEquals(SegmentFinisher.sha256(out), result.sha256());
+        assertEquals(List.of(), MediaProbe.decodeErrors(out));
+        List<Double> shown = MediaProbe.pictureTimes(out);
+        assertEquals(0.0, shown.get(0), 0.001, "first picture shown at zero");
+        assertEvenlySpaced("export", shown);
+        double asked = Duration.between(result.start(), to).toMillis() / 1000.0;
+        double length = shown.size() * FRAME;
+        assertTrue(length >= asked - 0.002 && length <= asked + 2 * FRAME + 0.002, length + " s for " + asked + " s");
+    }
+
+    @Test
+    void newParameterSetsStartANewSegmentAtTheNextKeyframeAndLoseNoFrame() throws Exception {
+        CapturedStream first = captures.get("h264");
+        CapturedStream second = captures.get("h264b");
+        assertNotEquals(List.of(first.tracks().get(0).parameterSets().get(0)),
+                List.of(second.tracks().get(0).parameterSets().get(0)));
+        Replay r = new Replay(Files.createDirectories(dir.resolve("change")), Duration.ofSeconds(60));
+        r.feed(first, -1);
+        r.feedAfter(first, second);
+        r.end(FailureReason.EOF);
+        r.close();
+        List<SegmentRow> rows = r.rows();
+        assertEquals(2, rows.size(), rows.toString());
+        assertEquals(rows.get(0).end(), rows.get(1).start(), "contiguous across the change");
+        assertEquals(first.video().size(), rows.get(0).frames());
+        assertEquals(second.video().size(), rows.get(1).frames());
+        List<CapturedStream> streams = List.of(first, second);
+        for (int i = 0; i < 2; i++) {
+            Path file = r.root.resolve(rows.get(i).path());
+            assertEquals(List.of(), MediaProbe.decodeErrors(file), rows.get(i).path());
+            assertEquals(rows.get(i).frames().longValue(), MediaProbe.frameCount(file));
+            byte[] sps = streams.get(i).tracks().get(0).parameterSets().get(0);
+            byte[] other = streams.get(1 - i).tracks().get(0).parameterSets().get(0);
+            String init = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(init.contains(new String(sps, java.nio.charset.StandardCharsets.ISO_8859_1)),
+                    "each file's sample entry holds its own stream's SPS");
+            assertFalse(init.contains(new String(other, java.nio.charset.StandardCharsets.ISO_8859_1)),
+                    "and not the other's");
+        }
+    }
+
+    private static void assertEvenlySpaced(String what, List<Double> shown) {
+        List<String> wrong = new ArrayList<>();
+        for (int i = 1; i < shown.size(); i++) {
+            double step = shown.get(i) - shown.get(i - 1);
+            if (Math.abs(step - FRAME) > 0.002) {
+                wrong.add(i + ": " + shown.get(i - 1) + " -> " + shown.get(i));
+            }
+        }
+        assertEquals(List.of(), wrong, what + ": pictures one frame apart");
+    }
+}
