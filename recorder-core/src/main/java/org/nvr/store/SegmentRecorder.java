@@ -527,14 +527,16 @@ public final class SegmentRecorder implements FrameRecorder {
     }
 
     /**
-     * The parameter sets a keyframe carries in-band (H.264 SPS and PPS; H.265 VPS, SPS and PPS), in the
-     * order of {@link Track#parameterSets()}; empty when it carries none.
+     * The parameter sets a keyframe carries in-band (H.264 SPS and PPS; H.265 VPS, SPS and PPS), one of
+     * each kind in the order of {@link Track#parameterSets()}, the last one of a kind winning as in the
+     * depacketizer (gst-rtsp-server and some cameras repeat them within a keyframe); empty when it
+     * carries none.
      */
     static List<byte[]> inBandParameterSets(Frame f) {
         boolean hevc = f.track().codec() == Codec.H265;
-        List<byte[]> vps = new ArrayList<>();
-        List<byte[]> sps = new ArrayList<>();
-        List<byte[]> pps = new ArrayList<>();
+        byte[] vps = null;
+        byte[] sps = null;
+        byte[] pps = null;
         byte[] d = f.data();
         int at = 0;
         while (at + 4 <= d.length) {
@@ -544,20 +546,19 @@ public final class SegmentRecorder implements FrameRecorder {
                 break;
             }
             int type = hevc ? (d[at] >> 1) & 0x3f : d[at] & 0x1f;
-            List<byte[]> into = hevc ? (type == 32 ? vps : type == 33 ? sps : type == 34 ? pps : null)
-                    : (type == 7 ? sps : type == 8 ? pps : null);
-            if (into != null) {
-                into.add(Arrays.copyOfRange(d, at, at + len));
+            if (hevc && type == 32) {
+                vps = Arrays.copyOfRange(d, at, at + len);
+            } else if (hevc ? type == 33 : type == 7) {
+                sps = Arrays.copyOfRange(d, at, at + len);
+            } else if (hevc ? type == 34 : type == 8) {
+                pps = Arrays.copyOfRange(d, at, at + len);
             }
             at += len;
         }
-        if (sps.isEmpty() || pps.isEmpty() || (hevc && vps.isEmpty())) {
+        if (sps == null || pps == null || (hevc && vps == null)) {
             return List.of();
         }
-        List<byte[]> out = new ArrayList<>(vps);
-        out.addAll(sps);
-        out.addAll(pps);
-        return List.copyOf(out);
+        return hevc ? List.of(vps, sps, pps) : List.of(sps, pps);
     }
 
     private static void deleteQuietly(Path file) {
