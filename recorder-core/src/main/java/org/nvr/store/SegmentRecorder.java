@@ -163,10 +163,15 @@ public final class SegmentRecorder implements FrameRecorder {
 
     @Override
     public void frame(Frame frame) throws IOException, SourceException, InterruptedException {
+        frame(frame, Duration.ZERO);
+    }
+
+    @Override
+    public void frame(Frame frame, Duration held) throws IOException, SourceException, InterruptedException {
         if (video == null) {
             throw new IllegalStateException(camera.id() + ": frame before tracks");
         }
-        long arrival = arrivalMicros();
+        long arrival = arrivalMicros() - held.toNanos() / 1000;
         int track = frame.track().index();
         if (track == video.index()) {
             if (!videoStarted && !frame.keyframe()) {
