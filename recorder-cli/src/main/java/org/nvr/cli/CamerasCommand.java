@@ -59,7 +59,7 @@ final class CamerasCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    /** {@code rtsp}, {@code ffmpeg}, or {@code ffmpeg (fallback: mjpeg)} for a camera the RTSP client could not take. */
+    /** {@code rtsp}, {@code ffmpeg}, or {@code ffmpeg (fallback: mjpeg)} for a camera the RTSP client cannot take. */
     private static String source(Texts t, Map<String, Object> m) {
         Object fallback = m.get("source_fallback");
         return fallback == null ? (String) m.get("source") : t.get("cameras.sourceFallback", m.get("source"), fallback);

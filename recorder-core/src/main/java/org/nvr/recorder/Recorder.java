@@ -244,7 +244,8 @@ public final class Recorder implements AutoCloseable {
                                 return null;
                             }));
             sources.add(source);
-            CameraSupervisor supervisor = new CameraSupervisor(camera, source, loop.next(), new Backoff(() -> ThreadLocalRandom.current().nextDouble()), probe, resolver,
+            CameraSupervisor supervisor = new CameraSupervisor(camera, source, loop.next(),
+                    new Backoff(() -> ThreadLocalRandom.current().nextDouble()), probe, resolver,
                     () -> ThreadLocalRandom.current().nextDouble(), status, options.clock());
             statuses.add(status);
             supervisors.add(supervisor);

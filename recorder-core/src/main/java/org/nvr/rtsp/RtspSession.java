@@ -105,6 +105,8 @@ public final class RtspSession implements AutoCloseable {
     private ScheduledFuture<?> keepAliveTimer;
     private ScheduledFuture<?> stallTimer;
     private long lastRtpNanos;
+    /** Reading paused by {@link #setReading}: no stall while the owner holds the camera back. */
+    private boolean readingPaused;
     private PublicMethods publicMethods = PublicMethods.parse(null);
     private ControlUrls controls;
     private final List<MediaDescription> media = new ArrayList<>();
@@ -176,14 +178,22 @@ public final class RtspSession implements AutoCloseable {
     /**
      * Stops ({@code false}) or resumes reading the camera's connection: back-pressure from a writer that
      * fell behind. While paused the socket's buffers fill and TCP makes the camera wait; nothing is
-     * dropped. The stall timer keeps running. Any thread.
+     * dropped, and the quiet is ours, not the camera's: it does not count towards the stall timeout. Any
+     * thread.
      */
     public void setReading(boolean read) {
-        loop.execute(() -> {
+        Runnable set = () -> {
             if (channel != null && step != Step.CLOSED) {
                 channel.config().setAutoRead(read);
+                readingPaused = !read;
+                lastRtpNanos = loop.ticker().nanoTime();
             }
-        });
+        };
+        if (loop.inEventLoop()) {
+            set.run(); // from a listener call: the read in progress stops after the bytes it has
+        } else {
+            loop.execute(set);
+        }
     }
 
     /** Ends the session ({@code shutdown}): TEARDOWN if one is set up, then the connection closes. Safe twice. */
@@ -414,7 +424,8 @@ public final class RtspSession implements AutoCloseable {
     }
 
     private void checkStall() {
-        if (step == Step.PLAYING && loop.ticker().nanoTime() - lastRtpNanos >= options.stallTimeout().toNanos()) {
+        if (step == Step.PLAYING && !readingPaused
+                && loop.ticker().nanoTime() - lastRtpNanos >= options.stallTimeout().toNanos()) {
             end(new SourceException(FailureReason.STALLED, "no RTP for " + options.stallTimeout()));
         }
     }

@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one camera recording for the life of the daemon: starts a {@link Session} (a {@link RecordingSession}
- * on the camera's own thread, or the RTSP client's asynchronous session), and when it ends schedules the next one on the event loop after a
- * {@link Backoff} delay. It never gives up. Reconnection lives here and nowhere else.
+ * Keeps one camera recording for the life of the daemon: starts a {@link Session} (a
+ * {@link RecordingSession} on the camera's own thread, or the RTSP client's asynchronous session), and
+ * when it ends schedules the next one on the event loop after a {@link Backoff} delay. It never gives
+ * up. Reconnection lives here and nowhere else.
  *
  * <p>Every attempt and every probe starts by looking the camera's host up afresh ({@link HostResolver},
  * asynchronous, bounded by {@link #LOOKUP_TIMEOUT}): a dynamic-DNS name that moved is followed at once.
@@ -146,8 +147,9 @@ public final class CameraSupervisor {
     /** While probing: whether the port has refused since the last failure (the camera was really away). */
     private boolean portWasClosed;
 
-    public CameraSupervisor(CameraConfig camera, SessionFactory sessions, EventExecutor loop, Backoff backoff, PortProbe probe, HostResolver resolver, DoubleSupplier random,
-                            CameraObserver observer, Clock clock) {
+    public CameraSupervisor(CameraConfig camera, SessionFactory sessions, EventExecutor loop, Backoff backoff,
+                            PortProbe probe, HostResolver resolver, DoubleSupplier random, CameraObserver observer,
+                            Clock clock) {
         this.camera = camera;
         this.sessions = sessions;
         this.loop = loop;

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Which source records one camera, attempt by attempt: the camera's configured {@code source:}, except
  * that a camera our RTSP client cannot record goes through FFmpeg, said once in the log: for good when it
  * sends a codec the client cannot receive (the attempt that found out goes on through FFmpeg at once),
- * and for an attempt over UDP (see {@link #rtspClientLacks}). {@link #describe()} says which, for
+ * and for an attempt over UDP or TLS (see {@link #rtspClientLacks}). {@link #describe()} says which, for
  * {@code nvr cameras}.
  *
  * <p>The supervisor's {@link CameraSupervisor.SessionFactory} for its camera: {@link #create} is called on
@@ -37,7 +37,7 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
     private final Published published;
     /** The codec that moved the camera to FFmpeg for good; null while it has not. */
     private volatile String fallback;
-    private volatile boolean saidUdp;
+    private volatile boolean saidLacking;
 
     /**
      * @param ffmpeg the FFmpeg source's sessions (each on a thread of its own)
@@ -82,10 +82,10 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
             return ffmpeg.create(cam, transport, observer, stop);
         }
         if (rtspClientLacks(cam, transport)) {
-            if (!saidUdp) {
-                saidUdp = true;
-                LOG.info("{}: source rtsp: our RTSP client does not do UDP yet; recording over {} through FFmpeg",
-                        camera.id(), transport.name().toLowerCase(java.util.Locale.ROOT));
+            if (!saidLacking) {
+                saidLacking = true;
+                LOG.info("{}: source rtsp: our RTSP client does not do UDP or rtsps:// yet; recording over {} through"
+                        + " FFmpeg", camera.id(), transport.name().toLowerCase(java.util.Locale.ROOT));
             }
             return ffmpeg.create(cam, transport, observer, stop);
         }
@@ -94,10 +94,12 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
 
     /**
      * Whether this attempt needs what our RTSP client cannot do yet: UDP (configured {@code udp} or
-     * {@code auto}, or the camera refused TCP with 461). TODO(lead): delete once RtspSession does UDP.
+     * {@code auto}, or the camera refused TCP with 461), or RTSP over TLS ({@code rtsps://}).
+     * TODO(lead): delete the UDP half once RtspSession does UDP.
      */
     static boolean rtspClientLacks(CameraConfig camera, Transport transport) {
-        return camera.transport() != Transport.TCP || transport != Transport.TCP;
+        return camera.transport() != Transport.TCP || transport != Transport.TCP
+                || !"rtsp".equalsIgnoreCase(camera.url().getScheme());
     }
 
     /** The source the camera is recorded through: {@code rtsp}, {@code ffmpeg}, {@code ffmpeg (fallback: mjpeg)}. */
@@ -157,7 +159,10 @@ public final class CameraSources implements CameraSupervisor.SessionFactory {
 
         @Override
         public void stop() {
-            current.stop();
+            CameraSupervisor.Session running = current;
+            if (running != null) {
+                running.stop();
+            }
         }
     }
 }

@@ -16,8 +16,8 @@ import org.nvr.session.StreamWarnings;
 import org.nvr.store.FrameRecorder;
 
 /**
- * Which of a session's tracks the recorder gets, as the FFmpeg source decides it: the video, and the
- * first audio track when the camera's {@link AudioPolicy} keeps it; AAC as it is, G.711 through a
+ * Which of a session's tracks the recorder gets, as the FFmpeg source decides it: the first video track,
+ * and the first audio track when the camera's {@link AudioPolicy} keeps it; AAC as it is, G.711 through a
  * {@link FrameTranscoder} to AAC (so the recorder only ever sees what MP4 holds). Audio that is not kept
  * is said once per camera through {@link StreamWarnings}; a transcoder that fails drops the audio for
  * the rest of the session and video goes on.
@@ -44,11 +44,15 @@ final class RecordedTracks implements AutoCloseable {
     List<Track> open(List<Track> tracks) {
         close();
         List<Track> recorded = new ArrayList<>();
+        boolean video = false;
         boolean audio = false;
         for (Track track : tracks) {
             if (track.codec().isVideo()) {
-                routes.put(track.index(), COPY);
-                recorded.add(track);
+                if (!video) {
+                    video = true;
+                    routes.put(track.index(), COPY);
+                    recorded.add(track);
+                }
             } else if (!audio) {
                 audio = true;
                 Track kept = audio(track);

@@ -194,7 +194,8 @@ class RtspCameraSessionTest {
         FakeRecorder recorder = new FakeRecorder();
         long high = 96 * 1024;
         long low = 24 * 1024;
-        RtspCameraSession s = session(config("cam", simulator.url("cam"), Duration.ofSeconds(60)), recorder, high,
+        // a stall timeout shorter than the pause: holding the camera back is not the camera's silence
+        RtspCameraSession s = session(config("cam", simulator.url("cam"), Duration.ofSeconds(1)), recorder, high,
                 low, FrameSink.NONE);
         CompletableFuture<SessionResult> result = s.start().toCompletableFuture();
         Poll.until(WAIT, "frames recorded", () -> recorder.frames().size() >= 5);
@@ -212,7 +213,10 @@ class RtspCameraSessionTest {
         // Reading is off: what was read before the pause took effect (one read of the socket at most) is
         // all that can still queue, however much the camera sends meanwhile.
         long bound = high + 64 * 1024 + 256 * 1024;
-        Poll.until(WAIT, "the camera sent well past the bound", () -> bytes(reference.frames()) - sentAtPause > 2 * bound);
+        int referenceAtPause = reference.frames().size();
+        Poll.until(WAIT, "the camera sent well past the bound, for longer than the stall timeout",
+                () -> bytes(reference.frames()) - sentAtPause > 2 * bound
+                        && reference.frames().size() - referenceAtPause > 2 * 25);
         assertTrue(s.mostQueuedBytes() <= bound, "queued " + s.mostQueuedBytes() + " > " + bound);
         assertTrue(s.queuedBytes() > high, "the backlog stays at the bound: " + s.queuedBytes());
 
