@@ -4,7 +4,13 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.URI;
 import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +26,19 @@ import org.nvr.fmp4.MediaFragment;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
+import org.nvr.config.AudioPolicy;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.Retention;
+import org.nvr.config.Transport;
+import org.nvr.index.IndexWriter;
+import org.nvr.ingest.FailureReason;
 import org.nvr.segment.Mp4SegmentWriter;
+import org.nvr.segment.SegmentFinisher;
+import org.nvr.segment.SegmentPaths;
+import org.nvr.session.CameraObserver;
+import org.nvr.session.RecordingSession;
+import org.nvr.session.StreamWarnings;
+import org.nvr.store.SegmentRecorder;
 
 /**
  * Writes the same H.264 access units into fragmented MP4 files ROUNDS times through each of:
@@ -29,7 +47,13 @@ import org.nvr.segment.Mp4SegmentWriter;
  *       frag_keyframe+empty_moov+default_base_moof+delay_moov, frag_duration 1 s, flush_packets);</li>
  *   <li>{@code java}: {@link FragmentedMp4Writer} (one gathering FileChannel write per fragment);</li>
  *   <li>{@code java-bytes}: {@link MediaFragment#toByteArray()} per fragment, no I/O (the cost of the
- *       muxing alone, as for a WebSocket message).</li>
+ *       muxing alone, as for a WebSocket message);</li>
+ *   <li>{@code recorder}: {@link SegmentRecorder}, the whole segment writer of the Netty client, on the
+ *       frames with presentation times only (as RTP delivers them): decode times, clocks, one run and one
+ *       segment per round (one file per round, as the others write) with their index rows on a real SQLite
+ *       index; the day's directories exist after the warm-up round, as they do after a camera's first
+ *       segment of the day. The finisher's fsync and SHA-256 run on its own thread and are not counted,
+ *       as on the FFmpeg path.</li>
  * </ul>
  * and prints, for each, the CPU time of the writing thread (user + system, so the write syscalls count)
  * per GB written, the bytes written per CPU second and the CPU time per picture. Rounds alternate between contenders after one
@@ -70,20 +94,26 @@ public class Fmp4WriteBench {
                     inputBytes / 1e6, InitSegment.of(List.of(track)).codecs());
             Mp4SegmentWriter.Track ffTrack = new Mp4SegmentWriter.Track(st.codecpar(), tb);
 
-            String[] names = {"ffmpeg", "java", "java-bytes"};
-            long[] cpu = new long[3];
-            long[] wall = new long[3];
-            long[] bytes = new long[3];
+            String[] names = {"ffmpeg", "java", "java-bytes", "recorder"};
+            int n = names.length;
+            long[] cpu = new long[n];
+            long[] wall = new long[n];
+            long[] bytes = new long[n];
+            List<Frame> ptsOnly = frames.stream().map(f -> new Frame(f.track(), f.pts(), f.pts(), f.keyframe(), f.data()))
+                    .toList();
+            Recorder recorder = new Recorder(work.resolve("recorder"), clipLength(frames));
             for (int r = -1; r < rounds; r++) {
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < n; c++) {
                     Path file = work.resolve(names[c] + ".mp4");
                     Files.deleteIfExists(file);
+                    Recorder rec = c == 3 ? recorder : null;
                     long cpu0 = THREADS.getCurrentThreadCpuTime();
                     long wall0 = System.nanoTime();
                     long written = switch (c) {
                         case 0 -> ffmpeg(file, ffTrack, packets);
                         case 1 -> java(file, track, frames);
-                        default -> javaBytes(frames);
+                        case 2 -> javaBytes(frames);
+                        default -> rec.record(track, ptsOnly);
                     };
                     if (r >= 0) { // round -1 warms up
                         cpu[c] += THREADS.getCurrentThreadCpuTime() - cpu0;
@@ -93,9 +123,10 @@ public class Fmp4WriteBench {
                     Files.deleteIfExists(file);
                 }
             }
+            recorder.close();
             System.out.printf("%-11s %8s %8s %13s %13s %15s%n", "muxer", "MB", "CPU s", "CPU s per GB",
                     "MB per CPU s", "CPU us/picture");
-            for (int c = 0; c < 3; c++) {
+            for (int c = 0; c < n; c++) {
                 double mb = bytes[c] / 1e6;
                 double cpuS = cpu[c] / 1e9;
                 System.out.printf("%-11s %8.0f %8.2f %13.2f %13.0f %15.1f%n", names[c], mb, cpuS, cpuS / (mb / 1000),
@@ -125,6 +156,74 @@ public class Fmp4WriteBench {
             w.close();
             return w.bytesWritten();
         }
+    }
+
+    /** A SegmentRecorder on a fresh root with its own index and finisher; the clock follows the frames. */
+    static final class Recorder implements AutoCloseable {
+        final Path root;
+        final IndexWriter index;
+        final SegmentFinisher finisher = new SegmentFinisher();
+        final Instant[] now = {Instant.parse("2026-12-06T10:00:00Z")};
+        final CameraConfig camera;
+        final RecordingSession.Context ctx;
+
+        Recorder(Path root, Duration segment) throws Exception {
+            this.root = Files.createDirectories(root);
+            index = IndexWriter.open(root.resolve("index.db"));
+            Clock clock = new Clock() {
+                @Override
+                public Instant instant() {
+                    return now[0];
+                }
+
+                @Override
+                public ZoneId getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    return this;
+                }
+            };
+            camera = new CameraConfig("cam", "site", "cam", URI.create("rtsp://127.0.0.1/cam"),
+                    Optional.empty(), Optional.empty(), Transport.TCP, AudioPolicy.DROP, Duration.ofSeconds(5),
+                    Retention.NONE, Optional.empty(), Optional.empty());
+            ctx = new RecordingSession.Context(root, segment, index, finisher, null, clock);
+        }
+
+        /** One run of one segment, as a camera's session after a reconnect; returns the segment's bytes. */
+        long record(Track track, List<Frame> frames) throws Exception {
+            SegmentRecorder recorder = new SegmentRecorder(camera, ctx, CameraObserver.NONE, new StreamWarnings());
+            now[0] = now[0].plusSeconds(60);
+            Instant start = now[0];
+            String rel = SegmentPaths.newSegment(root, "site", "cam", start); // the name the run's segment gets
+            recorder.tracks(List.of(track));
+            long first = frames.get(0).pts();
+            for (Frame f : frames) {
+                now[0] = start.plusNanos((f.pts() - first) * 1_000_000_000L / track.clockRate());
+                recorder.frame(f);
+            }
+            recorder.end(FailureReason.EOF, "bench");
+            return Files.size(root.resolve(rel));
+        }
+
+        @Override
+        public void close() throws Exception {
+            finisher.close();
+            index.close();
+            try (var files = Files.walk(root)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    /** Longer than the clip: the recorder writes it into one segment, as the others into one file. */
+    private static Duration clipLength(List<Frame> frames) {
+        Frame last = frames.get(frames.size() - 1);
+        return Duration.ofMillis(last.pts() * 1000 / last.track().clockRate()).plusSeconds(1);
     }
 
     /** Fragments at keyframes as the writer cuts them, each copied into one array; nothing written. */

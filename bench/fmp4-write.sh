@@ -4,7 +4,8 @@
 # GStreamer's x264enc, about 1 s of encoding per second of clip on this machine) ROUNDS times
 # through FFmpeg's mp4 muxer as the recorder drives it (org.nvr.segment.Mp4SegmentWriter) and through
 # the Java writer (org.nvr.fmp4.FragmentedMp4Writer), plus the Java fragments built in memory
-# without I/O, and prints each one's CPU time (writing thread, user+system) per GB and MB per CPU
+# without I/O, plus the whole Java segment writer of the Netty client (org.nvr.store.SegmentRecorder:
+# decode times from presentation times, clocks, a run and a segment indexed in SQLite per round), and prints each one's CPU time (writing thread, user+system) per GB and MB per CPU
 # second (bench/Fmp4WriteBench.java).
 #   bench/fmp4-write.sh [SECONDS=20] [ROUNDS=20] [WIDTHxHEIGHT=1920x1080] [KBITS=4000]
 # (a sub-stream, e.g. 640x360 500, shows the per-picture cost rather than the per-byte cost)

@@ -7,15 +7,10 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
@@ -32,7 +27,7 @@ import org.nvr.media.FrameSink;
 import org.nvr.segment.Mp4SegmentWriter;
 import org.nvr.segment.Rotation;
 import org.nvr.segment.SegmentFinisher;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentLedger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,13 +43,15 @@ import org.slf4j.LoggerFactory;
  * {@link #presentationDelay}), so a segment's recorded start is when its first picture is shown and the
  * export and the index agree with what players show.
  *
+ * <p>The segment/index invariant (rows before files, the finisher, empty and failed segments) is
+ * {@link SegmentLedger}'s, shared with the Java writer of the Netty client.
+ *
  * <p>Runs on the camera's own thread, which owns the source, the stream plan (and with it the audio
  * transcoder), the open segment writer and the packet; all are released before {@link #run()} returns.
  */
 public final class RecordingSession implements CameraSupervisor.Blocking {
     private static final Logger LOG = LoggerFactory.getLogger(RecordingSession.class);
     private static final AVRational MICROS = new AVRational().num(1).den(1_000_000);
-    private static final long INDEX_WAIT_SECONDS = 10;
 
     /**
      * Everything a session needs that outlives it. {@code live} gives each camera's live fan-out (what
@@ -74,15 +71,13 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
     private final CameraObserver observer;
     private final BooleanSupplier stopRequested;
     private final StreamWarnings streamWarnings;
+    private final SegmentLedger ledger;
 
     // Per-run state, all owned by the camera thread.
     private StreamPlan plan;
     private TrackClock[] clocks;
     private Rotation rotation;
-    /** Null until the run's first picture. */
-    private RunClock runClock;
     private long originMicros;
-    private Long runId;
     private long lastVideoEndMicros;
     /**
      * How long after its decoding a keyframe is shown (video time base): 0 without B-frames. A picture's
@@ -91,7 +86,9 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
      */
     private long presentationDelay;
     private long recordedMicros;
-    private OpenSegment segment;
+    /** The current segment's writer and each track's timestamp at its start; null / unused without one. */
+    private Mp4SegmentWriter writer;
+    private long[] baseTs;
     private AccessUnits pictures;
     private final HeldPictures held = new HeldPictures();
     private final PendingAudio audio = new PendingAudio();
@@ -104,6 +101,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
         this.observer = observer;
         this.stopRequested = stopRequested;
         this.streamWarnings = streamWarnings;
+        this.ledger = new SegmentLedger(camera, ctx, observer);
     }
 
     @Override
@@ -266,7 +264,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
         releasePictures(true);
         pictures.finish();
         AVPacket picture;
-        while ((picture = pictures.poll()) != null && segment != null) {
+        while ((picture = pictures.poll()) != null && ledger.current() != null) {
             handlePicture(picture);
         }
         drainAudio(lastVideoEndMicros);
@@ -274,7 +272,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
 
     private void handlePicture(AVPacket pkt) throws IOException, SourceException, InterruptedException {
         boolean key = (pkt.flags() & AV_PKT_FLAG_KEY) != 0;
-        if (runClock == null) {
+        if (!ledger.running()) {
             // Drop until a video keyframe with a timestamp: nothing before it can be decoded.
             if (!key || (pkt.dts() == TrackClock.NO_TS && pkt.pts() == TrackClock.NO_TS)) {
                 return;
@@ -289,16 +287,16 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
             presentationDelay = Math.max(0, stamp.pts() - stamp.dts());
         }
         long micros = av_rescale_q(stamp.dts() + presentationDelay, tb, MICROS);
-        if (runClock == null) {
+        if (!ledger.running()) {
             startRun(micros);
         }
         long runMicros = micros - originMicros;
-        settleAnchor(runMicros);
+        ledger.settle(runMicros, ctx.clock().instant());
         // Audio up to this picture belongs with the pictures before it (and so in the old segment
         // if this picture opens a new one); later audio waits for the next picture.
         drainAudio(runMicros);
-        boolean changed = segment != null && plan.parametersChanged(pkt);
-        if (segment == null && key) {
+        boolean changed = ledger.current() != null && plan.parametersChanged(pkt);
+        if (ledger.current() == null && key) {
             plan.parametersChanged(pkt); // the first keyframe sets the baseline
         }
         if (changed) {
@@ -307,23 +305,23 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
         if (rotation.shouldCut(key, runMicros, changed)) {
             cut(runMicros);
         }
-        if (segment == null) {
+        if (ledger.current() == null) {
             return;
         }
         long frameMicros = Math.max(1, av_rescale_q(clocks[0].typicalDelta(), tb, MICROS));
         write(pkt, 0, stamp);
-        segment.frames++;
+        ledger.current().frameWritten();
         // With B-frames a stream that stops between a reference picture and the B-frames shown before
         // it ends where that reference picture is shown, not where the last picture decoded is.
         long shownMicros = av_rescale_q(stamp.pts(), tb, MICROS) - originMicros;
         lastVideoEndMicros = Math.max(lastVideoEndMicros, Math.max(runMicros, shownMicros) + frameMicros);
         recordedMicros += frameMicros;
-        observer.frameWritten(wall(runMicros), Duration.ofNanos(frameMicros * 1000), pkt.size(), key);
+        observer.frameWritten(ledger.wall(runMicros), Duration.ofNanos(frameMicros * 1000), pkt.size(), key);
     }
 
     /** Queues an audio packet (copied, or from the transcoder) until the pictures it goes with are written. */
     private void queueAudio(AVPacket pkt, int track) {
-        if (runClock == null) {
+        if (!ledger.running()) {
             return; // nothing is recorded before the run's first keyframe
         }
         TrackClock.Stamp stamp = clocks[track].next(pkt.dts(), pkt.pts(), arrivalMicros());
@@ -331,7 +329,8 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
             return;
         }
         long runMicros = av_rescale_q(stamp.dts(), plan.timeBase(track), MICROS) - originMicros;
-        if (segment == null || runMicros < segment.startMicros) {
+        SegmentLedger.Segment segment = ledger.current();
+        if (segment == null || runMicros < segment.startMicros()) {
             return; // audio from before the segment's first keyframe has no picture to go with
         }
         audio.add(pkt, track, stamp, runMicros);
@@ -341,7 +340,8 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
     private void drainAudio(long beforeMicros) throws IOException {
         PendingAudio.Entry e;
         while ((e = audio.poll(beforeMicros)) != null) {
-            if (segment != null && e.runMicros() >= segment.startMicros) {
+            SegmentLedger.Segment segment = ledger.current();
+            if (segment != null && e.runMicros() >= segment.startMicros()) {
                 write(e.packet(), e.track(), e.stamp());
             }
             audio.release(e);
@@ -349,147 +349,75 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
     }
 
     private void write(AVPacket pkt, int track, TrackClock.Stamp stamp) throws IOException {
-        if (segment.failed) {
+        SegmentLedger.Segment segment = ledger.current();
+        if (segment.isFailed()) {
             return; // nothing more goes into a file whose last fragment may be torn
         }
-        long base = segment.baseTs[track];
+        long base = baseTs[track];
         pkt.dts(stamp.dts() - base);
         pkt.pts(stamp.pts() - base);
         try {
-            segment.writer.write(pkt, track);
+            writer.write(pkt, track);
         } catch (IOException e) {
-            segment.failed = true;
+            segment.failed();
             throw e;
         }
     }
 
     private void startRun(long micros) throws InterruptedException, SourceException {
-        runClock = new RunClock(ctx.clock().instant());
-        Instant anchor = runClock.anchor();
         originMicros = micros;
-        runId = await(ctx.index().startRun(camera.siteId(), camera.id(), anchor, plan.videoCodec(),
-                plan.width(), plan.height(), plan.audioCodec()), "start run");
-        observer.state(CameraState.RECORDING, anchor, null, plan.describe());
-        LOG.info("{}: recording {}", camera.id(), plan.describe());
+        ledger.startRun(ctx.clock().instant(), description(), plan.describe());
+    }
+
+    private SegmentLedger.Description description() {
+        return new SegmentLedger.Description(plan.videoCodec(), plan.width(), plan.height(), plan.audioCodec());
     }
 
     /** Closes the current segment at {@code runMicros} and opens the next one starting there. */
     private void cut(long runMicros) throws IOException, InterruptedException, SourceException {
         finishSegment(runMicros);
-        Instant start = wall(runMicros);
-        String rel = SegmentPaths.newSegment(ctx.root(), camera.siteId(), camera.id(), start);
-        Path file = ctx.root().resolve(rel);
         List<Mp4SegmentWriter.Track> tracks = plan.tracks(); // adopts changed parameters, if any
-        long id = await(ctx.index().openSegment(runId, camera.siteId(), camera.id(), rel, start, plan.videoCodec(),
-                plan.width(), plan.height(), plan.audioCodec()), "open segment");
-        Mp4SegmentWriter writer;
-        try {
-            SegmentPaths.createParents(ctx.root(), file);
-            writer = Mp4SegmentWriter.create(file, tracks);
-        } catch (IOException e) {
-            deleteQuietly(file);
-            ctx.index().dropSegment(id);
-            throw e;
+        ledger.open(runMicros, description(), file -> {
+            Mp4SegmentWriter w = Mp4SegmentWriter.create(file, tracks);
+            writer = w;
+            return new SegmentLedger.SegmentFile() {
+                @Override
+                public void close() throws IOException {
+                    w.close();
+                }
+
+                @Override
+                public void abandon() {
+                    w.abandon();
+                }
+            };
+        });
+        baseTs = new long[plan.trackCount()];
+        for (int t = 0; t < baseTs.length; t++) {
+            baseTs[t] = av_rescale_q(runMicros + originMicros, MICROS, plan.timeBase(t));
         }
-        long[] base = new long[plan.trackCount()];
-        for (int t = 0; t < base.length; t++) {
-            base[t] = av_rescale_q(runMicros + originMicros, MICROS, plan.timeBase(t));
-        }
-        segment = new OpenSegment(id, file, runMicros, start, writer, base, ctx.finisher().syncWhileOpen(file));
         rotation.started(runMicros);
     }
 
     /**
-     * Closes the current segment and hands it to the finisher; its row is closed once the file is durable.
-     * A segment whose writing failed (or whose trailer cannot be written) is closed without a trailer and
-     * recovered: its torn tail cut off and its row closed with what the file really holds.
+     * Closes the current segment (see {@link SegmentLedger#close}): a segment whose writing failed (or whose
+     * trailer cannot be written) is closed without a trailer and recovered.
      *
      * @throws IOException the trailer could not be written (after the segment was handed over anyway)
      */
     private void finishSegment(long endMicros) throws IOException {
-        OpenSegment s = segment;
-        if (s == null) {
-            return;
+        try {
+            ledger.close(endMicros);
+        } finally {
+            writer = null;
         }
-        segment = null;
-        s.sync.close();
-        IOException failure = null;
-        if (s.failed) {
-            s.writer.abandon();
-        } else {
-            try {
-                s.writer.close();
-            } catch (IOException e) {
-                failure = e;
-                s.failed = true;
-            }
-        }
-        if (s.frames == 0) {
-            // file first, then row: a crash in between leaves an open row without a file, which startup drops
-            deleteQuietly(s.file);
-            ctx.index().dropSegment(s.id);
-        } else if (!s.failed) {
-            Instant start = wall(s.startMicros); // the anchor may have settled since the row was written
-            Instant end = wall(endMicros);
-            Duration duration = Duration.ofNanos((endMicros - s.startMicros) * 1000);
-            long frames = s.frames;
-            ctx.finisher().finish(s.file).whenComplete((durable, err) -> {
-                if (err != null) {
-                    LOG.error("{}: cannot make {} durable: {}", camera.id(), s.file, err.getMessage());
-                    return;
-                }
-                indexClosed(s, start, end, duration, durable, frames);
-            });
-        } else {
-            ctx.finisher().recover(s.file).whenComplete((recovered, err) -> {
-                if (err != null) {
-                    LOG.error("{}: cannot recover {} after a failed write: {}", camera.id(), s.file, err.getMessage());
-                } else if (recovered.isEmpty()) {
-                    LOG.warn("{}: {} holds no complete fragment after a failed write; dropping it", camera.id(), s.file);
-                    deleteQuietly(s.file);
-                    ctx.index().dropSegment(s.id);
-                } else {
-                    Duration duration = recovered.get().contents().duration();
-                    Instant start = wall(s.startMicros);
-                    indexClosed(s, start, start.plus(duration), duration, recovered.get().durable(),
-                            recovered.get().contents().frames());
-                }
-            });
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private void indexClosed(OpenSegment s, Instant start, Instant end, Duration duration,
-                             SegmentFinisher.Durable durable, long frames) {
-        ctx.index().closeSegment(s.id, start, end, duration, durable.bytes(), frames, durable.sha256())
-                .whenComplete((v, e) -> {
-                    if (e != null) {
-                        LOG.error("{}: cannot index closed segment {}: {}", camera.id(), s.file, e.getMessage());
-                    } else {
-                        observer.segmentClosed(camera.siteId(), camera.id(), s.file, start, end, durable.bytes());
-                    }
-                });
     }
 
     private void endRun(FailureReason reason, String detail) {
         try {
-            finishSegment(lastVideoEndMicros);
-        } catch (IOException e) {
-            LOG.error("{}: cannot close segment: {}", camera.id(), e.getMessage());
-        }
-        if (runId != null) {
-            ctx.index().endRun(runId, runClock.anchor(), wall(lastVideoEndMicros), reason.label(), detail);
-        }
-    }
-
-    /** See {@link RunClock}: the start-of-session burst must not date footage in the future. */
-    private void settleAnchor(long runMicros) {
-        boolean inFirst = segment != null && segment.startMicros == 0;
-        if (runClock.settle(runMicros, ctx.clock().instant(), inFirst) && inFirst
-                && !runClock.anchor().equals(segment.start)) {
-            ctx.index().correctStart(runId, segment.id, runClock.anchor());
+            ledger.endRun(reason, detail, lastVideoEndMicros);
+        } finally {
+            writer = null;
         }
     }
 
@@ -498,59 +426,8 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
         return ctx.clock().millis() * 1000;
     }
 
-    private Instant wall(long runMicros) {
-        return runClock.wall(runMicros);
-    }
-
-    private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what)
-            throws InterruptedException, SourceException {
-        try {
-            return f.get(INDEX_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            FailureReason reason = IndexWriter.isDiskFull(e.getCause()) ? FailureReason.DISK_FULL : FailureReason.ERROR;
-            throw new SourceException(reason, camera.id() + ": index: cannot " + what + ": "
-                    + e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            throw new SourceException(FailureReason.ERROR, camera.id() + ": index did not " + what + " within "
-                    + INDEX_WAIT_SECONDS + " s");
-        }
-    }
-
     private static boolean isDiskFull(IOException e) {
         String m = String.valueOf(e.getMessage());
         return m.contains("No space left") || m.contains("(-28)");
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // reconciliation at the next start removes what is left
-        }
-    }
-
-    /** The segment being written. */
-    private static final class OpenSegment {
-        final long id;
-        final Path file;
-        final long startMicros;
-        final Instant start;
-        final Mp4SegmentWriter writer;
-        final long[] baseTs;
-        final SegmentFinisher.Registration sync;
-        long frames;
-        /** A write failed: the file's last fragment may be torn. */
-        boolean failed;
-
-        OpenSegment(long id, Path file, long startMicros, Instant start, Mp4SegmentWriter writer, long[] baseTs,
-                    SegmentFinisher.Registration sync) {
-            this.id = id;
-            this.file = file;
-            this.startMicros = startMicros;
-            this.start = start;
-            this.writer = writer;
-            this.baseTs = baseTs;
-            this.sync = sync;
-        }
     }
 }

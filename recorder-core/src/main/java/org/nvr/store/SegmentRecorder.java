@@ -1,8 +1,6 @@
 package org.nvr.store;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -10,13 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.nvr.config.CameraConfig;
 import org.nvr.fmp4.FragmentedMp4Writer;
-import org.nvr.index.IndexWriter;
 import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.SourceException;
 import org.nvr.media.AvcSps;
@@ -27,12 +20,8 @@ import org.nvr.media.HevcSps;
 import org.nvr.media.Track;
 import org.nvr.segment.Mp4SegmentWriter;
 import org.nvr.segment.Rotation;
-import org.nvr.segment.SegmentFinisher;
-import org.nvr.segment.SegmentPaths;
 import org.nvr.session.CameraObserver;
-import org.nvr.session.CameraState;
 import org.nvr.session.RecordingSession;
-import org.nvr.session.RunClock;
 import org.nvr.session.StreamWarnings;
 import org.nvr.session.TrackClock;
 import org.slf4j.Logger;
@@ -42,31 +31,29 @@ import org.slf4j.LoggerFactory;
  * The {@link FrameRecorder} of the recorder: fragmented MP4 segments written in Java
  * ({@link FragmentedMp4Writer}: one gathering write per fragment, fragments of at most
  * {@link Mp4SegmentWriter#FRAGMENT_MICROS}, each written whole so a killed file is readable up to its last
- * fragment; H.265 as {@code hvc1}), under the same segment/index invariant as the FFmpeg path
- * ({@link RecordingSession}), so footage reads the same to every footage command:
+ * fragment; H.265 as {@code hvc1}), under the segment/index invariant of {@link SegmentLedger} that the
+ * FFmpeg path ({@link RecordingSession}) shares, so footage reads the same to every footage command:
  * <ul>
- *   <li>the run starts at the first video keyframe, dated by our clock ({@link RunClock}, settled during
- *       the start-of-session burst) and advanced by stream time;</li>
+ *   <li>the run starts at the first video keyframe, dated by our clock at its arrival and advanced by
+ *       stream time;</li>
  *   <li>segments are cut at keyframes by {@link Rotation}: at the target length, and at the next keyframe
  *       after the video's parameter sets changed (a new {@link #tracks} call, or new ones in-band);</li>
- *   <li>a segment's row is opened before its file is created and closed once {@link SegmentFinisher} made
- *       the file durable (bytes, frames, SHA-256); a segment without a frame is dropped, file first; a
- *       segment whose write failed is recovered by the finisher (torn tail cut) and indexed with what it
- *       holds;</li>
- *   <li>times are presentation times: with B-frames (decode times derived by {@link DecodeTimes}) a
- *       segment starts where its keyframe is shown, which its edit list makes time zero of the file;</li>
+ *   <li>times are presentation times: with B-frames (decode times derived by {@link DecodeTimes}, as RTP
+ *       carries presentation times only) a segment starts where its keyframe is shown, which its edit
+ *       list makes time zero of the file;</li>
  *   <li>audio (AAC) up to a picture's time is written before that picture, so a cut puts every audio
  *       frame on the same side as the pictures around it. Tracks carry unrelated RTP clocks; audio is
  *       placed against video by the arrival of each track's first frame.</li>
  * </ul>
- * Camera clock jumps are smoothed per track by {@link TrackClock}, as on the FFmpeg path.
+ * Camera clock jumps are smoothed per track by {@link TrackClock}, as on the FFmpeg path. The source
+ * reports received bytes and the states before {@code RECORDING} to the observer; this class reports
+ * {@code RECORDING}, each picture written and each segment closed.
  *
  * <p>Threads: one thread at a time (the camera's writer lane), see {@link FrameRecorder}. Owns the open
- * segment's writer and its sync registration; {@link #end} releases them.
+ * segment's writer (through the ledger, which closes it); {@link #end} releases everything.
  */
 public final class SegmentRecorder implements FrameRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentRecorder.class);
-    private static final long INDEX_WAIT_SECONDS = 10;
     private static final Duration FRAGMENT = Duration.ofNanos(Mp4SegmentWriter.FRAGMENT_MICROS * 1000);
     /** About 10 s of AAC at 48 kHz, as on the FFmpeg path: audio waiting for pictures that stopped. */
     static final int MAX_PENDING_AUDIO = 500;
@@ -94,15 +81,16 @@ public final class SegmentRecorder implements FrameRecorder {
     private long audioFirstTicks = Long.MIN_VALUE;
     private long audioFirstArrivalMicros;
 
-    // Run state: null / zero until the run's first keyframe.
-    private RunClock runClock;
-    private Long runId;
+    private final SegmentLedger ledger;
+    /** What this writer keeps of the ledger's current segment; null without one. */
+    private OpenSegment segment;
+
+    // Run state: zero until the run's first keyframe.
     private long originTicks;
     private long originArrivalMicros;
     private long presentationDelay;
     private long lastVideoEndMicros;
     private long recordedMicros;
-    private OpenSegment segment;
     private boolean diskFull;
     private boolean ended;
 
@@ -113,6 +101,7 @@ public final class SegmentRecorder implements FrameRecorder {
         this.observer = observer;
         this.warnings = warnings;
         this.rotation = new Rotation(ctx.segmentTarget().toNanos() / 1000);
+        this.ledger = new SegmentLedger(camera, ctx, observer);
     }
 
     /**
@@ -196,7 +185,7 @@ public final class SegmentRecorder implements FrameRecorder {
                 latestSets = inBand;
             }
         }
-        if (runClock == null && (!key || latestSets.isEmpty())) {
+        if (!ledger.running() && (!key || latestSets.isEmpty())) {
             return; // a keyframe without parameter sets cannot start a file
         }
         TrackClock.Stamp stamp = videoClock.next(f.dts(), f.pts(), arrival);
@@ -204,11 +193,11 @@ public final class SegmentRecorder implements FrameRecorder {
             presentationDelay = Math.max(0, stamp.pts() - stamp.dts());
         }
         long ticks = stamp.dts() + presentationDelay;
-        if (runClock == null) {
+        if (!ledger.running()) {
             startRun(ticks, arrival);
         }
         long runMicros = micros(ticks - originTicks, video.clockRate());
-        settleAnchor(runMicros, arrival);
+        ledger.settle(runMicros, instant(arrival));
         // Audio up to this picture belongs with the pictures before it (and so in the old segment if this
         // picture opens a new one); later audio waits for the next picture.
         drainAudio(runMicros);
@@ -227,7 +216,7 @@ public final class SegmentRecorder implements FrameRecorder {
         long dts = stamp.dts() - segment.videoBase + segment.videoDelay;
         long pts = stamp.pts() - segment.videoBase + segment.videoDelay;
         write(new Frame(segment.videoTrack, pts, dts, key, f.data()));
-        segment.frames++;
+        ledger.current().frameWritten();
         // With B-frames a stream that stops between a reference picture and the B-frames shown before it
         // ends where that reference picture is shown, not where the last picture decoded is.
         long shownMicros = micros(stamp.pts() - originTicks, video.clockRate());
@@ -264,7 +253,7 @@ public final class SegmentRecorder implements FrameRecorder {
             if (segment == null || segment.audioTrack == null) {
                 continue;
             }
-            long base = audioFirstTicks + ticks(segment.startMicros - audioFirstArrivalMicros + originArrivalMicros,
+            long base = audioFirstTicks + ticks(ledger.current().startMicros() - audioFirstArrivalMicros + originArrivalMicros,
                     audio.clockRate());
             long t = a.ticks() - base;
             if (t >= 0) {
@@ -274,136 +263,79 @@ public final class SegmentRecorder implements FrameRecorder {
     }
 
     private void write(Frame f) throws IOException {
-        if (segment.failed) {
+        if (ledger.current().isFailed()) {
             return; // nothing more goes into a file whose last fragment may be torn
         }
         try {
             segment.writer.write(f);
         } catch (IOException e) {
-            segment.failed = true;
+            ledger.current().failed();
             diskFull |= isDiskFull(e);
             throw e;
         }
     }
 
     private void startRun(long ticks, long arrival) throws InterruptedException, SourceException {
-        runClock = new RunClock(instant(arrival));
         originTicks = ticks;
         originArrivalMicros = arrival;
-        Instant anchor = runClock.anchor();
-        Picture p = Picture.of(video.codec(), latestSets);
-        runId = await(ctx.index().startRun(camera.siteId(), camera.id(), anchor, video.codec().ffmpegName(),
-                p.width(), p.height(), audioCodec()), "start run");
-        observer.state(CameraState.RECORDING, anchor, null, describe(p));
-        LOG.info("{}: recording {}", camera.id(), describe(p));
+        SegmentLedger.Description d = description(latestSets);
+        ledger.startRun(instant(arrival), d, d.describe());
+    }
+
+    private SegmentLedger.Description description(List<byte[]> sets) {
+        Picture p = Picture.of(video.codec(), sets);
+        return new SegmentLedger.Description(video.codec().ffmpegName(), p.width(), p.height(),
+                audio == null ? null : audio.codec().ffmpegName());
     }
 
     /** Closes the current segment at {@code runMicros} and opens the next one, starting with the keyframe at {@code ticks}. */
     private void cut(long runMicros, long ticks) throws IOException, InterruptedException, SourceException {
         finishSegment(runMicros);
-        Instant start = wall(runMicros);
-        String rel = SegmentPaths.newSegment(ctx.root(), camera.siteId(), camera.id(), start);
-        Path file = ctx.root().resolve(rel);
         List<byte[]> sets = latestSets;
-        Picture p = Picture.of(video.codec(), sets);
         Track videoTrack = Track.video(0, video.codec(), video.clockRate(), sets);
         Track audioTrack = audio == null ? null : new Track(1, Codec.AAC, audio.clockRate(), List.of(),
                 audio.decoderConfig(), audio.sampleRate(), audio.channels());
         audioChanged = false;
-        long id = await(ctx.index().openSegment(runId, camera.siteId(), camera.id(), rel, start,
-                video.codec().ffmpegName(), p.width(), p.height(), audioCodec()), "open segment");
-        FragmentedMp4Writer writer;
+        long delay = presentationDelay;
+        FragmentedMp4Writer[] created = new FragmentedMp4Writer[1];
         try {
-            SegmentPaths.createParents(ctx.root(), file);
-            writer = FragmentedMp4Writer.create(file, audioTrack == null ? List.of(videoTrack)
-                    : List.of(videoTrack, audioTrack), FRAGMENT, Map.of(0, presentationDelay));
-        } catch (IOException | IllegalArgumentException e) {
-            deleteQuietly(file);
-            ctx.index().dropSegment(id);
-            if (e instanceof IOException io) {
-                diskFull |= isDiskFull(io);
-                throw io;
-            }
-            throw new SourceException(FailureReason.PROTOCOL, camera.id() + ": cannot start a segment: "
-                    + e.getMessage());
+            ledger.open(runMicros, description(sets), file -> {
+                FragmentedMp4Writer w = FragmentedMp4Writer.create(file, audioTrack == null ? List.of(videoTrack)
+                        : List.of(videoTrack, audioTrack), FRAGMENT, Map.of(0, delay));
+                created[0] = w;
+                return new SegmentLedger.SegmentFile() {
+                    @Override
+                    public void close() throws IOException {
+                        w.close();
+                    }
+
+                    @Override
+                    public void abandon() {
+                        w.abandon();
+                    }
+                };
+            });
+        } catch (IOException e) {
+            diskFull |= isDiskFull(e);
+            throw e;
         }
-        segment = new OpenSegment(id, file, runMicros, start, writer, videoTrack, audioTrack, sets, ticks,
-                presentationDelay, ctx.finisher().syncWhileOpen(file));
+        segment = new OpenSegment(created[0], videoTrack, audioTrack, sets, ticks, delay);
         rotation.started(runMicros);
     }
 
     /**
-     * Closes the current segment and hands it to the finisher; its row is closed once the file is durable.
-     * Same rules as {@link RecordingSession}: no frame, dropped (file first); failed, recovered.
+     * Closes the current segment (see {@link SegmentLedger#close}).
      *
      * @throws IOException the last fragment could not be written (after the segment was handed over anyway)
      */
     private void finishSegment(long endMicros) throws IOException {
-        OpenSegment s = segment;
-        if (s == null) {
-            return;
-        }
         segment = null;
-        s.sync.close();
-        IOException failure = null;
-        if (s.failed) {
-            s.writer.abandon();
-        } else {
-            try {
-                s.writer.close();
-            } catch (IOException e) {
-                failure = e;
-                diskFull |= isDiskFull(e);
-                s.failed = true;
-            }
+        try {
+            ledger.close(endMicros);
+        } catch (IOException e) {
+            diskFull |= isDiskFull(e);
+            throw e;
         }
-        if (s.frames == 0) {
-            // file first, then row: a crash in between leaves an open row without a file, which startup drops
-            deleteQuietly(s.file);
-            ctx.index().dropSegment(s.id);
-        } else if (!s.failed) {
-            Instant start = wall(s.startMicros); // the anchor may have settled since the row was written
-            Instant end = wall(endMicros);
-            Duration duration = Duration.ofNanos((endMicros - s.startMicros) * 1000);
-            long frames = s.frames;
-            ctx.finisher().finish(s.file).whenComplete((durable, err) -> {
-                if (err != null) {
-                    LOG.error("{}: cannot make {} durable: {}", camera.id(), s.file, err.getMessage());
-                    return;
-                }
-                indexClosed(s, start, end, duration, durable, frames);
-            });
-        } else {
-            Instant start = wall(s.startMicros);
-            ctx.finisher().recover(s.file).whenComplete((recovered, err) -> {
-                if (err != null) {
-                    LOG.error("{}: cannot recover {} after a failed write: {}", camera.id(), s.file, err.getMessage());
-                } else if (recovered.isEmpty()) {
-                    LOG.warn("{}: {} holds no complete fragment after a failed write; dropping it", camera.id(), s.file);
-                    deleteQuietly(s.file);
-                    ctx.index().dropSegment(s.id);
-                } else {
-                    Duration duration = recovered.get().contents().duration();
-                    indexClosed(s, start, start.plus(duration), duration, recovered.get().durable(),
-                            recovered.get().contents().frames());
-                }
-            });
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private void indexClosed(OpenSegment s, Instant start, Instant end, Duration duration,
-                             SegmentFinisher.Durable durable, long frames) {
-        ctx.index().closeSegment(s.id, start, end, duration, durable.bytes(), frames, durable.sha256())
-                .whenComplete((v, e) -> {
-                    if (e != null) {
-                        LOG.error("{}: cannot index closed segment {}: {}", camera.id(), s.file, e.getMessage());
-                    } else {
-                        observer.segmentClosed(camera.siteId(), camera.id(), s.file, start, end, durable.bytes());
-                    }
-                });
     }
 
     /**
@@ -418,7 +350,7 @@ public final class SegmentRecorder implements FrameRecorder {
         }
         ended = true;
         try {
-            if (decodeTimes != null && segment != null && !segment.failed) {
+            if (decodeTimes != null && segment != null && !ledger.current().isFailed()) {
                 decoded.clear();
                 decodeTimes.finish(decoded);
                 for (DecodeTimes.Decoded d : decoded) {
@@ -441,10 +373,7 @@ public final class SegmentRecorder implements FrameRecorder {
             } catch (IOException e) {
                 LOG.error("{}: cannot close segment: {}", camera.id(), e.getMessage());
             }
-            if (runId != null) {
-                FailureReason r = diskFull && reason != FailureReason.DISK_FULL ? FailureReason.DISK_FULL : reason;
-                ctx.index().endRun(runId, runClock.anchor(), wall(lastVideoEndMicros), r.label(), detail);
-            }
+            ledger.endRun(diskFull ? FailureReason.DISK_FULL : reason, detail, lastVideoEndMicros);
             pendingAudio.clear();
         }
         return Duration.ofNanos(recordedMicros * 1000);
@@ -453,24 +382,6 @@ public final class SegmentRecorder implements FrameRecorder {
     /** The failure a writing error stands for: {@code disk_full} for a full disk, else {@code error}. */
     public static FailureReason failureOf(IOException e) {
         return isDiskFull(e) ? FailureReason.DISK_FULL : FailureReason.ERROR;
-    }
-
-    /** See {@link RunClock}: the start-of-session burst must not date footage in the future. */
-    private void settleAnchor(long runMicros, long arrivalMicros) {
-        boolean inFirst = segment != null && segment.startMicros == 0;
-        if (runClock.settle(runMicros, instant(arrivalMicros), inFirst) && inFirst
-                && !runClock.anchor().equals(segment.start)) {
-            ctx.index().correctStart(runId, segment.id, runClock.anchor());
-        }
-    }
-
-    private String audioCodec() {
-        return audio == null ? null : audio.codec().ffmpegName();
-    }
-
-    private String describe(Picture p) {
-        return video.codec().ffmpegName() + (p.width() != null ? " " + p.width() + "x" + p.height() : "")
-                + (audio != null ? " + " + audio.codec().ffmpegName() : "");
     }
 
     private long arrivalMicros() {
@@ -483,20 +394,7 @@ public final class SegmentRecorder implements FrameRecorder {
     }
 
     private Instant wall(long runMicros) {
-        return runClock.wall(runMicros);
-    }
-
-    private <T> T await(CompletableFuture<T> f, String what) throws InterruptedException, SourceException {
-        try {
-            return f.get(INDEX_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            FailureReason reason = IndexWriter.isDiskFull(e.getCause()) ? FailureReason.DISK_FULL : FailureReason.ERROR;
-            throw new SourceException(reason, camera.id() + ": index: cannot " + what + ": "
-                    + e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            throw new SourceException(FailureReason.ERROR, camera.id() + ": index did not " + what + " within "
-                    + INDEX_WAIT_SECONDS + " s");
-        }
+        return ledger.wall(runMicros);
     }
 
     /** {@code ticks} of a {@code rate} clock in microseconds, rounded to the nearest. */
@@ -566,14 +464,6 @@ public final class SegmentRecorder implements FrameRecorder {
         return hevc ? List.of(vps, sps, pps) : List.of(sps, pps);
     }
 
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // reconciliation at the next start removes what is left
-        }
-    }
-
     /** The picture size an SPS gives, for the index; nulls when it cannot be read. */
     private record Picture(Integer width, Integer height) {
         static Picture of(Codec codec, List<byte[]> sets) {
@@ -599,39 +489,10 @@ public final class SegmentRecorder implements FrameRecorder {
     private record PendingAudio(Frame frame, long ticks) {
     }
 
-    /** The segment being written. */
-    private static final class OpenSegment {
-        final long id;
-        final Path file;
-        final long startMicros;
-        final Instant start;
-        final FragmentedMp4Writer writer;
-        final Track videoTrack;
-        final Track audioTrack;
-        final List<byte[]> videoSets;
-        /** The opening keyframe's presentation time (stamped ticks): presentation time zero of the file. */
-        final long videoBase;
-        /** The opening keyframe's decode-to-presentation delay: its decode time in the file, and the edit. */
-        final long videoDelay;
-        final SegmentFinisher.Registration sync;
-        long frames;
-        /** A write failed: the file's last fragment may be torn. */
-        boolean failed;
-
-        OpenSegment(long id, Path file, long startMicros, Instant start, FragmentedMp4Writer writer, Track videoTrack,
-                    Track audioTrack, List<byte[]> videoSets, long videoBase, long videoDelay,
-                    SegmentFinisher.Registration sync) {
-            this.id = id;
-            this.file = file;
-            this.startMicros = startMicros;
-            this.start = start;
-            this.writer = writer;
-            this.videoTrack = videoTrack;
-            this.audioTrack = audioTrack;
-            this.videoSets = videoSets;
-            this.videoBase = videoBase;
-            this.videoDelay = videoDelay;
-            this.sync = sync;
-        }
+    /** What this writer keeps of the segment being written, beside the ledger's {@link SegmentLedger.Segment}. */
+    private record OpenSegment(FragmentedMp4Writer writer, Track videoTrack, Track audioTrack, List<byte[]> videoSets,
+                               long videoBase, long videoDelay) {
+        /** The opening keyframe's presentation time (stamped ticks) is presentation time zero of the file. */
+        /* videoDelay: its decode-to-presentation delay, its decode time in the file and the edit list's offset */
     }
 }

@@ -88,16 +88,54 @@ final class Replay implements AutoCloseable {
      * shifted alike) and arrivals continuing too.
      */
     void feedAfter(CapturedStream previous, CapturedStream next) throws Exception {
+        feedAfter(previous, next, false);
+    }
+
+    /**
+     * As {@link #feedAfter(CapturedStream, CapturedStream)}; with {@code inBand} the recorder is not told of
+     * new tracks: {@code next}'s frames stay on {@code previous}'s track and its keyframes carry its
+     * parameter sets in-band, as from a camera that changed its resolution without a new DESCRIBE.
+     */
+    void feedAfter(CapturedStream previous, CapturedStream next, boolean inBand) throws Exception {
         List<Frame> pv = previous.video();
         long lastPts = pv.stream().mapToLong(Frame::pts).max().orElseThrow();
         long frame = pv.get(1).track().clockRate() / 25;
         ptsShift = lastPts + frame - next.video().get(0).pts();
         arrivalShift = lastArrivalNanos + 40_000_000;
         List<Track> tracks = next.tracks().stream().filter(t -> t.codec().isVideo()).toList();
-        recorder.tracks(tracks);
-        for (int i = 0; i < next.frames().size(); i++) {
-            if (next.frames().get(i).track().codec().isVideo()) {
-                frame(next, i);
+        if (!inBand) {
+            recorder.tracks(tracks);
+            for (int i = 0; i < next.frames().size(); i++) {
+                if (next.frames().get(i).track().codec().isVideo()) {
+                    frame(next, i);
+                }
+            }
+            return;
+        }
+        Track old = previous.video().get(0).track();
+        List<Frame> frames = new ArrayList<>();
+        for (Frame f : next.frames()) {
+            if (!f.track().codec().isVideo()) {
+                frames.add(f);
+                continue;
+            }
+            byte[] data = f.data();
+            if (f.keyframe()) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                for (byte[] set : tracks.get(0).parameterSets()) {
+                    out.write(new byte[] {(byte) (set.length >>> 24), (byte) (set.length >>> 16),
+                            (byte) (set.length >>> 8), (byte) set.length});
+                    out.write(set);
+                }
+                out.write(data);
+                data = out.toByteArray();
+            }
+            frames.add(new Frame(old, f.pts(), f.dts(), f.keyframe(), data));
+        }
+        CapturedStream rewritten = new CapturedStream(previous.tracks(), frames, next.arrivalNanos());
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.get(i).track().codec().isVideo()) {
+                frame(rewritten, i);
             }
         }
     }

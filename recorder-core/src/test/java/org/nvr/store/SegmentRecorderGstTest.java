@@ -211,15 +211,16 @@ class SegmentRecorderGstTest {
         assertTrue(length >= asked - 0.002 && length <= asked + 2 * FRAME + 0.002, length + " s for " + asked + " s");
     }
 
-    @Test
-    void newParameterSetsStartANewSegmentAtTheNextKeyframeAndLoseNoFrame() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void newParameterSetsStartANewSegmentAtTheNextKeyframeAndLoseNoFrame(boolean inBand) throws Exception {
         CapturedStream first = captures.get("h264");
         CapturedStream second = captures.get("h264b");
         assertNotEquals(List.of(first.tracks().get(0).parameterSets().get(0)),
                 List.of(second.tracks().get(0).parameterSets().get(0)));
-        Replay r = new Replay(Files.createDirectories(dir.resolve("change")), Duration.ofSeconds(60));
+        Replay r = new Replay(Files.createDirectories(dir.resolve("change-" + inBand)), Duration.ofSeconds(60));
         r.feed(first, -1);
-        r.feedAfter(first, second);
+        r.feedAfter(first, second, inBand);
         r.end(FailureReason.EOF);
         r.close();
         List<SegmentRow> rows = r.rows();
