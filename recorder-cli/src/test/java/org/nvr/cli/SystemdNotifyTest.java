@@ -55,9 +55,9 @@ class SystemdNotifyTest {
                     sites:
                       - id: site
                         cameras:
-                          - { id: cam-a, url: "%s" }
-                          - { id: cam-b, url: "%s" }
-                    """.formatted(root, sim.url("a"), sim.url("b")));
+                          - { id: cam-a, url: "%s", source: ffmpeg }
+                          - { id: cam-b, url: "%s", source: ffmpeg }
+                    """.formatted(root, sim.url("a"), sim.url("b"))); // the hang is a blocking FFmpeg read
             Path log = dir.resolve("daemon.log");
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "-Dnvr.test.hang-dir=" + dir,

@@ -13,7 +13,7 @@ public enum Source {
      * The source of a camera whose config names none. FFmpeg until the Netty client's segment writer is
      * merged; then this one line flips to {@link #RTSP}.
      */
-    public static final Source DEFAULT = FFMPEG;
+    public static final Source DEFAULT = RTSP;
 
     /** The config's and the CLI's spelling: {@code rtsp}, {@code ffmpeg}. */
     public String label() {

@@ -14,9 +14,12 @@ import org.nvr.media.Frame;
 import org.nvr.media.Track;
 
 /**
- * Writes frames to a new fragmented MP4 file: the {@link InitSegment} at creation, then a
- * {@link MediaFragment} whenever the lead track (the first video track, else the first track) reaches
- * a keyframe or has gathered {@code maxFragment} of media, each with one gathering write.
+ * Writes frames to a new fragmented MP4 file: a {@link MediaFragment} whenever the lead track (the first
+ * video track, else the first track) reaches a keyframe or has gathered {@code maxFragment} of media, each
+ * with one gathering write; the {@link InitSegment} goes out with the first fragment (as FFmpeg's
+ * {@code delay_moov}), so that a track whose first frame comes after time zero (audio after the
+ * picture a segment opens with) starts with an empty edit there. Without it players, and FFmpeg's
+ * duration, count that late start twice.
  *
  * <p>A frame's duration is the time to the next frame of its track, so each track's latest frame is
  * held back until its successor arrives; {@link #close()} writes the held frames with their track's
@@ -28,6 +31,11 @@ import org.nvr.media.Track;
 public final class FragmentedMp4Writer implements AutoCloseable {
     private final Path path;
     private final FileChannel channel;
+    private final List<Track> tracks;
+    private final Map<Integer, Long> presentationOffsets;
+    /** Per track: decode time taken off its frames, shown as an empty edit instead; set with the init segment. */
+    private final Map<Integer, Long> starts = new HashMap<>();
+    private boolean initWritten;
     private final Track lead;
     private final long maxFragmentTicks;
     private final Map<Integer, Frame> held = new HashMap<>();
@@ -38,15 +46,19 @@ public final class FragmentedMp4Writer implements AutoCloseable {
     private long bytes;
     private boolean closed;
 
-    private FragmentedMp4Writer(Path path, FileChannel channel, Track lead, long maxFragmentTicks) {
+    private FragmentedMp4Writer(Path path, FileChannel channel, List<Track> tracks, Map<Integer, Long> presentationOffsets,
+                                Track lead, long maxFragmentTicks) {
         this.path = path;
         this.channel = channel;
+        this.tracks = List.copyOf(tracks);
+        this.presentationOffsets = Map.copyOf(presentationOffsets);
         this.lead = lead;
         this.maxFragmentTicks = maxFragmentTicks;
     }
 
     /**
-     * Creates {@code path} (which must not exist) and writes the init segment for {@code tracks}.
+     * Creates {@code path} (which must not exist) for {@code tracks}; the init segment is written with the
+     * first fragment.
      *
      * @param maxFragment longest fragment of the lead track; a keyframe cuts one earlier
      * @throws IllegalArgumentException see {@link InitSegment#of}
@@ -60,21 +72,14 @@ public final class FragmentedMp4Writer implements AutoCloseable {
      */
     public static FragmentedMp4Writer create(Path path, List<Track> tracks, Duration maxFragment,
                                              Map<Integer, Long> presentationOffsets) throws IOException {
-        InitSegment init = InitSegment.of(tracks, presentationOffsets);
+        InitSegment.of(tracks, presentationOffsets); // refuses what it cannot write before the file exists
         Track lead = tracks.stream().filter(t -> t.codec().isVideo()).findFirst().orElse(tracks.get(0));
         long ticks = maxFragment.toMillis() * lead.clockRate() / 1000;
         if (ticks <= 0) {
             throw new IllegalArgumentException("fragment duration must be positive: " + maxFragment);
         }
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        FragmentedMp4Writer w = new FragmentedMp4Writer(path, channel, lead, ticks);
-        try {
-            w.writeFully(new ByteBuffer[] {ByteBuffer.wrap(init.bytes())});
-            return w;
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        return new FragmentedMp4Writer(path, channel, tracks, presentationOffsets, lead, ticks);
     }
 
     /**
@@ -114,10 +119,47 @@ public final class FragmentedMp4Writer implements AutoCloseable {
     }
 
     private void flush() throws IOException {
-        MediaFragment fragment = MediaFragment.of(++sequence, List.copyOf(pending));
+        byte[] init = initWritten ? null : init();
+        List<MediaFragment.Sample> samples = new ArrayList<>(pending.size());
+        for (MediaFragment.Sample s : pending) {
+            long start = starts.getOrDefault(s.frame().track().index(), 0L);
+            Frame f = s.frame();
+            samples.add(start == 0 ? s : new MediaFragment.Sample(
+                    new Frame(f.track(), f.pts() - start, f.dts() - start, f.keyframe(), f.data()), s.duration()));
+        }
+        MediaFragment fragment = MediaFragment.of(++sequence, samples);
         pending.clear();
         pendingLeadStart = -1;
-        writeFully(fragment.buffers());
+        ByteBuffer[] buffers = fragment.buffers();
+        if (init != null) {
+            ByteBuffer[] both = new ByteBuffer[buffers.length + 1];
+            both[0] = ByteBuffer.wrap(init);
+            System.arraycopy(buffers, 0, both, 1, buffers.length);
+            buffers = both;
+        }
+        writeFully(buffers);
+        initWritten = true;
+    }
+
+    /**
+     * The init segment, from the first fragment's frames: a track other than the lead whose first frame
+     * decodes after zero (and has no presentation offset of its own) starts with an empty edit that long,
+     * and its frames are written that much earlier.
+     */
+    private byte[] init() {
+        Map<Integer, Long> first = new HashMap<>();
+        for (MediaFragment.Sample s : pending) {
+            first.putIfAbsent(s.frame().track().index(), s.frame().dts());
+        }
+        Map<Integer, Long> emptyEdits = new HashMap<>();
+        for (Track t : tracks) {
+            Long dts = first.get(t.index());
+            if (t.index() != lead.index() && dts != null && dts > 0 && !presentationOffsets.containsKey(t.index())) {
+                starts.put(t.index(), dts);
+                emptyEdits.put(t.index(), dts);
+            }
+        }
+        return InitSegment.of(tracks, presentationOffsets, emptyEdits).bytes();
     }
 
     private void writeFully(ByteBuffer[] buffers) throws IOException {
@@ -175,6 +217,9 @@ public final class FragmentedMp4Writer implements AutoCloseable {
             held.clear();
             if (!pending.isEmpty()) {
                 flush();
+            } else if (!initWritten) {
+                writeFully(new ByteBuffer[] {ByteBuffer.wrap(init())});
+                initWritten = true;
             }
         }
     }

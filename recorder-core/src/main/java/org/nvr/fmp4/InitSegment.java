@@ -41,6 +41,18 @@ public final class InitSegment {
      * @throws IllegalArgumentException as {@link #of(List)}, or for a negative offset
      */
     public static InitSegment of(List<Track> tracks, java.util.Map<Integer, Long> presentationOffsets) {
+        return of(tracks, presentationOffsets, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #of(List, java.util.Map)}, with an empty edit at the start of each track in {@code emptyEdits} (track
+     * index to ticks of its clock): that track is shown from that long after time zero, its media from its
+     * start (as FFmpeg's muxer writes a track that starts late). A track takes an offset or an empty edit.
+     *
+     * @throws IllegalArgumentException as {@link #of(List, java.util.Map)}, or for a negative empty edit
+     */
+    public static InitSegment of(List<Track> tracks, java.util.Map<Integer, Long> presentationOffsets,
+                                 java.util.Map<Integer, Long> emptyEdits) {
         if (tracks.isEmpty()) {
             throw new IllegalArgumentException("an init segment needs at least one track");
         }
@@ -71,7 +83,12 @@ public final class InitSegment {
                 throw new IllegalArgumentException("track " + e.track().index() + ": presentation offset " + offset
                         + " out of range");
             }
-            trak(w, e, offset);
+            long empty = emptyEdits.getOrDefault(e.track().index(), 0L);
+            if (empty < 0) {
+                throw new IllegalArgumentException("track " + e.track().index() + ": empty edit " + empty + " is negative");
+            }
+            // the movie's timescale is 1000: the empty edit in milliseconds, rounded to the nearest
+            trak(w, e, offset, (empty * 1000 + e.track().clockRate() / 2) / e.track().clockRate());
         }
         int mvex = w.begin("mvex");
         for (SampleEntry e : entries) {
@@ -104,7 +121,7 @@ public final class InitSegment {
         return (video ? "video" : "audio") + "/mp4; codecs=\"" + String.join(", ", codecs()) + "\"";
     }
 
-    private static void trak(BoxWriter w, SampleEntry e, long presentationOffset) {
+    private static void trak(BoxWriter w, SampleEntry e, long presentationOffset, long emptyMillis) {
         Track t = e.track();
         boolean video = t.codec().isVideo();
         int trak = w.begin("trak");
@@ -113,7 +130,15 @@ public final class InitSegment {
         w.zeros(8).u16(0).u16(0).u16(video ? 0 : 0x0100).u16(0).unityMatrix();
         w.u32((long) e.width() << 16).u32((long) e.height() << 16);
         w.end(tkhd);
-        if (presentationOffset > 0) {
+        if (emptyMillis > 0) {
+            int edts = w.begin("edts");
+            int elst = w.beginFull("elst", 0, 0);
+            // nothing shown for the empty edit (media time -1), then the whole media from its start
+            w.u32(2).u32(emptyMillis).u32(0xffffffffL).u16(1).u16(0);
+            w.u32(0).u32(presentationOffset).u16(1).u16(0);
+            w.end(elst);
+            w.end(edts);
+        } else if (presentationOffset > 0) {
             int edts = w.begin("edts");
             int elst = w.beginFull("elst", 0, 0);
             // one edit: the whole media (duration 0: unknown, fragmented), from the offset, at normal rate

@@ -31,6 +31,15 @@ public interface FrameRecorder {
     void frame(Frame frame) throws IOException, SourceException, InterruptedException;
 
     /**
+     * As {@link #frame(Frame)}, for a frame made from what arrived {@code held} earlier (an AAC frame out of
+     * a transcoder, which holds up to two frames of audio): a recorder that places tracks by arrival
+     * dates it that much earlier.
+     */
+    default void frame(Frame frame, Duration held) throws IOException, SourceException, InterruptedException {
+        frame(frame);
+    }
+
+    /**
      * Ends the session: the open segment is closed and handed to the finisher, the run's row ended with
      * {@code reason}. Never throws; safe to call once only.
      *

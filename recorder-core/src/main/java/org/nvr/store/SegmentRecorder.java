@@ -57,6 +57,8 @@ public final class SegmentRecorder implements FrameRecorder {
     private static final Duration FRAGMENT = Duration.ofNanos(Mp4SegmentWriter.FRAGMENT_MICROS * 1000);
     /** About 10 s of AAC at 48 kHz, as on the FFmpeg path: audio waiting for pictures that stopped. */
     static final int MAX_PENDING_AUDIO = 500;
+    /** Longest a picture waits for audio, in stream time: above a transcoder's delay plus interleaving. */
+    static final long MAX_HOLD_MICROS = 500_000;
 
     private final CameraConfig camera;
     private final RecordingSession.Context ctx;
@@ -72,6 +74,14 @@ public final class SegmentRecorder implements FrameRecorder {
     private TrackClock audioClock;
     /** The newest parameter sets of the video (the track's, replaced by in-band ones and new tracks). */
     private List<byte[]> latestSets = List.of();
+    /** The newest parameter sets as pictures are stamped (ahead of {@link #latestSets} while pictures are held). */
+    private List<byte[]> stampSets = List.of();
+    /** The presentation delay as pictures are stamped (ahead of {@link #presentationDelay} likewise). */
+    private long stampDelay;
+    /** Pictures waiting for audio to reach their time; see {@link #holdOrWrite}. */
+    private final ArrayDeque<HeldPicture> heldPictures = new ArrayDeque<>();
+    /** Run time up to which audio has been queued; MIN_VALUE until the run's first audio. */
+    private long audioUntilMicros = Long.MIN_VALUE;
     private boolean audioChanged;
     private final ArrayDeque<PendingAudio> pendingAudio = new ArrayDeque<>();
     private final List<DecodeTimes.Decoded> decoded = new ArrayList<>();
@@ -110,13 +120,14 @@ public final class SegmentRecorder implements FrameRecorder {
      *                         {@code source: ffmpeg})
      */
     @Override
-    public void tracks(List<Track> tracks) throws SourceException {
+    public void tracks(List<Track> tracks) throws IOException, SourceException, InterruptedException {
         Track v = tracks.stream().filter(t -> t.codec().isVideo()).findFirst().orElseThrow(() ->
                 new SourceException(FailureReason.NO_VIDEO, camera.id() + ": the stream has no video"));
         if (v.codec() != Codec.H264 && v.codec() != Codec.H265) {
             throw new SourceException(FailureReason.PROTOCOL, camera.id() + ": video codec " + v.codec().ffmpegName()
                     + " is not written by the Java segment writer");
         }
+        releaseHeld(true); // the pictures held so far belong to the tracks they came with
         Track a = null;
         for (Track t : tracks) {
             if (t.codec().isVideo()) {
@@ -130,9 +141,11 @@ public final class SegmentRecorder implements FrameRecorder {
         }
         if (video != null && v.codec() != video.codec()) {
             latestSets = List.of(); // a new codec: its own parameter sets, from the track or in-band
+            stampSets = List.of();
         }
         if (!v.parameterSets().isEmpty()) {
             latestSets = v.parameterSets();
+            stampSets = latestSets;
         }
         if (video == null || v.clockRate() != video.clockRate()) {
             decodeTimes = new DecodeTimes(2L * v.clockRate());
@@ -152,10 +165,15 @@ public final class SegmentRecorder implements FrameRecorder {
 
     @Override
     public void frame(Frame frame) throws IOException, SourceException, InterruptedException {
+        frame(frame, Duration.ZERO);
+    }
+
+    @Override
+    public void frame(Frame frame, Duration held) throws IOException, SourceException, InterruptedException {
         if (video == null) {
             throw new IllegalStateException(camera.id() + ": frame before tracks");
         }
-        long arrival = arrivalMicros();
+        long arrival = arrivalMicros() - held.toNanos() / 1000;
         int track = frame.track().index();
         if (track == video.index()) {
             if (!videoStarted && !frame.keyframe()) {
@@ -165,28 +183,69 @@ public final class SegmentRecorder implements FrameRecorder {
             decoded.clear();
             decodeTimes.add(frame, arrival, decoded);
             for (DecodeTimes.Decoded d : decoded) {
-                picture(d.frame(), d.tag());
+                holdOrWrite(d.frame(), d.tag());
             }
+            releaseHeld(false);
         } else if (audio != null && track == audio.index()) {
             queueAudio(frame, arrival);
+            releaseHeld(false);
         }
     }
 
-    private void picture(Frame f, long arrival) throws IOException, SourceException, InterruptedException {
+    /**
+     * Stamps a picture and, once the run has started and the camera sends audio, holds it until audio has
+     * been queued up to its time (at most {@link #MAX_HOLD_MICROS} behind the newest picture), as the
+     * FFmpeg path does with {@code HeldPictures}: audio reaches the recorder after the pictures it goes
+     * with (a transcoder holds up to two AAC frames; tracks interleave on the wire), and a picture that
+     * opens a segment must find the audio before it already queued, or that audio would be lost at the cut.
+     */
+    private void holdOrWrite(Frame f, long arrival) throws IOException, SourceException, InterruptedException {
         boolean key = f.keyframe();
         if (key) {
             List<byte[]> inBand = inBandParameterSets(f);
             if (!inBand.isEmpty()) {
-                latestSets = inBand;
+                stampSets = inBand;
             }
         }
-        if (!ledger.running() && (!key || latestSets.isEmpty())) {
+        if (!ledger.running() && (!key || stampSets.isEmpty())) {
             return; // a keyframe without parameter sets cannot start a file
         }
         TrackClock.Stamp stamp = videoClock.next(f.dts(), f.pts(), arrival);
         if (key) {
-            presentationDelay = Math.max(0, stamp.pts() - stamp.dts());
+            stampDelay = Math.max(0, stamp.pts() - stamp.dts());
         }
+        HeldPicture p = new HeldPicture(f, arrival, stamp, stampDelay, stampSets);
+        if (!ledger.running() || audio == null) {
+            picture(p);
+        } else {
+            heldPictures.add(p);
+        }
+    }
+
+    /** Writes the held pictures that need wait no longer (all of them when {@code all}). */
+    private void releaseHeld(boolean all) throws IOException, SourceException, InterruptedException {
+        HeldPicture head;
+        while ((head = heldPictures.peek()) != null) {
+            long at = heldRunMicros(head);
+            if (!(all || at <= audioUntilMicros || heldRunMicros(heldPictures.peekLast()) - at > MAX_HOLD_MICROS)) {
+                return;
+            }
+            heldPictures.poll();
+            picture(head);
+        }
+    }
+
+    private long heldRunMicros(HeldPicture p) {
+        return micros(p.stamp().dts() + p.delay() - originTicks, video.clockRate());
+    }
+
+    private void picture(HeldPicture p) throws IOException, SourceException, InterruptedException {
+        Frame f = p.frame();
+        long arrival = p.arrival();
+        TrackClock.Stamp stamp = p.stamp();
+        boolean key = f.keyframe();
+        latestSets = p.sets();
+        presentationDelay = p.delay();
         long ticks = stamp.dts() + presentationDelay;
         if (!ledger.running()) {
             startRun(ticks, arrival);
@@ -233,6 +292,10 @@ public final class SegmentRecorder implements FrameRecorder {
             pendingAudio.poll();
         }
         pendingAudio.add(new PendingAudio(f, stamp.dts()));
+        if (ledger.running()) {
+            audioUntilMicros = Math.max(audioUntilMicros,
+                    audioRunMicros(stamp.dts()) + micros(audioClock.typicalDelta(), audio.clockRate()));
+        }
     }
 
     /** Run time of audio at {@code ticks}: placed by the arrival of the first audio and video frames. */
@@ -349,11 +412,9 @@ public final class SegmentRecorder implements FrameRecorder {
                 decoded.clear();
                 decodeTimes.finish(decoded);
                 for (DecodeTimes.Decoded d : decoded) {
-                    if (segment == null) {
-                        break;
-                    }
-                    picture(d.frame(), d.tag());
+                    holdOrWrite(d.frame(), d.tag());
                 }
+                releaseHeld(true);
                 drainAudio(lastVideoEndMicros);
             }
         } catch (IOException | SourceException e) {
@@ -370,6 +431,7 @@ public final class SegmentRecorder implements FrameRecorder {
             }
             ledger.endRun(diskFull ? FailureReason.DISK_FULL : reason, detail, lastVideoEndMicros);
             pendingAudio.clear();
+            heldPictures.clear();
         }
         return Duration.ofNanos(recordedMicros * 1000);
     }
@@ -425,14 +487,16 @@ public final class SegmentRecorder implements FrameRecorder {
     }
 
     /**
-     * The parameter sets a keyframe carries in-band (H.264 SPS and PPS; H.265 VPS, SPS and PPS), in the
-     * order of {@link Track#parameterSets()}; empty when it carries none.
+     * The parameter sets a keyframe carries in-band (H.264 SPS and PPS; H.265 VPS, SPS and PPS), one of
+     * each kind in the order of {@link Track#parameterSets()}, the last one of a kind winning as in the
+     * depacketizer (gst-rtsp-server and some cameras repeat them within a keyframe); empty when it
+     * carries none.
      */
     static List<byte[]> inBandParameterSets(Frame f) {
         boolean hevc = f.track().codec() == Codec.H265;
-        List<byte[]> vps = new ArrayList<>();
-        List<byte[]> sps = new ArrayList<>();
-        List<byte[]> pps = new ArrayList<>();
+        byte[] vps = null;
+        byte[] sps = null;
+        byte[] pps = null;
         byte[] d = f.data();
         int at = 0;
         while (at + 4 <= d.length) {
@@ -442,23 +506,19 @@ public final class SegmentRecorder implements FrameRecorder {
                 break;
             }
             int type = hevc ? (d[at] >> 1) & 0x3f : d[at] & 0x1f;
-            List<byte[]> into = hevc ? (type == 32 ? vps : type == 33 ? sps : type == 34 ? pps : null)
-                    : (type == 7 ? sps : type == 8 ? pps : null);
-            if (into != null) {
-                byte[] nal = Arrays.copyOfRange(d, at, at + len);
-                if (into.stream().noneMatch(n -> Arrays.equals(n, nal))) { // repeated sets are one set
-                    into.add(nal);
-                }
+            if (hevc && type == 32) {
+                vps = Arrays.copyOfRange(d, at, at + len);
+            } else if (hevc ? type == 33 : type == 7) {
+                sps = Arrays.copyOfRange(d, at, at + len);
+            } else if (hevc ? type == 34 : type == 8) {
+                pps = Arrays.copyOfRange(d, at, at + len);
             }
             at += len;
         }
-        if (sps.isEmpty() || pps.isEmpty() || (hevc && vps.isEmpty())) {
+        if (sps == null || pps == null || (hevc && vps == null)) {
             return List.of();
         }
-        List<byte[]> out = new ArrayList<>(vps);
-        out.addAll(sps);
-        out.addAll(pps);
-        return List.copyOf(out);
+        return hevc ? List.of(vps, sps, pps) : List.of(sps, pps);
     }
 
     /** The picture size an SPS gives, for the index; nulls when it cannot be read. */
@@ -480,6 +540,10 @@ public final class SegmentRecorder implements FrameRecorder {
             }
             return new Picture(null, null);
         }
+    }
+
+    /** A stamped picture waiting for its audio, with the parameter sets and presentation delay it came with. */
+    private record HeldPicture(Frame frame, long arrival, TrackClock.Stamp stamp, long delay, List<byte[]> sets) {
     }
 
     /** An audio frame waiting for the pictures it goes with, with its stamped time. */

@@ -125,6 +125,28 @@ class FragmentedMp4WriterTest {
         assertTrue(volume > -40, "mean volume " + volume + " dB: silence, not the sine");
     }
 
+    /**
+     * Audio that starts after the first picture (a segment opens at a keyframe, its first audio frame
+     * up to one frame later) is shown from where it starts, and the file lasts as long as its longer
+     * track: an empty edit, as FFmpeg's muxer writes, not a file that counts the late start twice.
+     */
+    @Test
+    void audioStartingAfterTheVideoIsShownFromItsStartAndTheFileLastsAsItsLongerTrack() throws Exception {
+        TestStreams.Stream video = TestStreams.h264(clip, 0);
+        TestStreams.Stream audio = TestStreams.aac(dir, 4, 1);
+        long late = 4410; // 100 ms at 44.1 kHz
+        List<Frame> shifted = audio.frames().stream().filter(f -> f.dts() >= 0 && f.dts() + late + 1024 <= 4 * 44_100)
+                .map(f -> new Frame(f.track(), f.pts() + late, f.dts() + late, f.keyframe(), f.data())).toList();
+        Path file = write(List.of(video.track(), audio.track()), interleave(video.frames(), shifted), SECOND);
+
+        assertEquals(List.of(), MediaProbe.decodeErrors(file));
+        assertTimes(MediaProbe.videoPackets(file), video.frames());
+        assertTimes(MediaProbe.audioPackets(file), shifted);
+        Frame last = shifted.get(shifted.size() - 1);
+        double audioEnd = (last.dts() + 1024) / 44_100.0;
+        assertEquals(Math.max(4.0, audioEnd), MediaProbe.duration(file).toNanos() / 1e9, 0.002, "file duration");
+    }
+
     @Test
     void gstreamersDemuxerShowsEveryPictureAtItsTime() throws Exception {
         TestStreams.Stream s = TestStreams.h264WithBFrames(dir, 50, 0);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.config.NvrConfig;
+import org.nvr.config.Source;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
@@ -47,15 +48,20 @@ class RecorderGstTest {
     Instant recordingFrom;
     Instant recordingTo;
 
+    /** The source every camera records through: the default (our RTSP client); see {@link RecorderGstFfmpegTest}. */
+    Source source() {
+        return Source.DEFAULT;
+    }
+
     @BeforeAll
     void record() throws Exception {
         gst = GstRtspServer.start();
         config = TestCameras.config(root, SEGMENT,
-                TestCameras.camera("h264", "gst", gst.url(GstRtspServer.H264)),
-                TestCameras.camera("h264-slices", "gst", gst.url(GstRtspServer.H264_SLICES)),
-                TestCameras.camera("h264-aac", "gst", gst.url(GstRtspServer.H264_AAC)),
-                TestCameras.camera("h264-alaw", "gst", gst.url(GstRtspServer.H264_ALAW)),
-                TestCameras.camera("h265", "gst", gst.url(GstRtspServer.H265)));
+                TestCameras.camera("h264", "gst", gst.url(GstRtspServer.H264)).withSource(source()),
+                TestCameras.camera("h264-slices", "gst", gst.url(GstRtspServer.H264_SLICES)).withSource(source()),
+                TestCameras.camera("h264-aac", "gst", gst.url(GstRtspServer.H264_AAC)).withSource(source()),
+                TestCameras.camera("h264-alaw", "gst", gst.url(GstRtspServer.H264_ALAW)).withSource(source()),
+                TestCameras.camera("h265", "gst", gst.url(GstRtspServer.H265)).withSource(source()));
         try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults())) {
             await(Duration.ofSeconds(20), "all cameras recording", () -> recorder.statuses().stream()
                     .allMatch(s -> s.current() == CameraState.RECORDING));

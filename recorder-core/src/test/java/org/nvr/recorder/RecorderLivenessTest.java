@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nvr.config.Source;
 import org.nvr.ingest.FfmpegCameraOpener;
 import org.nvr.session.CameraState;
 import org.nvr.sim.RtspCameraSimulator;
@@ -41,8 +42,10 @@ class RecorderLivenessTest {
             sim.addCamera("a", clip);
             sim.addCamera("b", clip);
             sim.start();
+            // source: ffmpeg: the hang is a blocking FFmpeg read (HangingOpener); our RTSP client never blocks
             var config = TestCameras.config(root, Duration.ofSeconds(60),
-                    TestCameras.camera("cam-a", "site", sim.url("a")), TestCameras.camera("cam-b", "site", sim.url("b")));
+                    TestCameras.camera("cam-a", "site", sim.url("a")).withSource(Source.FFMPEG),
+                    TestCameras.camera("cam-b", "site", sim.url("b")).withSource(Source.FFMPEG));
             Recorder.Options options = Recorder.Options.defaults().withOpener(opener).withHangAfter(Duration.ofSeconds(2));
             try (Recorder recorder = Recorder.start(config, options)) {
                 RecorderGstTest.await(Duration.ofSeconds(20), "both recording", () -> recorder.statuses().stream()

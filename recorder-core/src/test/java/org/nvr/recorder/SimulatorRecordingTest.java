@@ -11,8 +11,10 @@ import java.util.List;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.nvr.config.Source;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.SegmentRow;
 import org.nvr.session.CameraState;
@@ -23,18 +25,20 @@ import org.nvr.testing.MediaProbe;
 /**
  * Records the built-in simulator, whose pictures carry a frame counter, to prove what the recorder keeps:
  * FFmpeg hands over the first picture of every session without a timestamp, and it must not be lost.
+ * Through each source: our RTSP client (the default) and {@code source: ffmpeg}.
  */
 class SimulatorRecordingTest {
     @TempDir
     Path root;
 
-    @Test
-    void firstPictureOfEverySessionIsKept() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Source.class)
+    void firstPictureOfEverySessionIsKept(Source source) throws Exception {
         SyntheticClip clip = SyntheticClip.generate(320, 240, 25, 50, 250, 500_000);
         try (RtspCameraSimulator sim = new RtspCameraSimulator()) {
             sim.addCamera("cam", clip);
             sim.start();
-            var config = TestCameras.config(root, Duration.ofSeconds(60), TestCameras.camera("cam", "site", sim.url("cam")));
+            var config = TestCameras.config(root, Duration.ofSeconds(60), TestCameras.camera("cam", "site", sim.url("cam")).withSource(source));
             try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults())) {
                 var status = recorder.statuses().get(0);
                 RecorderGstTest.await(Duration.ofSeconds(15), "recording", () -> status.current() == CameraState.RECORDING);

@@ -78,9 +78,17 @@ final class Replay implements AutoCloseable {
         if (f.track().codec().isVideo()) {
             videoSent++;
         }
-        recorder.frame(ptsShift == 0 ? f : new Frame(f.track(), f.pts() + ptsShift, f.dts() + ptsShift, f.keyframe(),
-                f.data()));
+        Frame shifted = ptsShift == 0 ? f : new Frame(f.track(), f.pts() + ptsShift, f.dts() + ptsShift, f.keyframe(),
+                f.data());
+        if (f.track().codec().isVideo() || audioHeld.isZero()) {
+            recorder.frame(shifted);
+        } else {
+            recorder.frame(shifted, audioHeld);
+        }
     }
+
+    /** Audio is handed over as {@link FrameRecorder#frame(Frame, Duration)} with this (as from a transcoder). */
+    Duration audioHeld = Duration.ZERO;
 
     /**
      * Feeds a second stream after the first as if the camera had changed its parameters: its tracks, then its

@@ -100,11 +100,27 @@ final class RecordedTracks implements AutoCloseable {
             return;
         }
         try {
-            route.transcoder().transcode(frame, recorder::frame);
+            route.transcoder().transcode(frame, aac -> recorder.frame(aac, held(frame, aac)));
         } catch (FrameTranscoder.Failed e) {
             dropAudio(frame.track().index(), route, e);
         }
     }
+
+    /**
+     * How long the transcoder held {@code aac} back: the end of the G.711 frame that completed it minus the
+     * end of its own audio (an AAC-LC frame is 1024 samples). The recorder places audio by its arrival;
+     * without this the transcoded track would start up to two AAC frames late against the video.
+     */
+    static java.time.Duration held(Frame g711, Frame aac) {
+        Track in = g711.track();
+        int inRate = in.sampleRate() > 0 ? in.sampleRate() : in.clockRate();
+        long samples = g711.size() / Math.max(1, in.channels());
+        double inEnd = (g711.pts() + samples * (double) in.clockRate() / inRate) / in.clockRate();
+        double outEnd = (aac.pts() + AAC_FRAME_SAMPLES) / (double) aac.track().clockRate();
+        return java.time.Duration.ofNanos(Math.max(0, Math.round((inEnd - outEnd) * 1e9)));
+    }
+
+    private static final int AAC_FRAME_SAMPLES = 1024;
 
     /** At the session's end: the audio the transcoder still holds. */
     void flush(FrameRecorder recorder) throws IOException, SourceException, InterruptedException {

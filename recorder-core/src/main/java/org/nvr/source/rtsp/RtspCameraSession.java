@@ -327,6 +327,9 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
         } else if (codec != null) {
             reason = FailureReason.PROTOCOL;
             detail = "the RTSP client cannot receive " + codec;
+        } else if (recorder == null) {
+            // as the FFmpeg source says it: which camera address could not be opened (password redacted)
+            detail = "cannot open " + camera.redactedUrl() + ": " + detail;
         }
         Duration recordedTime = Duration.ZERO;
         try {
