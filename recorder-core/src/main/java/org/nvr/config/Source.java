@@ -9,10 +9,7 @@ import java.util.Locale;
 public enum Source {
     RTSP, FFMPEG;
 
-    /**
-     * The source of a camera whose config names none. FFmpeg until the Netty client's segment writer is
-     * merged; then this one line flips to {@link #RTSP}.
-     */
+    /** The source of a camera whose config names none: our own client. */
     public static final Source DEFAULT = RTSP;
 
     /** The config's and the CLI's spelling: {@code rtsp}, {@code ffmpeg}. */
