@@ -492,7 +492,7 @@ public final class SegmentRecorder implements FrameRecorder {
      * depacketizer (gst-rtsp-server and some cameras repeat them within a keyframe); empty when it
      * carries none.
      */
-    static List<byte[]> inBandParameterSets(Frame f) {
+    public static List<byte[]> inBandParameterSets(Frame f) {
         boolean hevc = f.track().codec() == Codec.H265;
         byte[] vps = null;
         byte[] sps = null;

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * thread of its own.
  *
  * <p><b>On the event loop</b> (every {@link RtspSessionListener} call): bytes received are reported to
- * the observer, each frame goes to the camera's live fan-out first, then is queued for the lane.
- * <b>On the lane</b>: G.711 audio is transcoded ({@link RecordedTracks}), the recorder gets tracks and
+ * the observer and the first arrival of each track is noted, then each frame is queued for the lane.
+ * <b>On the lane</b>: G.711 audio is transcoded ({@link RecordedTracks}), the live view ({@link LiveTap}) and the recorder get tracks and
  * frames in arrival order, and at the end, after every queued frame, {@link FrameRecorder#end}.
  *
  * <p><b>Bounded memory.</b> The bytes queued for the lane are counted; above the high-water mark the
@@ -78,6 +78,9 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
     private final StreamWarnings warnings;
     private final Consumer<String> unsupported;
     private final FrameSink live;
+    /** When each track's first frame arrived (System.nanoTime), for the live view's timeline; set on the loop. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Long> firstArrival =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final CompletableFuture<SessionResult> result = new CompletableFuture<>();
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong mostQueued = new AtomicLong();
@@ -168,7 +171,6 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
             return;
         }
         tracksSent = true;
-        live.tracks(tracks);
         toLane(0, () -> writeTracks(tracks));
     }
 
@@ -178,7 +180,7 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
             return; // the session is ending
         }
         observer.received(frame.size());
-        live.frame(frame);
+        firstArrival.putIfAbsent(frame.track().index(), System.nanoTime());
         long size = frame.size();
         long now = queued.addAndGet(size);
         mostQueued.accumulateAndGet(now, Math::max);
@@ -197,9 +199,6 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
     public void onClosed(SourceException reason) {
         statsTimer.cancel(false);
         reportStats(); // the session refreshed its stats as it closed: the last of them
-        if (tracksSent) {
-            live.end();
-        }
         if (unsupportedCodec == null && reason.reason() == FailureReason.NO_VIDEO && session != null) {
             unsupportedCodec = UnsupportedCodecs.find(session.sdp(), camera.audio()).orElse(null);
         }
@@ -267,7 +266,9 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
             return;
         }
         if (recorder == null) {
-            recorder = source.recorders().create(camera, observer, warnings);
+            // The live view is fed from the lane, with what the recorder gets (see LiveTap).
+            recorder = new LiveTap(camera.id(), source.recorders().create(camera, observer, warnings), live,
+                    track -> firstArrival.getOrDefault(track, System.nanoTime()));
             recorded = new RecordedTracks(camera, warnings);
         }
         write(() -> recorder.tracks(recorded.open(tracks)));

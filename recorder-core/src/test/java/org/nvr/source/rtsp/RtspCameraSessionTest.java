@@ -108,6 +108,7 @@ class RtspCameraSessionTest {
     void framesReachTheRecorderInOrderOnAWriterLaneNeverOnTheEventLoop() throws Exception {
         FakeRecorder recorder = new FakeRecorder();
         List<String> liveThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> livePts = new java.util.concurrent.CopyOnWriteArrayList<>();
         FrameSink live = new FrameSink() {
             @Override
             public void tracks(List<org.nvr.media.Track> tracks) {
@@ -117,6 +118,7 @@ class RtspCameraSessionTest {
             @Override
             public void frame(Frame frame) {
                 liveThreads.add(Thread.currentThread().getName());
+                livePts.add(frame.pts());
             }
 
             @Override
@@ -148,8 +150,10 @@ class RtspCameraSessionTest {
         }
         assertFalse(liveThreads.isEmpty());
         for (String t : liveThreads) {
-            assertTrue(t.replace("end:", "").startsWith("rtsp-test"), "live tap on the event loop: " + t);
+            assertTrue(t.replace("end:", "").startsWith("nvr-writer-"), "live fed on the lane, as the recorder: " + t);
         }
+        assertEquals(0L, livePts.get(0), "the live view's timeline starts at the session's first frame, not at RTP's"
+                + " random origin");
         assertTrue(liveThreads.get(liveThreads.size() - 1).startsWith("end:"), "live told of the end");
         assertTrue(s.exchange().stream().anyMatch(l -> l.startsWith("> TEARDOWN ")), String.valueOf(s.exchange()));
         Poll.until(WAIT, "the session gone from the camera", () -> camera.sessionCount() == 0);

@@ -1,0 +1,164 @@
+package org.nvr.source.rtsp;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+import org.nvr.ingest.FailureReason;
+import org.nvr.ingest.SourceException;
+import org.nvr.media.Frame;
+import org.nvr.media.FrameSink;
+import org.nvr.media.Track;
+import org.nvr.store.FrameRecorder;
+import org.nvr.store.SegmentRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands the camera's live view what its recorder gets (video, and audio as AAC after the G.711
+ * transcoder), then passes every call on to the recorder. Two things make RTP frames playable together
+ * in a browser, which the recorder does its own way when it writes:
+ * <ul>
+ *   <li>one timeline: each track's RTP clock starts at a random value, so every track is re-dated to
+ *       start where its first frame arrived, counted from the session's first frame (transcoded audio
+ *       where its G.711 arrived);</li>
+ *   <li>new parameter sets: a video keyframe whose in-band SPS/PPS differ from the track's (a camera that
+ *       changed its resolution) announces the tracks again, so the viewer gets a new codec and init.</li>
+ * </ul>
+ * A failure of the live view is logged once and ends the live view of this session; it never reaches
+ * recording.
+ *
+ * <p>Owned by one session; used on its camera's writer lane only.
+ */
+final class LiveTap implements FrameRecorder {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveTap.class);
+
+    private final String camera;
+    private final FrameRecorder recorder;
+    private final FrameSink live;
+    /** When a track's first frame arrived (nanos), by track index; filled on the event loop. */
+    private final ToLongFunction<Integer> firstArrival;
+    private final Map<Integer, Long> offsets = new HashMap<>();
+    private long originNanos = Long.MIN_VALUE;
+    private List<Track> tracks = List.of();
+    private boolean broken;
+    private boolean announced;
+
+    LiveTap(String camera, FrameRecorder recorder, FrameSink live, ToLongFunction<Integer> firstArrival) {
+        this.camera = camera;
+        this.recorder = recorder;
+        this.live = live;
+        this.firstArrival = firstArrival;
+    }
+
+    @Override
+    public void tracks(List<Track> tracks) throws IOException, SourceException, InterruptedException {
+        this.tracks = List.copyOf(tracks);
+        offsets.clear();
+        originNanos = Long.MIN_VALUE;
+        announce(this.tracks);
+        recorder.tracks(tracks);
+    }
+
+    @Override
+    public void frame(Frame frame) throws IOException, SourceException, InterruptedException {
+        frame(frame, Duration.ZERO);
+    }
+
+    @Override
+    public void frame(Frame frame, Duration held) throws IOException, SourceException, InterruptedException {
+        if (!broken && announced) {
+            try {
+                if (frame.keyframe() && frame.track().codec().isVideo()) {
+                    followParameterSets(frame); // also while nobody watches: a later viewer needs the right init
+                }
+                if (live.wantsFrames()) {
+                    show(frame, held);
+                }
+            } catch (RuntimeException e) {
+                broken = true;
+                LOG.warn("{}: live view stopped for this session: {}", camera, e.toString());
+            }
+        }
+        recorder.frame(frame, held);
+    }
+
+    @Override
+    public Duration end(FailureReason reason, String detail) {
+        if (announced && !broken) {
+            try {
+                live.end();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: ending the live view failed: {}", camera, e.toString());
+            }
+        }
+        announced = false;
+        return recorder.end(reason, detail);
+    }
+
+    private void announce(List<Track> tracks) {
+        if (broken) {
+            return;
+        }
+        try {
+            live.tracks(tracks);
+            announced = true;
+        } catch (RuntimeException e) {
+            broken = true;
+            LOG.warn("{}: live view stopped for this session: {}", camera, e.toString());
+        }
+    }
+
+    private void followParameterSets(Frame frame) {
+        Track track = frame.track();
+        List<byte[]> sets = SegmentRecorder.inBandParameterSets(frame);
+        if (!sets.isEmpty() && !same(sets, current(track.index()).parameterSets())) {
+            List<Track> next = new ArrayList<>();
+            for (Track t : tracks) {
+                next.add(t.index() == track.index() ? Track.video(t.index(), t.codec(), t.clockRate(), sets) : t);
+            }
+            tracks = List.copyOf(next);
+            announce(tracks); // a new codec string and init; the timeline (offsets) stays
+        }
+    }
+
+    private void show(Frame frame, Duration held) {
+        Track track = frame.track();
+        Long offset = offsets.get(track.index());
+        if (offset == null) {
+            long arrived = firstArrival.applyAsLong(track.index()) - held.toNanos();
+            if (originNanos == Long.MIN_VALUE) {
+                originNanos = arrived;
+            }
+            long since = Math.max(0, arrived - originNanos);
+            offset = Math.round(since * (double) track.clockRate() / 1e9) - frame.pts();
+            offsets.put(track.index(), offset);
+        }
+        Track shown = current(track.index());
+        live.frame(new Frame(shown, frame.pts() + offset, frame.dts() + offset, frame.keyframe(), frame.data()));
+    }
+
+    private Track current(int index) {
+        for (Track t : tracks) {
+            if (t.index() == index) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("a frame of track " + index + ", which was not announced");
+    }
+
+    private static boolean same(List<byte[]> a, List<byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!java.util.Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
