@@ -97,7 +97,7 @@ thread_ticks() { # per thread group of one JVM: "group ticks" lines, for nvr's C
     name=$(cat "$t/comm" 2>/dev/null) || continue
     v=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') || continue
     case $name in
-      nvr-cam-*) echo "cameras ${v:-0}" ;;
+      nvr-cam-*|nvr-rtsp-*|nvr-writer-*) echo "cameras ${v:-0}" ;;
       nvr-finish) echo "finisher ${v:-0}" ;;
       nvr-sync) echo "sync ${v:-0}" ;;
       C1\ CompilerThre*|C2\ CompilerThre*) echo "jit ${v:-0}" ;;
@@ -218,7 +218,7 @@ measure() {
     # counts from zero; threads that ended are not counted).
     breakdown=$(join -a 2 -e 0 -o 0,1.2,2.2 <(sort "$dir/threads0") <(sort "$dir/threads1") | awk -v t="$ticks" -v x="$b0" -v y="$b1" '
       BEGIN {
-        label["cameras"] = "camera threads (RTSP in, MP4 out)"
+        label["cameras"] = "camera work (nvr-cam, nvr-rtsp, nvr-writer)"
         label["finisher"] = "closing segments (fsync, SHA-256)"
         label["sync"] = "fsync of open segments each second"
         label["jit"] = "JIT compiler"
