@@ -46,6 +46,20 @@ public enum FailureReason {
      */
     public static final List<FailureReason> FAILURES = Arrays.stream(values()).filter(r -> r != SHUTDOWN).toList();
 
+    /**
+     * The failure a writing error stands for: {@code disk_full} when it or a cause says the disk is full
+     * (ENOSPC, as Java and FFmpeg word it), else {@code error}.
+     */
+    public static FailureReason ofWrite(java.io.IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("No space left") || m.contains("(-28)")) {
+                return DISK_FULL;
+            }
+        }
+        return ERROR;
+    }
+
     public static FailureReason fromLabel(String label) {
         return valueOf(label.toUpperCase(Locale.ROOT));
     }

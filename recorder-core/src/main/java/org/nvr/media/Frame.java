@@ -1,5 +1,7 @@
 package org.nvr.media;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -23,5 +25,40 @@ public record Frame(Track track, long pts, long dts, boolean keyframe, byte[] da
 
     public int size() {
         return data.length;
+    }
+
+    /**
+     * The parameter sets a keyframe carries in-band (H.264 SPS and PPS; H.265 VPS, SPS and PPS), one of
+     * each kind in the order of {@link Track#parameterSets()}, the last one of a kind winning as in the
+     * depacketizer (gst-rtsp-server and some cameras repeat them within a keyframe); empty when it
+     * carries none.
+     */
+    public List<byte[]> inBandParameterSets() {
+        boolean hevc = track.codec() == Codec.H265;
+        byte[] vps = null;
+        byte[] sps = null;
+        byte[] pps = null;
+        byte[] d = data;
+        int at = 0;
+        while (at + 4 <= d.length) {
+            int len = ((d[at] & 0xff) << 24) | ((d[at + 1] & 0xff) << 16) | ((d[at + 2] & 0xff) << 8) | (d[at + 3] & 0xff);
+            at += 4;
+            if (len <= 0 || len > d.length - at) {
+                break;
+            }
+            int type = hevc ? (d[at] >> 1) & 0x3f : d[at] & 0x1f;
+            if (hevc && type == 32) {
+                vps = Arrays.copyOfRange(d, at, at + len);
+            } else if (hevc ? type == 33 : type == 7) {
+                sps = Arrays.copyOfRange(d, at, at + len);
+            } else if (hevc ? type == 34 : type == 8) {
+                pps = Arrays.copyOfRange(d, at, at + len);
+            }
+            at += len;
+        }
+        if (sps == null || pps == null || (hevc && vps == null)) {
+            return List.of();
+        }
+        return hevc ? List.of(vps, sps, pps) : List.of(sps, pps);
     }
 }

@@ -42,4 +42,17 @@ public record Track(int index, Codec codec, int clockRate, List<byte[]> paramete
     public byte[] decoderConfig() {
         return decoderConfig.clone();
     }
+
+    /** Whether two lists of parameter sets hold the same NAL units in the same order. */
+    public static boolean sameParameterSets(List<byte[]> a, List<byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!java.util.Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

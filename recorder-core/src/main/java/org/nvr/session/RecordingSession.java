@@ -153,7 +153,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
             reason = -e.code() == 28 ? FailureReason.DISK_FULL : FailureReason.ERROR;
             detail = e.getMessage();
         } catch (IOException e) {
-            reason = isDiskFull(e) ? FailureReason.DISK_FULL : FailureReason.ERROR;
+            reason = FailureReason.ofWrite(e);
             detail = e.getMessage();
         } catch (RuntimeException e) {
             LOG.error("{}: unexpected failure while recording", camera.id(), e);
@@ -431,10 +431,5 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
     /** Now, for telling camera clock jumps from real gaps (see {@link TrackClock}). */
     private long arrivalMicros() {
         return ctx.clock().millis() * 1000;
-    }
-
-    private static boolean isDiskFull(IOException e) {
-        String m = String.valueOf(e.getMessage());
-        return m.contains("No space left") || m.contains("(-28)");
     }
 }

@@ -202,7 +202,7 @@ public final class SegmentRecorder implements FrameRecorder {
     private void holdOrWrite(Frame f, long arrival) throws IOException, SourceException, InterruptedException {
         boolean key = f.keyframe();
         if (key) {
-            List<byte[]> inBand = inBandParameterSets(f);
+            List<byte[]> inBand = f.inBandParameterSets();
             if (!inBand.isEmpty()) {
                 stampSets = inBand;
             }
@@ -255,7 +255,7 @@ public final class SegmentRecorder implements FrameRecorder {
         // Audio up to this picture belongs with the pictures before it (and so in the old segment if this
         // picture opens a new one); later audio waits for the next picture.
         drainAudio(runMicros);
-        boolean changed = segment != null && (!sameSets(latestSets, segment.videoSets) || audioChanged);
+        boolean changed = segment != null && (!Track.sameParameterSets(latestSets, segment.videoSets) || audioChanged);
         if (changed && key) {
             LOG.info("{}: stream parameters changed; starting a new segment", camera.id());
         }
@@ -328,7 +328,7 @@ public final class SegmentRecorder implements FrameRecorder {
             segment.writer.write(f);
         } catch (IOException e) {
             ledger.current().failed();
-            diskFull |= isDiskFull(e);
+            diskFull |= FailureReason.ofWrite(e) == FailureReason.DISK_FULL;
             throw e;
         }
     }
@@ -374,7 +374,7 @@ public final class SegmentRecorder implements FrameRecorder {
                 };
             });
         } catch (IOException e) {
-            diskFull |= isDiskFull(e);
+            diskFull |= FailureReason.ofWrite(e) == FailureReason.DISK_FULL;
             throw e;
         }
         segment = new OpenSegment(created[0], videoTrack, audioTrack, sets, ticks, delay);
@@ -391,7 +391,7 @@ public final class SegmentRecorder implements FrameRecorder {
         try {
             ledger.close(endMicros);
         } catch (IOException e) {
-            diskFull |= isDiskFull(e);
+            diskFull |= FailureReason.ofWrite(e) == FailureReason.DISK_FULL;
             throw e;
         }
     }
@@ -436,11 +436,6 @@ public final class SegmentRecorder implements FrameRecorder {
         return Duration.ofNanos(recordedMicros * 1000);
     }
 
-    /** The failure a writing error stands for: {@code disk_full} for a full disk, else {@code error}. */
-    public static FailureReason failureOf(IOException e) {
-        return isDiskFull(e) ? FailureReason.DISK_FULL : FailureReason.ERROR;
-    }
-
     private long arrivalMicros() {
         Instant now = ctx.clock().instant();
         return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
@@ -464,61 +459,10 @@ public final class SegmentRecorder implements FrameRecorder {
         return Math.floorDiv(micros * rate + 500_000, 1_000_000);
     }
 
-    private static boolean isDiskFull(IOException e) {
-        String m = String.valueOf(e.getMessage());
-        return m.contains("No space left") || m.contains("(-28)");
-    }
-
-    private static boolean sameSets(List<byte[]> a, List<byte[]> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (!Arrays.equals(a.get(i), b.get(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static boolean sameAudio(Track a, Track b) {
         return a.clockRate() == b.clockRate() && a.sampleRate() == b.sampleRate() && a.channels() == b.channels()
                 && Arrays.equals(a.decoderConfig(), b.decoderConfig());
-    }
-
-    /**
-     * The parameter sets a keyframe carries in-band (H.264 SPS and PPS; H.265 VPS, SPS and PPS), one of
-     * each kind in the order of {@link Track#parameterSets()}, the last one of a kind winning as in the
-     * depacketizer (gst-rtsp-server and some cameras repeat them within a keyframe); empty when it
-     * carries none.
-     */
-    public static List<byte[]> inBandParameterSets(Frame f) {
-        boolean hevc = f.track().codec() == Codec.H265;
-        byte[] vps = null;
-        byte[] sps = null;
-        byte[] pps = null;
-        byte[] d = f.data();
-        int at = 0;
-        while (at + 4 <= d.length) {
-            int len = ((d[at] & 0xff) << 24) | ((d[at + 1] & 0xff) << 16) | ((d[at + 2] & 0xff) << 8) | (d[at + 3] & 0xff);
-            at += 4;
-            if (len <= 0 || len > d.length - at) {
-                break;
-            }
-            int type = hevc ? (d[at] >> 1) & 0x3f : d[at] & 0x1f;
-            if (hevc && type == 32) {
-                vps = Arrays.copyOfRange(d, at, at + len);
-            } else if (hevc ? type == 33 : type == 7) {
-                sps = Arrays.copyOfRange(d, at, at + len);
-            } else if (hevc ? type == 34 : type == 8) {
-                pps = Arrays.copyOfRange(d, at, at + len);
-            }
-            at += len;
-        }
-        if (sps == null || pps == null || (hevc && vps == null)) {
-            return List.of();
-        }
-        return hevc ? List.of(vps, sps, pps) : List.of(sps, pps);
     }
 
     /** The picture size an SPS gives, for the index; nulls when it cannot be read. */

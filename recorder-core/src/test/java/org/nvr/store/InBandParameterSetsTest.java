@@ -11,7 +11,7 @@ import org.nvr.media.Frame;
 import org.nvr.media.Track;
 
 /**
- * {@link SegmentRecorder#inBandParameterSets}: what a keyframe carries, one set of each kind, as the
+ * {@link org.nvr.media.Frame#inBandParameterSets}: what a keyframe carries, one set of each kind, as the
  * depacketizer keeps them. gst-rtsp-server's first H.265 keyframe repeats VPS, SPS and PPS; read as six
  * sets they differed from the next keyframe's three and cut a segment after one second.
  */
@@ -26,13 +26,13 @@ class InBandParameterSetsTest {
         byte[] newerSps = {0x42, 0x01, 0x01, 0x61};
         Track track = Track.video(0, Codec.H265, 90_000, List.of(VPS, SPS, PPS));
         Frame twice = new Frame(track, 0, 0, true, lengthPrefixed(VPS, SPS, PPS, VPS, newerSps, PPS, IDR));
-        List<byte[]> sets = SegmentRecorder.inBandParameterSets(twice);
+        List<byte[]> sets = twice.inBandParameterSets();
         assertEquals(3, sets.size());
         assertArrayEquals(VPS, sets.get(0));
         assertArrayEquals(newerSps, sets.get(1));
         assertArrayEquals(PPS, sets.get(2));
         Frame once = new Frame(track, 3600, 3600, true, lengthPrefixed(VPS, newerSps, PPS, IDR));
-        assertEquals(3, SegmentRecorder.inBandParameterSets(once).size());
+        assertEquals(3, once.inBandParameterSets().size());
     }
 
     private static byte[] lengthPrefixed(byte[]... nals) {

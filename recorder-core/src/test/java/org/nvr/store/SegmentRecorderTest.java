@@ -145,7 +145,7 @@ class SegmentRecorderTest {
                 failure = e;
             }
             assertNotNull(failure, "the disk filled up");
-            FailureReason reason = failure instanceof IOException io ? SegmentRecorder.failureOf(io)
+            FailureReason reason = failure instanceof IOException io ? FailureReason.ofWrite(io)
                     : ((SourceException) failure).reason();
             assertEquals(FailureReason.DISK_FULL, reason, failure.toString());
             Files.delete(filler); // retention frees space; the run's and the segment's rows can then be written

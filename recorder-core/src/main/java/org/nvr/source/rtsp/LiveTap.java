@@ -13,7 +13,6 @@ import org.nvr.media.Frame;
 import org.nvr.media.FrameSink;
 import org.nvr.media.Track;
 import org.nvr.store.FrameRecorder;
-import org.nvr.store.SegmentRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,8 +113,8 @@ final class LiveTap implements FrameRecorder {
 
     private void followParameterSets(Frame frame) {
         Track track = frame.track();
-        List<byte[]> sets = SegmentRecorder.inBandParameterSets(frame);
-        if (!sets.isEmpty() && !same(sets, current(track.index()).parameterSets())) {
+        List<byte[]> sets = frame.inBandParameterSets();
+        if (!sets.isEmpty() && !Track.sameParameterSets(sets, current(track.index()).parameterSets())) {
             List<Track> next = new ArrayList<>();
             for (Track t : tracks) {
                 next.add(t.index() == track.index() ? Track.video(t.index(), t.codec(), t.clockRate(), sets) : t);
@@ -148,17 +147,5 @@ final class LiveTap implements FrameRecorder {
             }
         }
         throw new IllegalStateException("a frame of track " + index + ", which was not announced");
-    }
-
-    private static boolean same(List<byte[]> a, List<byte[]> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (!java.util.Arrays.equals(a.get(i), b.get(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 }

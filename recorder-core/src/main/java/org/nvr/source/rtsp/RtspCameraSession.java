@@ -291,7 +291,7 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
         try {
             write.run();
         } catch (IOException e) {
-            failed(new SourceException(isDiskFull(e) ? FailureReason.DISK_FULL : FailureReason.ERROR,
+            failed(new SourceException(FailureReason.ofWrite(e),
                     "cannot write: " + e.getMessage(), e));
         } catch (SourceException e) {
             failed(e);
@@ -351,17 +351,6 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
             unsupported.accept(codec);
         }
         result.complete(new SessionResult(reason, detail, recordedTime, refused, nothingOverUdp));
-    }
-
-    /** As the FFmpeg session tells a full disk: ENOSPC in the message. */
-    static boolean isDiskFull(IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = String.valueOf(t.getMessage());
-            if (m.contains("No space left") || m.contains("(-28)")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Bytes waiting for the lane now. Any thread. */
