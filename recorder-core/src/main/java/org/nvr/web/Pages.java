@@ -28,12 +28,6 @@ final class Pages {
         return template("login_" + language + ".html").replace("{{error}}", line);
     }
 
-    /** The page behind the login, carrying the session's CSRF token for the scripts and forms on it. */
-    String home(String language, String user, String role, String csrfToken) {
-        return template("home_" + language + ".html").replace("{{user}}", escape(user))
-                .replace("{{role}}", escape(role)).replace("{{csrf}}", escape(csrfToken));
-    }
-
     /** Text assets the pages load (scripts, styles, SVG), by file name; served to anyone, they hold no data. */
     private static final java.util.regex.Pattern ASSET = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]*\\.(js|css|svg|json)");
     /** Pages behind the login, by name ({@code /app/<name>} serves {@code app/<name>.html}). */
@@ -58,7 +52,7 @@ final class Pages {
     }
 
     /**
-     * The page {@code app/<name>.html} behind the login, filled in like {@link #home} (plus
+     * The page {@code app/<name>.html} behind the login, filled in with the user, role and CSRF token (plus
      * {@code {{lang}}}), or empty when there is no such page. One HTML per page for both languages: its
      * script takes the words from {@code {{lang}}}.
      */
