@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.nvr.fmp4.InitSegment;
-import org.nvr.fmp4.MediaFragment;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.FrameSink;
 import org.nvr.media.Track;
+import org.nvr.mp4.InitSegment;
+import org.nvr.mp4.MediaFragment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package org.nvr.fmp4;
+package org.nvr.mp4;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.nvr.fmp4;
+package org.nvr.mp4;
 
 import java.util.ArrayList;
 import java.util.List;
