@@ -4,8 +4,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import org.nvr.index.IndexWriter;
-import org.nvr.segment.Mp4Probe;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.mp4.Mp4Probe;
+import org.nvr.store.SegmentFinisher;
 
 /**
  * Benchmark fixture: COUNT copies of one fragmented MP4 clip indexed back to back as a camera's

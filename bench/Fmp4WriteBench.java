@@ -32,12 +32,12 @@ import org.nvr.media.Track;
 import org.nvr.mp4.FragmentedMp4Writer;
 import org.nvr.mp4.InitSegment;
 import org.nvr.mp4.MediaFragment;
-import org.nvr.segment.Mp4SegmentWriter;
-import org.nvr.segment.SegmentFinisher;
-import org.nvr.segment.SegmentPaths;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.RecordingSession;
 import org.nvr.session.StreamWarnings;
+import org.nvr.source.ffmpeg.Mp4SegmentWriter;
+import org.nvr.store.SegmentFinisher;
+import org.nvr.store.SegmentPaths;
 import org.nvr.store.SegmentRecorder;
 
 /**

@@ -33,7 +33,7 @@ import org.nvr.retention.FootageLedger;
 import org.nvr.retention.RetentionEnforcer;
 import org.nvr.retention.RetentionPolicy;
 import org.nvr.retention.SegmentDeleter;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 
 /**
  * Index at scale (issue 8): on an existing big index (GenerateIndex), CAMERAS cameras each open and close

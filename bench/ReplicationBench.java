@@ -16,7 +16,7 @@ import org.nvr.index.IndexWriter;
 import org.nvr.replication.ReplicationQueue;
 import org.nvr.replication.ReplicationStatus;
 import org.nvr.replication.Replicator;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 
 /**
  * Replication under a bandwidth cap against a real S3 API server (S3Proxy, started by replication.sh):

@@ -2,7 +2,7 @@
 # Where should fragmented MP4 muxing live? Writes the same H.264 access units (a 1080p 25 fps clip of
 # noise, so the encoder fills its ~4 Mbit/s (or the size and rate given); Constrained Baseline, 2 s GOP, made at start by
 # GStreamer's x264enc, about 1 s of encoding per second of clip on this machine) ROUNDS times
-# through FFmpeg's mp4 muxer as the recorder drives it (org.nvr.segment.Mp4SegmentWriter) and through
+# through FFmpeg's mp4 muxer as the recorder drives it (org.nvr.source.ffmpeg.Mp4SegmentWriter) and through
 # the Java writer (org.nvr.mp4.FragmentedMp4Writer), plus the Java fragments built in memory
 # without I/O, plus the whole Java segment writer of the Netty client (org.nvr.store.SegmentRecorder:
 # decode times from presentation times, clocks, a run and a segment indexed in SQLite per round), and prints each one's CPU time (writing thread, user+system) per GB and MB per CPU

@@ -17,7 +17,7 @@ import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
 import org.nvr.recorder.IndexDiskComparison;
 import org.nvr.replication.RemoteVerification;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.store.SegmentFinisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

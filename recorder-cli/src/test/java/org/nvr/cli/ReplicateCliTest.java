@@ -23,7 +23,7 @@ import org.nvr.index.EvidenceLog;
 import org.nvr.index.IndexWriter;
 import org.nvr.replication.ReplicationQueue;
 import org.nvr.replication.Replicator;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.S3ProxyServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.index.IndexWriter;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.store.SegmentFinisher;
 
 /**
  * {@code nvr verify} on a real index and files in the segment layout: it checks presence, size and

@@ -58,7 +58,7 @@ import org.nvr.index.SegmentState;
 import org.nvr.ingest.AvErrors;
 import org.nvr.ingest.FfmpegRuntime;
 import org.nvr.report.Gap;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.store.SegmentFinisher;
 
 /**
  * Joins indexed segments into one regular MP4 (moov before mdat) for a requested range, copying the

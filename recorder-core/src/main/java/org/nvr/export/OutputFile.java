@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

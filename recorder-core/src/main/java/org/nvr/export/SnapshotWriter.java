@@ -49,7 +49,7 @@ import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.PointerPointer;
 import org.nvr.ingest.AvErrors;
 import org.nvr.ingest.FfmpegRuntime;
-import org.nvr.segment.Mp4Fragments;
+import org.nvr.mp4.Mp4Fragments;
 
 /**
  * The picture a segment shows at one moment, as a JPEG at the camera's resolution: seeks to the

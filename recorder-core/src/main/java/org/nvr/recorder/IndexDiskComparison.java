@@ -16,7 +16,7 @@ import org.nvr.index.EvidenceJournal;
 import org.nvr.index.IndexException;
 import org.nvr.index.SegmentRow;
 import org.nvr.retention.DiskReserve;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 
 /**
  * Lines up the segment files under the storage root with the segment rows of the index: both are

@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

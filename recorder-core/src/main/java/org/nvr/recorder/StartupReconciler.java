@@ -15,10 +15,10 @@ import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
+import org.nvr.mp4.Mp4Probe;
 import org.nvr.retention.SegmentDeleter;
-import org.nvr.segment.Mp4Probe;
-import org.nvr.segment.SegmentFinisher;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentFinisher;
+import org.nvr.store.SegmentPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

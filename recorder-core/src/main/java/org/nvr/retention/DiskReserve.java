@@ -6,7 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -19,7 +19,7 @@ import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

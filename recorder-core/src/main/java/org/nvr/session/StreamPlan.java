@@ -21,7 +21,7 @@ import org.nvr.config.CameraConfig;
 import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.SourceException;
 import org.nvr.media.BrowserCodecs;
-import org.nvr.segment.Mp4SegmentWriter;
+import org.nvr.source.ffmpeg.Mp4SegmentWriter;
 
 /**
  * Which input streams a session records and as which output track: track 0 is the camera's video,

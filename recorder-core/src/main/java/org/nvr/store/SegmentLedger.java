@@ -13,8 +13,6 @@ import org.nvr.config.CameraConfig;
 import org.nvr.index.IndexWriter;
 import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.SourceException;
-import org.nvr.segment.SegmentFinisher;
-import org.nvr.segment.SegmentPaths;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.CameraState;
 import org.nvr.session.RecordingSession;

@@ -18,12 +18,11 @@ import org.nvr.media.Frame;
 import org.nvr.media.HevcSps;
 import org.nvr.media.Track;
 import org.nvr.mp4.FragmentedMp4Writer;
-import org.nvr.segment.Mp4SegmentWriter;
-import org.nvr.segment.Rotation;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.RecordingSession;
 import org.nvr.session.StreamWarnings;
 import org.nvr.session.TrackClock;
+import org.nvr.source.ffmpeg.Mp4SegmentWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -18,7 +18,7 @@ import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
 import org.nvr.report.Gap;
 import org.nvr.retention.SegmentDeleter;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.FragmentedMp4;
 import org.nvr.testing.MediaProbe;
 

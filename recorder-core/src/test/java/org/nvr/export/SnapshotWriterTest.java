@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nvr.segment.Mp4Fragments;
+import org.nvr.mp4.Mp4Fragments;
 import org.nvr.testing.FragmentedMp4;
 import org.nvr.testing.MediaProbe;
 

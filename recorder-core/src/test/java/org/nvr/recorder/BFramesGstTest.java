@@ -23,7 +23,7 @@ import org.nvr.export.OutputFile;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
-import org.nvr.segment.Mp4Probe;
+import org.nvr.mp4.Mp4Probe;
 import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Poll;

@@ -20,8 +20,8 @@ import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexException;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
-import org.nvr.segment.SegmentFinisher;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentFinisher;
+import org.nvr.store.SegmentPaths;
 import org.nvr.testing.FragmentedMp4;
 
 /**

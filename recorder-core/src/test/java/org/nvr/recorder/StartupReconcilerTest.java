@@ -20,8 +20,8 @@ import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
-import org.nvr.segment.Mp4Fragments;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.mp4.Mp4Fragments;
+import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.FragmentedMp4;
 import org.nvr.testing.MediaProbe;
 

@@ -18,7 +18,7 @@ import org.nvr.index.EvidenceLog;
 import org.nvr.index.IndexWriter;
 import org.nvr.metrics.RecorderMetrics;
 import org.nvr.retention.SegmentDeleter;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 
 /**
  * The replication meters under their Prometheus names, scraped from the recorder's registry: pending
@@ -67,7 +67,7 @@ class ReplicationMetricsTest {
         Files.write(file, new byte[size]);
         long id = index.openSegment(null, "s1", camera, rel, start, "h264", 320, 240, null).get();
         index.closeSegment(id, start.plusSeconds(10), Duration.ofSeconds(10), size,
-                10L, org.nvr.segment.SegmentFinisher.sha256(file)).get();
+                10L, org.nvr.store.SegmentFinisher.sha256(file)).get();
         return id;
     }
 }

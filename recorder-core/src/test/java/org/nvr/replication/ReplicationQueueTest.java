@@ -20,7 +20,7 @@ import org.nvr.index.AuditEntry;
 import org.nvr.index.EvidenceLog;
 import org.nvr.index.IndexWriter;
 import org.nvr.retention.SegmentDeleter;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 
 /**
  * The queue in the real index: what a hold, a segment closed inside one, an export and {@code copy: all}

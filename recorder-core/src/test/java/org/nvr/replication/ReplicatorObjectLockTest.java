@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.nvr.config.ReplicationConfig;
 import org.nvr.index.EvidenceLog;
 import org.nvr.index.IndexWriter;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 import org.slf4j.LoggerFactory;
 
 /**

@@ -34,7 +34,7 @@ import org.nvr.metrics.RecorderMetrics;
 import org.nvr.recorder.StorageStats;
 import org.nvr.retention.RetentionPolicy.Breach;
 import org.nvr.retention.RetentionPolicy.Warning;
-import org.nvr.segment.SegmentPaths;
+import org.nvr.store.SegmentPaths;
 
 /**
  * The enforcer against a real index and real files (of known sizes, not video: retention never reads

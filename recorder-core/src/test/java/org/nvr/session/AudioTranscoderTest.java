@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nvr.segment.Mp4SegmentWriter;
+import org.nvr.source.ffmpeg.Mp4SegmentWriter;
 import org.nvr.testing.MediaProbe;
 
 /**

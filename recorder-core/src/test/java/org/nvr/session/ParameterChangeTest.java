@@ -24,7 +24,7 @@ import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
 import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.FfmpegCameraOpener;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.MediaProbe;
 
 /**

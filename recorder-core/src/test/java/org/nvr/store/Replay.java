@@ -18,7 +18,6 @@ import org.nvr.index.SegmentRow;
 import org.nvr.ingest.FailureReason;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.segment.SegmentFinisher;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.RecordingSession;
 import org.nvr.session.StreamWarnings;

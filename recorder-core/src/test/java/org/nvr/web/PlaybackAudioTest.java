@@ -21,7 +21,7 @@ import org.nvr.config.ConfigLoader;
 import org.nvr.config.NvrConfig;
 import org.nvr.index.IndexWriter;
 import org.nvr.metrics.BasicAuth;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.ExternalCommand;
 import org.nvr.testing.MediaProbe;
 

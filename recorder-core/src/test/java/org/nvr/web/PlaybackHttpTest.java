@@ -33,7 +33,7 @@ import org.nvr.index.EvidenceLog;
 import org.nvr.index.IndexDatabase;
 import org.nvr.index.IndexWriter;
 import org.nvr.metrics.BasicAuth;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.FragmentedMp4;
 import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Poll;

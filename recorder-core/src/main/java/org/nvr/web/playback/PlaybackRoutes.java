@@ -27,7 +27,7 @@ import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexException;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
-import org.nvr.segment.SegmentFinisher;
+import org.nvr.store.SegmentFinisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * entry ({@code stsd}) and time scale of its {@code moov}, and for every complete fragment each
  * sample's decode time, duration, composition offset, size, byte offset in the file and whether it is
  * a keyframe. A file still being written is read up to its last complete fragment (a fragment is
- * complete once its {@code mdat} is whole), as {@link org.nvr.segment.Mp4Fragments} defines it.
+ * complete once its {@code mdat} is whole), as {@link org.nvr.mp4.Mp4Fragments} defines it.
  *
  * <p>Immutable once read; any thread.
  */

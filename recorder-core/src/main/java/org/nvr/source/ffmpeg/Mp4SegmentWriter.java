@@ -1,4 +1,4 @@
-package org.nvr.segment;
+package org.nvr.source.ffmpeg;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_HEVC;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_rescale_ts;
@@ -27,6 +27,7 @@ import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.nvr.ingest.AvErrors;
 import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.store.SegmentFinisher;
 
 /**
  * Writes one segment file: a fragmented MP4 whose fragments are at most {@link #FRAGMENT_MICROS} long

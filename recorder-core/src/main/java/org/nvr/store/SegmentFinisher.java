@@ -1,4 +1,4 @@
-package org.nvr.segment;
+package org.nvr.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.nvr.mp4.Mp4Fragments;
+import org.nvr.mp4.Mp4Probe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

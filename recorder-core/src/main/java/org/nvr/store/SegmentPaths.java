@@ -1,4 +1,4 @@
-package org.nvr.segment;
+package org.nvr.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

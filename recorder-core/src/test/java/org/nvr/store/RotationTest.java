@@ -1,4 +1,4 @@
-package org.nvr.segment;
+package org.nvr.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

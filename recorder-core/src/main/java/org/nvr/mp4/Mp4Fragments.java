@@ -1,4 +1,4 @@
-package org.nvr.segment;
+package org.nvr.mp4;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

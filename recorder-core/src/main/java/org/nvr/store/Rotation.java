@@ -1,4 +1,4 @@
-package org.nvr.segment;
+package org.nvr.store;
 
 /**
  * When to start a new segment: at the first keyframe once the current segment has reached its target
