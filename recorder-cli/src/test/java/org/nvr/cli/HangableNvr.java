@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.nvr.ingest.FfmpegCameraOpener;
 import org.nvr.recorder.Recorder;
+import org.nvr.source.ffmpeg.FfmpegCameraOpener;
 import org.nvr.testing.HangingOpener;
 import picocli.CommandLine;
 

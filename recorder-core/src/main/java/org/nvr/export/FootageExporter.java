@@ -53,10 +53,10 @@ import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
+import org.nvr.ffmpeg.AvErrors;
+import org.nvr.ffmpeg.FfmpegRuntime;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
-import org.nvr.ingest.AvErrors;
-import org.nvr.ingest.FfmpegRuntime;
 import org.nvr.report.Gap;
 import org.nvr.store.SegmentFinisher;
 

@@ -47,8 +47,8 @@ import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.PointerPointer;
-import org.nvr.ingest.AvErrors;
-import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.ffmpeg.AvErrors;
+import org.nvr.ffmpeg.FfmpegRuntime;
 import org.nvr.mp4.Mp4Fragments;
 
 /**

@@ -3,10 +3,10 @@ package org.nvr.recorder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.nvr.ingest.FailureReason;
 import org.nvr.metrics.CameraMetrics;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.CameraState;
+import org.nvr.source.FailureReason;
 
 /**
  * Feeds a camera's events into its Prometheus meters. An outage is counted when the camera goes down

@@ -3,10 +3,10 @@ package org.nvr.recorder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.nvr.ingest.FailureReason;
 import org.nvr.retention.RetentionEnforcer;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.CameraState;
+import org.nvr.source.FailureReason;
 
 /**
  * Passes a camera's events on to {@code next} (the meters and storage totals), then tells retention what

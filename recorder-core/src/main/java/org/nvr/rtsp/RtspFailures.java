@@ -1,7 +1,7 @@
 package org.nvr.rtsp;
 
-import org.nvr.ingest.FailureReason;
-import org.nvr.ingest.SourceException;
+import org.nvr.source.FailureReason;
+import org.nvr.source.SourceException;
 
 /**
  * Turns what a camera answered into the recorder's failure vocabulary: an RTSP status code into a

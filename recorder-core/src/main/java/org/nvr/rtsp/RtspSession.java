@@ -46,8 +46,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.nvr.config.KnownSecrets;
 import org.nvr.config.Transport;
-import org.nvr.ingest.FailureReason;
-import org.nvr.ingest.SourceException;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 import org.nvr.rtp.CameraClock;
@@ -56,6 +54,8 @@ import org.nvr.rtp.RtcpPacket;
 import org.nvr.rtp.RtpPacket;
 import org.nvr.rtp.RtpTrackReceiver;
 import org.nvr.rtp.SenderReport;
+import org.nvr.source.FailureReason;
+import org.nvr.source.SourceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

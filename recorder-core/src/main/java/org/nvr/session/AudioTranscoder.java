@@ -62,8 +62,8 @@ import org.bytedeco.ffmpeg.swresample.SwrContext;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
-import org.nvr.ingest.AvErrors;
-import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.ffmpeg.AvErrors;
+import org.nvr.ffmpeg.FfmpegRuntime;
 
 /**
  * Turns camera audio that MP4 cannot hold (G.711 A-law and mu-law above all) into AAC-LC: decodes

@@ -3,7 +3,7 @@ package org.nvr.session;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.nvr.ingest.FailureReason;
+import org.nvr.source.FailureReason;
 
 /**
  * What a camera's session and supervisor report as they go: the seam between recording and what watches

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.nvr.index.IndexWriter;
-import org.nvr.ingest.FailureReason;
+import org.nvr.source.FailureReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
+import org.nvr.camera.HostResolver;
+import org.nvr.camera.PortProbe;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
-import org.nvr.ingest.FailureReason;
-import org.nvr.ingest.HostResolver;
-import org.nvr.ingest.PortProbe;
+import org.nvr.source.FailureReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

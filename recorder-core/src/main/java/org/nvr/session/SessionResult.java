@@ -1,7 +1,7 @@
 package org.nvr.session;
 
 import java.time.Duration;
-import org.nvr.ingest.FailureReason;
+import org.nvr.source.FailureReason;
 
 /**
  * How one session ended.

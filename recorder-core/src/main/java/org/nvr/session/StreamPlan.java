@@ -18,9 +18,9 @@ import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
-import org.nvr.ingest.FailureReason;
-import org.nvr.ingest.SourceException;
 import org.nvr.media.BrowserCodecs;
+import org.nvr.source.FailureReason;
+import org.nvr.source.SourceException;
 import org.nvr.source.ffmpeg.Mp4SegmentWriter;
 
 /**

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import org.nvr.ingest.FailureReason;
+import org.nvr.source.FailureReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -11,12 +11,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.nvr.config.CameraConfig;
 import org.nvr.index.IndexWriter;
-import org.nvr.ingest.FailureReason;
-import org.nvr.ingest.SourceException;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.CameraState;
 import org.nvr.session.RecordingSession;
 import org.nvr.session.RunClock;
+import org.nvr.source.FailureReason;
+import org.nvr.source.SourceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

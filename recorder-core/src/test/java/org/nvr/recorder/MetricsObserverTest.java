@@ -7,9 +7,9 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.nvr.ingest.FailureReason;
 import org.nvr.metrics.RecorderMetrics;
 import org.nvr.session.CameraState;
+import org.nvr.source.FailureReason;
 
 /** How state reports become outages, down reasons and {@code nvr_camera_up}. */
 class MetricsObserverTest {

@@ -18,10 +18,10 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.config.Source;
-import org.nvr.ingest.FfmpegCameraOpener;
 import org.nvr.session.CameraState;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
+import org.nvr.source.ffmpeg.FfmpegCameraOpener;
 import org.nvr.testing.FakeDnsServer;
 import org.nvr.testing.HangingOpener;
 

@@ -14,7 +14,7 @@ import java.util.List;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.ffmpeg.FfmpegRuntime;
 
 /**
  * {@link AccessUnits} on packets as FFmpeg's RTSP client hands them over: the untimed first picture of

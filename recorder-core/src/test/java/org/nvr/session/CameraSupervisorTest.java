@@ -24,16 +24,16 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.nvr.config.AudioPolicy;
+import org.nvr.config.CameraConfig;
+import org.nvr.config.Retention;
+import org.nvr.config.Transport;
+import org.nvr.source.FailureReason;
 import org.slf4j.LoggerFactory;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import org.nvr.config.AudioPolicy;
-import org.nvr.config.CameraConfig;
-import org.nvr.config.Retention;
-import org.nvr.config.Transport;
-import org.nvr.ingest.FailureReason;
 
 /**
  * The restart loop in virtual time: Netty's embedded event loop stands in for the real one, sessions

@@ -26,7 +26,7 @@ import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.ShortPointer;
-import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.ffmpeg.FfmpegRuntime;
 
 /**
  * A camera's G.711 audio for tests: a 440 Hz sine, 8 kHz mono, encoded packet by packet with

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.junit.jupiter.api.Test;
-import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.ffmpeg.FfmpegRuntime;
 
 /** Pictures held for transcoded audio: released as audio catches up, never held beyond the bound. */
 class HeldPicturesTest {

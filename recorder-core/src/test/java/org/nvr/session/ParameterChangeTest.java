@@ -22,8 +22,8 @@ import org.nvr.config.Transport;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
-import org.nvr.ingest.FailureReason;
-import org.nvr.ingest.FfmpegCameraOpener;
+import org.nvr.source.FailureReason;
+import org.nvr.source.ffmpeg.FfmpegCameraOpener;
 import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.MediaProbe;
 

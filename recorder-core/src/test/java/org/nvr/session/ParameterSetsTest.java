@@ -14,7 +14,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import java.io.ByteArrayOutputStream;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.junit.jupiter.api.Test;
-import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.ffmpeg.FfmpegRuntime;
 
 class ParameterSetsTest {
     static final byte[] SPS = {0x67, 0x42, (byte) 0xc0, 0x1e};

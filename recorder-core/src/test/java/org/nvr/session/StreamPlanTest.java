@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
-import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.ffmpeg.FfmpegRuntime;
 import org.nvr.recorder.TestCameras;
 import org.slf4j.LoggerFactory;
 

@@ -15,7 +15,6 @@ import org.nvr.config.CameraConfig;
 import org.nvr.config.Retention;
 import org.nvr.config.Source;
 import org.nvr.config.Transport;
-import org.nvr.ingest.FailureReason;
 import org.nvr.media.FrameSink;
 import org.nvr.rtsp.RtspSessionOptions;
 import org.nvr.session.CameraObserver;

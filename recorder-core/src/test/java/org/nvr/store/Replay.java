@@ -15,12 +15,12 @@ import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
-import org.nvr.ingest.FailureReason;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 import org.nvr.session.CameraObserver;
 import org.nvr.session.RecordingSession;
 import org.nvr.session.StreamWarnings;
+import org.nvr.source.FailureReason;
 
 /**
  * A {@link SegmentRecorder} on a real index and finisher under {@code root}, fed captured frames on the

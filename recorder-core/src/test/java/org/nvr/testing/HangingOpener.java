@@ -6,9 +6,9 @@ import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
-import org.nvr.ingest.CameraOpener;
-import org.nvr.ingest.CameraSource;
-import org.nvr.ingest.SourceException;
+import org.nvr.source.SourceException;
+import org.nvr.source.ffmpeg.CameraOpener;
+import org.nvr.source.ffmpeg.CameraSource;
 
 /**
  * Opens cameras with a real opener, but a camera's read blocks, like a native call FFmpeg never

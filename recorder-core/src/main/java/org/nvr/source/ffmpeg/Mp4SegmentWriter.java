@@ -25,8 +25,8 @@ import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVRational;
-import org.nvr.ingest.AvErrors;
-import org.nvr.ingest.FfmpegRuntime;
+import org.nvr.ffmpeg.AvErrors;
+import org.nvr.ffmpeg.FfmpegRuntime;
 import org.nvr.store.SegmentFinisher;
 
 /**

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
-import org.nvr.ingest.SourceException;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 import org.nvr.session.FrameTranscoder;
 import org.nvr.session.StreamWarnings;
+import org.nvr.source.SourceException;
 import org.nvr.store.FrameRecorder;
 
 /**

@@ -13,11 +13,11 @@ import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Retention;
 import org.nvr.config.Transport;
-import org.nvr.ingest.FailureReason;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 import org.nvr.session.StreamWarnings;
+import org.nvr.source.FailureReason;
 import org.nvr.store.FrameRecorder;
 
 /**

@@ -26,7 +26,6 @@ import org.nvr.config.CameraConfig;
 import org.nvr.config.Retention;
 import org.nvr.config.Source;
 import org.nvr.config.Transport;
-import org.nvr.ingest.FailureReason;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.FrameSink;
@@ -38,6 +37,7 @@ import org.nvr.session.StreamWarnings;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SimulatedCamera;
 import org.nvr.sim.SyntheticClip;
+import org.nvr.source.FailureReason;
 import org.nvr.source.WriterLanes;
 import org.nvr.testing.Poll;
 

@@ -1,10 +1,12 @@
-package org.nvr.ingest;
+package org.nvr.ffmpeg;
 
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_FORBIDDEN;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_UNAUTHORIZED;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
+
+import org.nvr.source.FailureReason;
 
 /** Turns FFmpeg's negative error codes into text and into {@link FailureReason}s. */
 public final class AvErrors {

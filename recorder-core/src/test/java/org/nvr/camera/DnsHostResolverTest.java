@@ -1,4 +1,4 @@
-package org.nvr.ingest;
+package org.nvr.camera;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.nvr.ingest;
+package org.nvr.camera;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;

@@ -1,4 +1,4 @@
-package org.nvr.ingest;
+package org.nvr.source;
 
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.nvr.ingest;
+package org.nvr.camera;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioDatagramChannel;

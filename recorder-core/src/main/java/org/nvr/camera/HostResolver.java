@@ -1,4 +1,4 @@
-package org.nvr.ingest;
+package org.nvr.camera;
 
 import java.net.InetAddress;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,8 @@
-package org.nvr.ingest;
+package org.nvr.source.ffmpeg;
 
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
+import org.nvr.source.SourceException;
 
 /** Opens a {@link CameraSource} for a camera. Real cameras use {@link FfmpegCameraOpener}; tests may fake it. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package org.nvr.ingest;
+package org.nvr.ffmpeg;
 
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_FATAL;

@@ -1,4 +1,4 @@
-package org.nvr.ingest;
+package org.nvr.source.ffmpeg;
 
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
@@ -20,6 +20,10 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.KnownSecrets;
 import org.nvr.config.Transport;
+import org.nvr.ffmpeg.AvErrors;
+import org.nvr.ffmpeg.FfmpegRuntime;
+import org.nvr.source.FailureReason;
+import org.nvr.source.SourceException;
 
 /**
  * Opens RTSP cameras with FFmpeg's demuxer alone ({@code avformat_open_input} and

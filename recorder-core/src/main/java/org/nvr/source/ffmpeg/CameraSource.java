@@ -1,4 +1,4 @@
-package org.nvr.ingest;
+package org.nvr.source.ffmpeg;
 
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
