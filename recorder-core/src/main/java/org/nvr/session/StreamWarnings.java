@@ -21,7 +21,7 @@ public final class StreamWarnings {
         }
     }
 
-    void videoNotPlayableInBrowsers(String camera, String codec) {
+    public void videoNotPlayableInBrowsers(String camera, String codec) {
         if (warnedVideo.compareAndSet(false, true)) {
             LOG.warn("{}: {}; set the camera to send H.264 or H.265 for footage that plays everywhere",
                     camera, BrowserCodecs.warning(codec));
