@@ -83,7 +83,7 @@ class LoggingTest {
             OutputStreamAppender<ILoggingEvent> err = (OutputStreamAppender<ILoggingEvent>) root.getAppender("ERR");
             IOException cause = new IOException("connect failed\nrtsp://admin:" + SECRET + "@192.168.1.64/x said no");
             LoggingEvent event = new LoggingEvent(Logger.class.getName(),
-                    context.getLogger("org.nvr.session.CameraSupervisor"), Level.WARN,
+                    context.getLogger("org.nvr.camera.CameraSupervisor"), Level.WARN,
                     "cam-01: cannot open rtsp://admin:{}@192.168.1.64/Streaming", cause, new Object[]{SECRET});
             return new String(err.getEncoder().encode(event), StandardCharsets.UTF_8).stripTrailing();
         } finally {

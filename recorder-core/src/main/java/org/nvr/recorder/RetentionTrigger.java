@@ -3,9 +3,9 @@ package org.nvr.recorder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.nvr.camera.CameraObserver;
+import org.nvr.camera.CameraState;
 import org.nvr.retention.RetentionEnforcer;
-import org.nvr.session.CameraObserver;
-import org.nvr.session.CameraState;
 import org.nvr.source.FailureReason;
 
 /**

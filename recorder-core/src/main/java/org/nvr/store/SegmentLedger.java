@@ -9,14 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.nvr.camera.CameraObserver;
+import org.nvr.camera.CameraState;
 import org.nvr.config.CameraConfig;
 import org.nvr.index.IndexWriter;
-import org.nvr.session.CameraObserver;
-import org.nvr.session.CameraState;
-import org.nvr.session.RecordingSession;
-import org.nvr.session.RunClock;
 import org.nvr.source.FailureReason;
 import org.nvr.source.SourceException;
+import org.nvr.source.ffmpeg.RecordingSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

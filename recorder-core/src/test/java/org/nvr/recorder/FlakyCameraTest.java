@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nvr.camera.CameraState;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.MetricsConfig;
@@ -34,7 +35,6 @@ import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexDatabase;
 import org.nvr.index.RunRow;
 import org.nvr.metrics.RecorderMetrics;
-import org.nvr.session.CameraState;
 import org.nvr.sim.AuthScheme;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
@@ -99,7 +99,7 @@ class FlakyCameraTest {
 
             Instant started = Instant.now();
             try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults().withMetrics(metrics))) {
-                Map<String, org.nvr.session.CameraStatus> status = new java.util.HashMap<>();
+                Map<String, org.nvr.camera.CameraStatus> status = new java.util.HashMap<>();
                 for (int i = 0; i < cams.size(); i++) {
                     status.put(cams.get(i).id(), recorder.statuses().get(i));
                 }

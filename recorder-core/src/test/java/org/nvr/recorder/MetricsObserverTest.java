@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.nvr.camera.CameraState;
 import org.nvr.metrics.RecorderMetrics;
-import org.nvr.session.CameraState;
 import org.nvr.source.FailureReason;
 
 /** How state reports become outages, down reasons and {@code nvr_camera_up}. */

@@ -11,11 +11,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nvr.camera.CameraState;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.OutageRow;
 import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
-import org.nvr.session.CameraState;
 import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.MediaProbe;
 

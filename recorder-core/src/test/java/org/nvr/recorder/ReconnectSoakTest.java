@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nvr.session.CameraState;
-import org.nvr.session.CameraStatus;
+import org.nvr.camera.CameraState;
+import org.nvr.camera.CameraStatus;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
 

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.nvr.camera.CameraState;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.NvrConfig;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.SegmentRow;
-import org.nvr.session.CameraState;
 import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.MediaProbe;
 

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nvr.camera.CameraState;
+import org.nvr.camera.CameraStatus;
 import org.nvr.index.FootageQueries;
-import org.nvr.session.CameraState;
-import org.nvr.session.CameraStatus;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
 

@@ -14,9 +14,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
-import org.nvr.session.CameraSupervisor;
-import org.slf4j.LoggerFactory;
-import org.junit.jupiter.api.io.TempDir;
+import org.nvr.camera.CameraState;
+import org.nvr.camera.CameraSupervisor;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.MetricsConfig;
@@ -27,11 +26,12 @@ import org.nvr.config.StorageConfig;
 import org.nvr.config.Transport;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.SegmentRow;
-import org.nvr.session.CameraState;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
 import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.MediaProbe;
+import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code transport: tcp | udp | auto}: each records, and auto falls back to TCP where UDP is refused

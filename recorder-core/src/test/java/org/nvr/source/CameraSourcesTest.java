@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.nvr.camera.CameraObserver;
+import org.nvr.camera.CameraSupervisor;
+import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Retention;
@@ -17,10 +20,6 @@ import org.nvr.config.Source;
 import org.nvr.config.Transport;
 import org.nvr.media.FrameSink;
 import org.nvr.rtsp.RtspSessionOptions;
-import org.nvr.session.CameraObserver;
-import org.nvr.session.CameraSupervisor;
-import org.nvr.session.SessionResult;
-import org.nvr.session.StreamWarnings;
 import org.nvr.source.rtsp.RtspSource;
 
 /** Which source an attempt gets: the config's, FFmpeg for what the RTSP client cannot do yet (TLS). */

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.nvr.camera.CameraObserver;
+import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Retention;
@@ -17,10 +19,8 @@ import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.session.CameraObserver;
-import org.nvr.session.RecordingSession;
-import org.nvr.session.StreamWarnings;
 import org.nvr.source.FailureReason;
+import org.nvr.source.ffmpeg.RecordingSession;
 
 /**
  * A {@link SegmentRecorder} on a real index and finisher under {@code root}, fed captured frames on the

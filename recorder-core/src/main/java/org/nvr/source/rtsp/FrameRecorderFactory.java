@@ -1,8 +1,8 @@
 package org.nvr.source.rtsp;
 
+import org.nvr.camera.CameraObserver;
+import org.nvr.camera.StreamWarnings;
 import org.nvr.config.CameraConfig;
-import org.nvr.session.CameraObserver;
-import org.nvr.session.StreamWarnings;
 import org.nvr.store.FrameRecorder;
 
 /**

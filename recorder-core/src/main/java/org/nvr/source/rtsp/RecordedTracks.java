@@ -5,14 +5,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.session.FrameTranscoder;
-import org.nvr.session.StreamWarnings;
 import org.nvr.source.SourceException;
+import org.nvr.source.ffmpeg.FrameTranscoder;
 import org.nvr.store.FrameRecorder;
 
 /**

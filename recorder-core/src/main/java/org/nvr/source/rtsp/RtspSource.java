@@ -4,12 +4,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.nvr.camera.CameraObserver;
+import org.nvr.camera.StreamWarnings;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
 import org.nvr.media.FrameSink;
 import org.nvr.rtsp.RtspSessionOptions;
-import org.nvr.session.CameraObserver;
-import org.nvr.session.StreamWarnings;
 
 /**
  * What every camera recorded through our RTSP client shares: the Netty event loop group the
