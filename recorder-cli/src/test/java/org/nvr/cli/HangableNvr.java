@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.nvr.recorder.Recorder;
+import org.nvr.daemon.Recorder;
 import org.nvr.source.ffmpeg.FfmpegCameraOpener;
 import org.nvr.testing.HangingOpener;
 import picocli.CommandLine;

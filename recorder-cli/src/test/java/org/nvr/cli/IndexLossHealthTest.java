@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.config.ConfigLoader;
 import org.nvr.config.NvrConfig;
-import org.nvr.recorder.Recorder;
+import org.nvr.daemon.Recorder;
 import org.nvr.testing.Poll;
 
 /**

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.config.ConfigLoader;
 import org.nvr.config.NvrConfig;
+import org.nvr.daemon.Recorder;
 import org.nvr.metrics.BasicAuth;
-import org.nvr.recorder.Recorder;
 
 /** {@code nvr hash-password} and a daemon whose {@code /metrics} needs the password it hashed. */
 class MetricsAuthCliTest {

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.config.ConfigLoader;
 import org.nvr.config.NvrConfig;
+import org.nvr.daemon.Recorder;
 import org.nvr.metrics.BasicAuth;
-import org.nvr.recorder.Recorder;
 
 /** With {@code web:} the daemon serves the pages while it records, and stops serving them when it closes. */
 class WebDaemonTest {

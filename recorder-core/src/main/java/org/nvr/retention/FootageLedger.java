@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The running totals of closed footage that retention reads instead of rescanning the index, and keeps
- * current when it deletes (implemented by {@code org.nvr.recorder.StorageStats}, which also counts the
+ * current when it deletes (implemented by {@code org.nvr.daemon.StorageStats}, which also counts the
  * segments that close). Implementations are thread-safe.
  */
 public interface FootageLedger {

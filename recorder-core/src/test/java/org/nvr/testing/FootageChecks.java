@@ -8,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.nvr.daemon.IndexDiskComparison;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexException;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
-import org.nvr.recorder.IndexDiskComparison;
 
 /** Assertions about a storage root once no recorder runs on it. */
 public final class FootageChecks {

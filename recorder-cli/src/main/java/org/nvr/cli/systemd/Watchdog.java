@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.nvr.recorder.Liveness;
+import org.nvr.daemon.Liveness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * {@code systemctl status} why, and logs once when the check passes again.
  *
  * <p>Runs the check on a thread of its own, {@code nvr-watchdog} (the check blocks for up to
- * {@link org.nvr.recorder.Recorder#PROBE_TIMEOUT}). Owns that thread; {@link #close()} stops it and is
+ * {@link org.nvr.daemon.Recorder#PROBE_TIMEOUT}). Owns that thread; {@link #close()} stops it and is
  * safe twice. Does nothing when systemd did not ask for a watchdog.
  */
 public final class Watchdog implements AutoCloseable {

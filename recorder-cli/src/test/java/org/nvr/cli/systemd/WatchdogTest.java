@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.nvr.recorder.Liveness;
+import org.nvr.daemon.Liveness;
 
 /** The watchdog is fed while the check passes, withheld while it fails, and fed again when it recovers. */
 class WatchdogTest {

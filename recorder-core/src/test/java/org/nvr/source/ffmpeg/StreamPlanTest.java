@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
+import org.nvr.daemon.TestCameras;
 import org.nvr.ffmpeg.FfmpegRuntime;
-import org.nvr.recorder.TestCameras;
 import org.slf4j.LoggerFactory;
 
 /** What a session records of an H.264 camera's audio, per codec and audio policy. */
