@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import org.nvr.config.NvrConfig;
-import org.nvr.export.OutputFile;
+import org.nvr.footage.OutputFile;
 
 /**
  * Claims the file an export or a snapshot writes ({@link OutputFile}) and turns a refusal into the

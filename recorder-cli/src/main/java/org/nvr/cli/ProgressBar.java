@@ -1,7 +1,7 @@
 package org.nvr.cli;
 
 import java.io.PrintWriter;
-import org.nvr.export.FootageExporter;
+import org.nvr.footage.FootageExporter;
 
 /**
  * A one-line progress bar on stderr for exports that take more than a moment: drawn only on a

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.SiteConfig;
-import org.nvr.report.Uptime;
 
 /**
  * Availability per camera and per site over a window ({@link Uptime} computes the figures):

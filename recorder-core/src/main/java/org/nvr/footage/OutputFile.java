@@ -1,4 +1,4 @@
-package org.nvr.export;
+package org.nvr.footage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

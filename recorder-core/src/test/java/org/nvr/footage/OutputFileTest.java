@@ -1,4 +1,4 @@
-package org.nvr.export;
+package org.nvr.footage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.nvr.export;
+package org.nvr.footage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
-import org.nvr.report.Gap;
 import org.nvr.retention.SegmentDeleter;
 import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.FragmentedMp4;

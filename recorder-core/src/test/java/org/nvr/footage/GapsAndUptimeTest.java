@@ -1,4 +1,4 @@
-package org.nvr.report;
+package org.nvr.footage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package org.nvr.report;
+package org.nvr.footage;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package org.nvr.export;
+package org.nvr.footage;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_HEVC;

@@ -1,4 +1,4 @@
-package org.nvr.export;
+package org.nvr.footage;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_HEVC;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
@@ -57,7 +57,6 @@ import org.nvr.ffmpeg.AvErrors;
 import org.nvr.ffmpeg.FfmpegRuntime;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
-import org.nvr.report.Gap;
 import org.nvr.store.SegmentFinisher;
 
 /**

@@ -1,4 +1,4 @@
-package org.nvr.report;
+package org.nvr.footage;
 
 import java.time.Duration;
 import java.time.Instant;

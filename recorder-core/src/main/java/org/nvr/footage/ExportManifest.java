@@ -1,4 +1,4 @@
-package org.nvr.export;
+package org.nvr.footage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nvr.report.Gap;
 
 /**
  * {@code OUT.mp4.json}: what an export holds and how to check it, in the contract's shape
