@@ -35,10 +35,10 @@ import org.nvr.mp4.InitSegment;
 import org.nvr.mp4.MediaFragment;
 import org.nvr.source.FailureReason;
 import org.nvr.source.ffmpeg.Mp4SegmentWriter;
-import org.nvr.source.ffmpeg.RecordingSession;
 import org.nvr.store.SegmentFinisher;
 import org.nvr.store.SegmentPaths;
 import org.nvr.store.SegmentRecorder;
+import org.nvr.store.SegmentStore;
 
 /**
  * Writes the same H.264 access units into fragmented MP4 files ROUNDS times through each of:
@@ -165,7 +165,7 @@ public class Fmp4WriteBench {
         final SegmentFinisher finisher = new SegmentFinisher();
         final Instant[] now = {Instant.parse("2026-12-06T10:00:00Z")};
         final CameraConfig camera;
-        final RecordingSession.Context ctx;
+        final SegmentStore ctx;
 
         Recorder(Path root, Duration segment) throws Exception {
             this.root = Files.createDirectories(root);
@@ -189,7 +189,7 @@ public class Fmp4WriteBench {
             camera = new CameraConfig("cam", "site", "cam", URI.create("rtsp://127.0.0.1/cam"),
                     Optional.empty(), Optional.empty(), Transport.TCP, AudioPolicy.DROP, Duration.ofSeconds(5),
                     Retention.NONE, Optional.empty(), Optional.empty());
-            ctx = new RecordingSession.Context(root, segment, index, finisher, null, clock);
+            ctx = new SegmentStore(root, segment, index, finisher, clock);
         }
 
         /** One run of one segment, as a camera's session after a reconnect; returns the segment's bytes. */

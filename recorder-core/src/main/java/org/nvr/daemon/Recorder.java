@@ -228,7 +228,7 @@ public final class Recorder implements AutoCloseable {
         rtspLoops = RtspTransports.newGroup(RTSP_THREADS, "nvr-rtsp");
         lanes = new WriterLanes(WriterLanes.DEFAULT_THREADS);
         RtspSource rtsp = new RtspSource(rtspLoops, RtspSessionOptions.defaults().withClock(options.clock()),
-                (cam, observer, warnings) -> new SegmentRecorder(cam, ctx, observer, warnings), ctx.live());
+                (cam, observer, warnings) -> new SegmentRecorder(cam, ctx.store(), observer, warnings), ctx.live());
         PortProbe probe = new TcpPortProbe(loop, CameraSupervisor.PROBE_PERIOD);
         resolver = new DnsHostResolver(loop.next(), options.nameServers());
         Retention global = config.storage().retention();

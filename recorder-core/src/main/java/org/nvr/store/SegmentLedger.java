@@ -15,13 +15,12 @@ import org.nvr.config.CameraConfig;
 import org.nvr.index.IndexWriter;
 import org.nvr.source.FailureReason;
 import org.nvr.source.SourceException;
-import org.nvr.source.ffmpeg.RecordingSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The segment/index invariant of one recording session, whichever writer makes the files (FFmpeg's
- * muxer in {@link RecordingSession}, the Java writer in {@link SegmentRecorder}):
+ * muxer in {@code source.ffmpeg.RecordingSession}, the Java writer in {@link SegmentRecorder}):
  * <ol>
  *   <li>a run's row is opened at the run's first keyframe, dated by our clock ({@link RunClock}), and
  *       ended with the session's reason when it ends; times are run times (microseconds of stream time
@@ -121,13 +120,13 @@ public final class SegmentLedger {
     }
 
     private final CameraConfig camera;
-    private final RecordingSession.Context ctx;
+    private final SegmentStore ctx;
     private final CameraObserver observer;
     private RunClock runClock;
     private Long runId;
     private Segment segment;
 
-    public SegmentLedger(CameraConfig camera, RecordingSession.Context ctx, CameraObserver observer) {
+    public SegmentLedger(CameraConfig camera, SegmentStore ctx, CameraObserver observer) {
         this.camera = camera;
         this.ctx = ctx;
         this.observer = observer;

@@ -21,7 +21,6 @@ import org.nvr.mp4.FragmentedMp4Writer;
 import org.nvr.source.FailureReason;
 import org.nvr.source.SourceException;
 import org.nvr.source.ffmpeg.Mp4SegmentWriter;
-import org.nvr.source.ffmpeg.RecordingSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * ({@link FragmentedMp4Writer}: one gathering write per fragment, fragments of at most
  * {@link Mp4SegmentWriter#FRAGMENT_MICROS}, each written whole so a killed file is readable up to its last
  * fragment; H.265 as {@code hvc1}), under the segment/index invariant of {@link SegmentLedger} that the
- * FFmpeg path ({@link RecordingSession}) shares, so footage reads the same to every footage command:
+ * FFmpeg path ({@code source.ffmpeg.RecordingSession}) shares, so footage reads the same to every footage command:
  * <ul>
  *   <li>the run starts at the first video keyframe, dated by our clock at its arrival and advanced by
  *       stream time;</li>
@@ -59,7 +58,7 @@ public final class SegmentRecorder implements FrameRecorder {
     static final long MAX_HOLD_MICROS = 500_000;
 
     private final CameraConfig camera;
-    private final RecordingSession.Context ctx;
+    private final SegmentStore ctx;
     private final CameraObserver observer;
     private final StreamWarnings warnings;
     private final Rotation rotation;
@@ -102,7 +101,7 @@ public final class SegmentRecorder implements FrameRecorder {
     private boolean diskFull;
     private boolean ended;
 
-    public SegmentRecorder(CameraConfig camera, RecordingSession.Context ctx, CameraObserver observer,
+    public SegmentRecorder(CameraConfig camera, SegmentStore ctx, CameraObserver observer,
                            StreamWarnings warnings) {
         this.camera = camera;
         this.ctx = ctx;

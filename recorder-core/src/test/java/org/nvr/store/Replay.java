@@ -20,7 +20,6 @@ import org.nvr.index.SegmentRow;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 import org.nvr.source.FailureReason;
-import org.nvr.source.ffmpeg.RecordingSession;
 
 /**
  * A {@link SegmentRecorder} on a real index and finisher under {@code root}, fed captured frames on the
@@ -49,7 +48,7 @@ final class Replay implements AutoCloseable {
         CameraConfig camera = new CameraConfig(CAMERA, "site", CAMERA, URI.create("rtsp://127.0.0.1/cam"),
                 Optional.empty(), Optional.empty(), Transport.TCP, AudioPolicy.DROP, Duration.ofSeconds(5),
                 Retention.NONE, Optional.empty(), Optional.empty());
-        RecordingSession.Context ctx = new RecordingSession.Context(root, segmentTarget, index, finisher, null, clock);
+        SegmentStore store = new SegmentStore(root, segmentTarget, index, finisher, clock);
         CameraObserver observer = new CameraObserver() {
             @Override
             public void segmentClosed(String site, String cam, Path file, Instant start, Instant end, long bytes) {
@@ -58,7 +57,7 @@ final class Replay implements AutoCloseable {
                 }
             }
         };
-        recorder = new SegmentRecorder(camera, ctx, observer, new StreamWarnings());
+        recorder = new SegmentRecorder(camera, store, observer, new StreamWarnings());
     }
 
     /** Feeds {@code stream}'s tracks and its first {@code count} frames (all when negative). */

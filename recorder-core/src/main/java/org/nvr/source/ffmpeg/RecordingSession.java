@@ -30,6 +30,7 @@ import org.nvr.source.SourceException;
 import org.nvr.store.Rotation;
 import org.nvr.store.SegmentFinisher;
 import org.nvr.store.SegmentLedger;
+import org.nvr.store.SegmentStore;
 import org.nvr.store.TrackClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +68,11 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
         public Context(Path root, Duration segmentTarget, IndexWriter index, SegmentFinisher finisher,
                        CameraOpener opener, Clock clock) {
             this(root, segmentTarget, index, finisher, opener, clock, camera -> FrameSink.NONE);
+        }
+
+        /** What the segment ledger (and the Java writer of our RTSP client) needs of this context. */
+        public SegmentStore store() {
+            return new SegmentStore(root, segmentTarget, index, finisher, clock);
         }
     }
 
@@ -108,7 +114,7 @@ public final class RecordingSession implements CameraSupervisor.Blocking {
         this.stopRequested = stopRequested;
         this.streamWarnings = streamWarnings;
         this.live = new LiveFrames(ctx.live().apply(camera), camera.id());
-        this.ledger = new SegmentLedger(camera, ctx, observer);
+        this.ledger = new SegmentLedger(camera, ctx.store(), observer);
     }
 
     @Override
