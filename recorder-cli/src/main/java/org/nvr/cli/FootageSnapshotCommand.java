@@ -22,8 +22,8 @@ import org.nvr.index.AuditEntry;
 import org.nvr.index.EvidenceLog;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
-import org.nvr.source.ffmpeg.Mp4SegmentWriter;
 import org.nvr.store.SegmentFinisher;
+import org.nvr.store.SegmentLedger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,7 +64,7 @@ final class FootageSnapshotCommand implements Callable<Integer> {
 
     /**
      * How far the picture from a segment still being written may lie before the moment: the fragment in
-     * progress (at most {@link Mp4SegmentWriter#FRAGMENT_MICROS}, 2 s by contract) and the recorder's
+     * progress (at most {@link SegmentLedger#FRAGMENT_MICROS}, 2 s by contract) and the recorder's
      * latency; further back, the segment does not reach the moment.
      */
     static final Duration OPEN_SEGMENT_LAG = Duration.ofSeconds(5);

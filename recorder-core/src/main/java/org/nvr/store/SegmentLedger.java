@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The segment/index invariant of one recording session, whichever writer makes the files (FFmpeg's
- * muxer in {@code source.ffmpeg.RecordingSession}, the Java writer in {@link SegmentRecorder}):
+ * muxer in {@code RecordingSession}, the Java writer in {@link SegmentRecorder}):
  * <ol>
  *   <li>a run's row is opened at the run's first keyframe, dated by our clock ({@link RunClock}), and
  *       ended with the session's reason when it ends; times are run times (microseconds of stream time
@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * or abandons through {@link SegmentFile}.
  */
 public final class SegmentLedger {
+    /** Longest fragment, whichever writer makes the file: bounds what a power cut or kill -9 can cost. */
+    public static final long FRAGMENT_MICROS = 1_000_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLedger.class);
     private static final long INDEX_WAIT_SECONDS = 10;
 

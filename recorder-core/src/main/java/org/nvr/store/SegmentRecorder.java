@@ -20,16 +20,15 @@ import org.nvr.media.Track;
 import org.nvr.mp4.FragmentedMp4Writer;
 import org.nvr.source.FailureReason;
 import org.nvr.source.SourceException;
-import org.nvr.source.ffmpeg.Mp4SegmentWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@link FrameRecorder} of the recorder: fragmented MP4 segments written in Java
  * ({@link FragmentedMp4Writer}: one gathering write per fragment, fragments of at most
- * {@link Mp4SegmentWriter#FRAGMENT_MICROS}, each written whole so a killed file is readable up to its last
+ * {@link SegmentLedger#FRAGMENT_MICROS}, each written whole so a killed file is readable up to its last
  * fragment; H.265 as {@code hvc1}), under the segment/index invariant of {@link SegmentLedger} that the
- * FFmpeg path ({@code source.ffmpeg.RecordingSession}) shares, so footage reads the same to every footage command:
+ * FFmpeg path ({@code RecordingSession}) shares, so footage reads the same to every footage command:
  * <ul>
  *   <li>the run starts at the first video keyframe, dated by our clock at its arrival and advanced by
  *       stream time;</li>
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SegmentRecorder implements FrameRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentRecorder.class);
-    private static final Duration FRAGMENT = Duration.ofNanos(Mp4SegmentWriter.FRAGMENT_MICROS * 1000);
+    private static final Duration FRAGMENT = Duration.ofNanos(SegmentLedger.FRAGMENT_MICROS * 1000);
     /** About 10 s of AAC at 48 kHz, as on the FFmpeg path: audio waiting for pictures that stopped. */
     static final int MAX_PENDING_AUDIO = 500;
     /** Longest a picture waits for audio, in stream time: above a transcoder's delay plus interleaving. */

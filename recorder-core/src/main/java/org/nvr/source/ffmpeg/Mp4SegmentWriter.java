@@ -28,9 +28,10 @@ import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.nvr.ffmpeg.AvErrors;
 import org.nvr.ffmpeg.FfmpegRuntime;
 import org.nvr.store.SegmentFinisher;
+import org.nvr.store.SegmentLedger;
 
 /**
- * Writes one segment file: a fragmented MP4 whose fragments are at most {@link #FRAGMENT_MICROS} long
+ * Writes one segment file: a fragmented MP4 whose fragments are at most {@link SegmentLedger#FRAGMENT_MICROS} long
  * and flushed to the kernel as soon as they are cut, so a crash loses at most the fragment in progress.
  * Packets are copied as they are (no decoding); the caller gives them in each track's own time base,
  * relative to the segment start, with strictly increasing dts per track.
@@ -39,8 +40,6 @@ import org.nvr.store.SegmentFinisher;
  * call twice and always releases native memory, even after a failed write.
  */
 public final class Mp4SegmentWriter implements AutoCloseable {
-    /** Longest fragment: bounds what a power cut or kill -9 can cost. */
-    public static final long FRAGMENT_MICROS = 1_000_000;
 
     /** HEVC must be tagged {@code hvc1} (parameter sets in the sample entry) or Apple players refuse it. */
     private static final int HVC1 = 'h' | ('v' << 8) | ('c' << 16) | ('1' << 24);
@@ -93,7 +92,7 @@ public final class Mp4SegmentWriter implements AutoCloseable {
         AVDictionary opts = new AVDictionary(null);
         try {
             av_dict_set(opts, "movflags", "frag_keyframe+empty_moov+default_base_moof+delay_moov", 0);
-            av_dict_set(opts, "frag_duration", Long.toString(FRAGMENT_MICROS), 0);
+            av_dict_set(opts, "frag_duration", Long.toString(SegmentLedger.FRAGMENT_MICROS), 0);
             av_dict_set(opts, "flush_packets", "1", 0);
             check(avformat_write_header(oc, opts), "write header");
         } finally {
