@@ -20,13 +20,12 @@ import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
 import org.nvr.source.FailureReason;
 import org.nvr.source.SessionResult;
-import org.nvr.source.ffmpeg.RecordingSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one camera recording for the life of the daemon: starts a {@link Session} (a
- * {@link RecordingSession} on the camera's own thread, or the RTSP client's asynchronous session), and
+ * {@code RecordingSession} on the camera's own thread, or the RTSP client's asynchronous session), and
  * when it ends schedules the next one on the event loop after a {@link Backoff} delay. It never gives
  * up. Reconnection lives here and nowhere else.
  *
