@@ -6,13 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.nvr.camera.SourceException;
 import org.nvr.media.AvcSps;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.HevcSps;
 import org.nvr.media.Track;
 import org.nvr.rtsp.RtspSessionListener;
-import org.nvr.source.SourceException;
 
 /**
  * What {@code nvr probe} learns from the frames of one session: per track the codec, and for video the

@@ -2,7 +2,6 @@ package org.nvr.camera;
 
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
-import org.nvr.source.SessionResult;
 
 /**
  * Capped exponential backoff with jitter for reconnect attempts: about 1 s, doubling to 30 s, never

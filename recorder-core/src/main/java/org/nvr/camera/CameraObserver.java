@@ -3,7 +3,6 @@ package org.nvr.camera;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.nvr.source.FailureReason;
 
 /**
  * What a camera's session and supervisor report as they go: the seam between recording and what watches

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.nvr.index.IndexWriter;
-import org.nvr.source.FailureReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -18,8 +18,6 @@ import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SessionResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,7 +3,6 @@ package org.nvr.camera;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.nvr.source.FailureReason;
 
 /**
  * Passes a session's reports on to the camera's observer and notes, for the liveness check, that the

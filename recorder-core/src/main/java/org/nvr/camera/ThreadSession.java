@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SessionResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

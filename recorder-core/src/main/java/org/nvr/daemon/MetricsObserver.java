@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import org.nvr.camera.CameraObserver;
 import org.nvr.camera.CameraState;
+import org.nvr.camera.FailureReason;
 import org.nvr.metrics.CameraMetrics;
-import org.nvr.source.FailureReason;
 
 /**
  * Feeds a camera's events into its Prometheus meters. An outage is counted when the camera goes down

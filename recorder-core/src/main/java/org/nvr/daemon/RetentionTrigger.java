@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import org.nvr.camera.CameraObserver;
 import org.nvr.camera.CameraState;
+import org.nvr.camera.FailureReason;
 import org.nvr.retention.RetentionEnforcer;
-import org.nvr.source.FailureReason;
 
 /**
  * Passes a camera's events on to {@code next} (the meters and storage totals), then tells retention what

@@ -6,7 +6,7 @@ import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_UNAUTHORIZED;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 
-import org.nvr.source.FailureReason;
+import org.nvr.camera.FailureReason;
 
 /** Turns FFmpeg's negative error codes into text and into {@link FailureReason}s. */
 public final class AvErrors {

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.nvr.source.FailureReason;
+import org.nvr.camera.FailureReason;
 
 /**
  * The meters of one camera: {@code nvr_camera_*}, {@code nvr_segments_written_total} and

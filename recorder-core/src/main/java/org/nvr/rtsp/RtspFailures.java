@@ -1,7 +1,7 @@
 package org.nvr.rtsp;
 
-import org.nvr.source.FailureReason;
-import org.nvr.source.SourceException;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SourceException;
 
 /**
  * Turns what a camera answered into the recorder's failure vocabulary: an RTSP status code into a

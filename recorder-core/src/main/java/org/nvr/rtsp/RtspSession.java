@@ -44,6 +44,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SourceException;
 import org.nvr.config.KnownSecrets;
 import org.nvr.config.Transport;
 import org.nvr.media.Frame;
@@ -54,8 +56,6 @@ import org.nvr.rtp.RtcpPacket;
 import org.nvr.rtp.RtpPacket;
 import org.nvr.rtp.RtpTrackReceiver;
 import org.nvr.rtp.SenderReport;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SourceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

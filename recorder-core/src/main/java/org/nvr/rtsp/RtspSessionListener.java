@@ -1,9 +1,9 @@
 package org.nvr.rtsp;
 
 import java.util.List;
+import org.nvr.camera.SourceException;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.source.SourceException;
 
 /**
  * What an {@link RtspSession} tells its owner. Every call comes on the session's event loop, one at a
@@ -20,7 +20,7 @@ public interface RtspSessionListener {
 
     /**
      * Exactly once, when the connection has closed: {@code reason} says why ({@link
-     * org.nvr.source.FailureReason#SHUTDOWN} after {@link RtspSession#close()}).
+     * org.nvr.camera.FailureReason#SHUTDOWN} after {@link RtspSession#close()}).
      */
     void onClosed(SourceException reason);
 }

@@ -3,10 +3,10 @@ package org.nvr.store;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SourceException;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SourceException;
 
 /**
  * Records one session of one camera from the media-neutral model: the owner of the segment/index

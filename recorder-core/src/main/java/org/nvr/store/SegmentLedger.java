@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.nvr.camera.CameraObserver;
 import org.nvr.camera.CameraState;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SourceException;
 import org.nvr.config.CameraConfig;
 import org.nvr.index.IndexWriter;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SourceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.nvr.camera.CameraObserver;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SourceException;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.CameraConfig;
 import org.nvr.media.AvcSps;
@@ -18,8 +20,6 @@ import org.nvr.media.Frame;
 import org.nvr.media.HevcSps;
 import org.nvr.media.Track;
 import org.nvr.mp4.FragmentedMp4Writer;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SourceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

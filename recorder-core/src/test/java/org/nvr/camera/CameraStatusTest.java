@@ -13,7 +13,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.index.IndexWriter;
-import org.nvr.source.FailureReason;
 import org.slf4j.LoggerFactory;
 
 /** {@link CameraStatus} when the index cannot store what it reports. */

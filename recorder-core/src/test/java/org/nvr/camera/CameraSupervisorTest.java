@@ -28,8 +28,6 @@ import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Retention;
 import org.nvr.config.Transport;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SessionResult;
 import org.slf4j.LoggerFactory;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

@@ -12,6 +12,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.nvr.camera.CameraObserver;
 import org.nvr.camera.CameraSupervisor;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SessionResult;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
@@ -20,8 +22,6 @@ import org.nvr.config.Source;
 import org.nvr.config.Transport;
 import org.nvr.media.FrameSink;
 import org.nvr.rtsp.RtspSessionOptions;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SessionResult;
 import org.nvr.source.rtsp.RtspSource;
 
 /** Which source an attempt gets: the config's, FFmpeg for what the RTSP client cannot do yet (TLS). */

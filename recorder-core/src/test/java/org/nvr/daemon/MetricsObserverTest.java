@@ -8,8 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nvr.camera.CameraState;
+import org.nvr.camera.FailureReason;
 import org.nvr.metrics.RecorderMetrics;
-import org.nvr.source.FailureReason;
 
 /** How state reports become outages, down reasons and {@code nvr_camera_up}. */
 class MetricsObserverTest {

@@ -22,6 +22,7 @@ import org.nvr.camera.Backoff;
 import org.nvr.camera.CameraObserver;
 import org.nvr.camera.CameraStatus;
 import org.nvr.camera.CameraSupervisor;
+import org.nvr.camera.FailureReason;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
@@ -37,9 +38,8 @@ import org.nvr.rtsp.RtspTransports;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SimulatedCamera;
 import org.nvr.sim.SyntheticClip;
-import org.nvr.source.FailureReason;
-import org.nvr.source.WriterLanes;
 import org.nvr.source.rtsp.RtspSource;
+import org.nvr.source.rtsp.WriterLanes;
 import org.nvr.store.FrameRecorder;
 import org.nvr.testing.Poll;
 

@@ -3,9 +3,9 @@ package org.nvr.rtsp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.nvr.camera.SourceException;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.source.SourceException;
 
 /** A listener that keeps what an {@link RtspSession} hands it, with each frame's arrival time; any thread reads. */
 final class Received implements RtspSessionListener {

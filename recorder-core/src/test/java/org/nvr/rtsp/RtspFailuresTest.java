@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SourceException;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SourceException;
 
 class RtspFailuresTest {
 

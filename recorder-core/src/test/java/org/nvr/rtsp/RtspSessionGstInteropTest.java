@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nvr.camera.FailureReason;
 import org.nvr.config.Transport;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.source.FailureReason;
 import org.nvr.testing.GstRtspServer;
 import org.nvr.testing.Poll;
 

@@ -25,14 +25,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SourceException;
 import org.nvr.media.Frame;
 import org.nvr.mp4.FragmentedMp4Writer;
 import org.nvr.sim.Quirk;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SimulatedCamera;
 import org.nvr.sim.SyntheticClip;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SourceException;
 import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Poll;
 

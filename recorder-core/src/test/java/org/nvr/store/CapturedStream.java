@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.nvr.camera.SourceException;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 import org.nvr.rtsp.RtspSession;
 import org.nvr.rtsp.RtspSessionListener;
 import org.nvr.rtsp.RtspSessionOptions;
-import org.nvr.source.SourceException;
 import org.nvr.testing.Poll;
 
 /**

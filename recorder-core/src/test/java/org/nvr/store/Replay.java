@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.nvr.camera.CameraObserver;
+import org.nvr.camera.FailureReason;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
@@ -19,7 +20,6 @@ import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.source.FailureReason;
 
 /**
  * A {@link SegmentRecorder} on a real index and finisher under {@code root}, fed captured frames on the

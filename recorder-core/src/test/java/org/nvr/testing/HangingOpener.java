@@ -4,9 +4,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.nvr.camera.SourceException;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
-import org.nvr.source.SourceException;
 import org.nvr.source.ffmpeg.CameraOpener;
 import org.nvr.source.ffmpeg.CameraSource;
 

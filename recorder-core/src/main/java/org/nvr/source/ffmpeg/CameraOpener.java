@@ -1,8 +1,8 @@
 package org.nvr.source.ffmpeg;
 
+import org.nvr.camera.SourceException;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.Transport;
-import org.nvr.source.SourceException;
 
 /** Opens a {@link CameraSource} for a camera. Real cameras use {@link FfmpegCameraOpener}; tests may fake it. */
 @FunctionalInterface

@@ -17,13 +17,13 @@ import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVInputFormat;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.javacpp.PointerPointer;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SourceException;
 import org.nvr.config.CameraConfig;
 import org.nvr.config.KnownSecrets;
 import org.nvr.config.Transport;
 import org.nvr.ffmpeg.AvErrors;
 import org.nvr.ffmpeg.FfmpegRuntime;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SourceException;
 
 /**
  * Opens RTSP cameras with FFmpeg's demuxer alone ({@code avformat_open_input} and

@@ -33,7 +33,7 @@ public final class FrameTranscoder implements AutoCloseable {
     /** Receives each AAC frame as it is completed. */
     @FunctionalInterface
     public interface AacSink {
-        void accept(Frame aac) throws IOException, InterruptedException, org.nvr.source.SourceException;
+        void accept(Frame aac) throws IOException, InterruptedException, org.nvr.camera.SourceException;
     }
 
     private final AudioTranscoder transcoder;
@@ -98,7 +98,7 @@ public final class FrameTranscoder implements AutoCloseable {
      * @throws Failed the transcoder failed; it must not be used again
      */
     public void transcode(Frame g711, AacSink sink) throws Failed, IOException, InterruptedException,
-            org.nvr.source.SourceException {
+            org.nvr.camera.SourceException {
         byte[] data = g711.data();
         if (data.length == 0) {
             return;
@@ -122,7 +122,7 @@ public final class FrameTranscoder implements AutoCloseable {
 
     /** Drains what the transcoder holds (the last fraction of a second) into {@code sink}. */
     public void flush(AacSink sink) throws Failed, IOException, InterruptedException,
-            org.nvr.source.SourceException {
+            org.nvr.camera.SourceException {
         SinkFailure failure = new SinkFailure();
         try {
             transcoder.flush(aac -> failure.pass(sink, frame(aac)));
@@ -166,13 +166,13 @@ public final class FrameTranscoder implements AutoCloseable {
         void pass(AacSink sink, Frame aac) throws IOException {
             try {
                 sink.accept(aac);
-            } catch (IOException | InterruptedException | org.nvr.source.SourceException | RuntimeException e) {
+            } catch (IOException | InterruptedException | org.nvr.camera.SourceException | RuntimeException e) {
                 thrown = e;
                 throw new IOException("the AAC frame's consumer failed", e);
             }
         }
 
-        void rethrow() throws IOException, InterruptedException, org.nvr.source.SourceException {
+        void rethrow() throws IOException, InterruptedException, org.nvr.camera.SourceException {
             if (thrown instanceof IOException e) {
                 throw e;
             }
@@ -180,7 +180,7 @@ public final class FrameTranscoder implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw e;
             }
-            if (thrown instanceof org.nvr.source.SourceException e) {
+            if (thrown instanceof org.nvr.camera.SourceException e) {
                 throw e;
             }
             if (thrown instanceof RuntimeException e) {

@@ -16,12 +16,12 @@ import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVOutputFormat;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SourceException;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.media.BrowserCodecs;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SourceException;
 import org.nvr.store.TrackClock;
 
 /**

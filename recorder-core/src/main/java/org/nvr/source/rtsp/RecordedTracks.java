@@ -5,13 +5,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.nvr.camera.SourceException;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.source.SourceException;
 import org.nvr.source.ffmpeg.FrameTranscoder;
 import org.nvr.store.FrameRecorder;
 

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.camera.CameraObserver;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SessionResult;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
@@ -24,8 +26,6 @@ import org.nvr.config.Transport;
 import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.SegmentRow;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SessionResult;
 import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.MediaProbe;
 

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.nvr.camera.FailureReason;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.source.FailureReason;
 import org.nvr.store.FrameRecorder;
 
 /**

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.nvr.camera.FailureReason;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
@@ -17,7 +18,6 @@ import org.nvr.config.Transport;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
-import org.nvr.source.FailureReason;
 import org.nvr.store.FrameRecorder;
 
 /**

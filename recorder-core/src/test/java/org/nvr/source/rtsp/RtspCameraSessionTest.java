@@ -22,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nvr.camera.CameraObserver;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SessionResult;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
@@ -36,9 +38,6 @@ import org.nvr.rtsp.RtspTransports;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SimulatedCamera;
 import org.nvr.sim.SyntheticClip;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SessionResult;
-import org.nvr.source.WriterLanes;
 import org.nvr.testing.Poll;
 
 /**

@@ -14,15 +14,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nvr.camera.CameraObserver;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SessionResult;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.Transport;
 import org.nvr.media.Frame;
 import org.nvr.media.FrameSink;
 import org.nvr.rtsp.RtspSessionOptions;
 import org.nvr.rtsp.RtspTransports;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SessionResult;
-import org.nvr.source.WriterLanes;
 import org.nvr.testing.Poll;
 import org.nvr.testing.VlcRtspServer;
 

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.nvr.camera.Backoff;
 import org.nvr.camera.CameraObserver;
 import org.nvr.camera.CameraSupervisor;
+import org.nvr.camera.FailureReason;
+import org.nvr.camera.SessionResult;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.AudioPolicy;
 import org.nvr.config.CameraConfig;
@@ -42,9 +44,6 @@ import org.nvr.sim.AuthScheme;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SimulatedCamera;
 import org.nvr.sim.SyntheticClip;
-import org.nvr.source.FailureReason;
-import org.nvr.source.SessionResult;
-import org.nvr.source.WriterLanes;
 import org.nvr.testing.Poll;
 import org.slf4j.LoggerFactory;
 

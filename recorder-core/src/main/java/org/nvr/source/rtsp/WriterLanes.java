@@ -1,4 +1,4 @@
-package org.nvr.source;
+package org.nvr.source.rtsp;
 
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutor;

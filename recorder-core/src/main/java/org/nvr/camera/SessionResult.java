@@ -1,4 +1,4 @@
-package org.nvr.source;
+package org.nvr.camera;
 
 import java.time.Duration;
 
