@@ -43,7 +43,6 @@ final class LiveFrames {
     private long[] base;
     private Track video;
     private Track audio;
-    private byte[] announcedSets;
     private boolean failed;
 
     LiveFrames(FrameSink sink, String camera) {
@@ -61,7 +60,6 @@ final class LiveFrames {
         }
         video = null;
         audio = null;
-        announcedSets = null;
     }
 
     /** A picture (track 0) or an audio frame about to be written, with its stamp in its track's time base. */
@@ -88,13 +86,13 @@ final class LiveFrames {
         byte[] data;
         Track t;
         if (track == 0) {
+            data = lengthPrefixed(raw);
             if (key) {
-                announceIfChanged(raw);
+                announceIfChanged(data);
             }
             if (video == null) {
                 return; // waiting for a keyframe to start from
             }
-            data = lengthPrefixed(raw);
             t = video;
         } else {
             if (audio == null) {
@@ -106,13 +104,15 @@ final class LiveFrames {
         sink.frame(new Frame(t, stamp.pts() - base[track], stamp.dts() - base[track], key, data));
     }
 
+    /** {@code keyframe}: its NAL units behind 4-byte lengths, as the media model's frames carry them. */
     private void announceIfChanged(byte[] keyframe) {
         int codecId = plan.videoCodecId();
         if (codecId != AV_CODEC_ID_H264 && codecId != AV_CODEC_ID_HEVC) {
             return;
         }
-        byte[] sets = ParameterSets.parameterSets(keyframe, codecId);
-        if (sets.length == 0) {
+        Codec codec = codecId == AV_CODEC_ID_H264 ? Codec.H264 : Codec.H265;
+        List<byte[]> sets = inBandParameterSets(codec, keyframe);
+        if (sets.isEmpty()) {
             if (video != null) {
                 return; // no in-band sets: the announced ones still hold
             }
@@ -122,20 +122,19 @@ final class LiveFrames {
             }
             byte[] extradata = new byte[par.extradata_size()];
             par.extradata().get(extradata);
-            sets = ParameterSets.parameterSets(extradata, codecId);
-            if (sets.length == 0) {
+            sets = inBandParameterSets(codec, lengthPrefixed(extradata));
+            if (sets.isEmpty()) {
                 return; // not Annex B, or empty: nothing a browser could start from
             }
         }
-        if (video != null && Arrays.equals(sets, announcedSets)) {
+        if (video != null && Track.sameParameterSets(sets, video.parameterSets())) {
             return;
         }
         int rate = clockRate(plan.timeBase(0));
         if (rate <= 0) {
             return;
         }
-        announcedSets = sets;
-        video = Track.video(0, codecId == AV_CODEC_ID_H264 ? Codec.H264 : Codec.H265, rate, nalUnits(sets));
+        video = Track.video(0, codec, rate, sets);
         audio = audioTrack();
         sink.tracks(audio == null ? List.of(video) : List.of(video, audio));
     }
@@ -152,6 +151,14 @@ final class LiveFrames {
         byte[] config = new byte[par.extradata_size()];
         par.extradata().get(config);
         return Track.audio(1, Codec.AAC, rate, config, par.sample_rate(), par.ch_layout().nb_channels());
+    }
+
+    /**
+     * The parameter sets that NAL units behind 4-byte lengths carry, read as the media model reads any
+     * frame's ({@link Frame#inBandParameterSets()}: one of each kind, the last winning); empty without.
+     */
+    static List<byte[]> inBandParameterSets(Codec codec, byte[] lengthPrefixed) {
+        return new Frame(Track.video(0, codec, 90_000, List.of()), 0, 0, true, lengthPrefixed).inBandParameterSets();
     }
 
     /** The session ended. */
@@ -184,16 +191,6 @@ final class LiveFrames {
             at += 4 + n;
         }
         return out;
-    }
-
-    /** The NAL units of an Annex B buffer, without start codes or trailing zero bytes. */
-    static List<byte[]> nalUnits(byte[] annexB) {
-        int[] bounds = nalBounds(annexB);
-        List<byte[]> nals = new ArrayList<>(bounds.length / 2);
-        for (int k = 0; k < bounds.length; k += 2) {
-            nals.add(Arrays.copyOfRange(annexB, bounds[k], bounds[k + 1]));
-        }
-        return nals;
     }
 
     /** Start and end of each NAL unit's bytes, in pairs; empty units left out. */
