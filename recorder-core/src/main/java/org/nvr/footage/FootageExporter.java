@@ -1,5 +1,6 @@
 package org.nvr.footage;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_HEVC;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
 import static org.bytedeco.ffmpeg.global.avcodec.av_new_packet;
@@ -57,6 +58,7 @@ import org.nvr.ffmpeg.AvErrors;
 import org.nvr.ffmpeg.FfmpegRuntime;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
+import org.nvr.media.Codec;
 import org.nvr.store.SegmentFinisher;
 
 /**
@@ -611,8 +613,8 @@ public final class FootageExporter {
             if (ParameterSets.same(extradata, videoExtradata)) {
                 return null;
             }
-            ParameterSets sets = ParameterSets.parse(par.codec_id(), extradata, lengthSize);
-            if (sets == null || ParameterSets.lengthSize(par.codec_id(), extradata) != lengthSize) {
+            ParameterSets sets = ParameterSets.parse(codecOf(par.codec_id()), extradata, lengthSize);
+            if (sets == null || ParameterSets.lengthSize(codecOf(par.codec_id()), extradata) != lengthSize) {
                 throw new IOException("the camera's stream parameters change at " + seg.start()
                         + " in a way that cannot be joined: export the footage before and after that time separately");
             }
@@ -635,7 +637,7 @@ public final class FootageExporter {
             videoTb = rational(video.time_base());
             videoOut.time_base(rational(videoTb));
             videoExtradata = extradata(video.codecpar());
-            lengthSize = ParameterSets.lengthSize(videoCodec, videoExtradata);
+            lengthSize = ParameterSets.lengthSize(codecOf(videoCodec), videoExtradata);
             AVCodecParameters audio = firstAudio();
             if (audio != null) {
                 audioOut = avformat_new_stream(oc, null);
@@ -848,6 +850,11 @@ public final class FootageExporter {
             par.extradata().position(0).get(b);
         }
         return b;
+    }
+
+    /** The media model's codec of an FFmpeg codec id where parameter sets matter (H.264, H.265); else null. */
+    private static Codec codecOf(int codecId) {
+        return codecId == AV_CODEC_ID_H264 ? Codec.H264 : codecId == AV_CODEC_ID_HEVC ? Codec.H265 : null;
     }
 
     private static AVRational rational(AVRational r) {

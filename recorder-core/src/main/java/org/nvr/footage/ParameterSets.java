@@ -1,12 +1,10 @@
 package org.nvr.footage;
 
-import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
-import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_HEVC;
-
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.nvr.media.Codec;
 
 /**
  * The parameter sets (H.264 SPS/PPS, H.265 VPS/SPS/PPS) of an MP4 track's sample entry
@@ -17,7 +15,7 @@ import java.util.List;
  *
  * <p>Immutable; thread-safe.
  */
-final class ParameterSets {
+public final class ParameterSets {
     private final byte[] inBand;
 
     private ParameterSets(byte[] inBand) {
@@ -25,17 +23,18 @@ final class ParameterSets {
     }
 
     /** Bytes to prepend to a keyframe: each NAL unit with a {@code lengthSize}-byte big-endian length. */
-    byte[] inBand() {
+    public byte[] inBand() {
         return inBand.clone();
     }
 
     /**
-     * Parses {@code extradata} of {@code codecId}; null when the format is not understood (the caller
-     * then refuses to join footage it cannot make decodable).
+     * Parses {@code extradata} (the sample entry's {@code avcC}/{@code hvcC}) of {@code codec}; null when
+     * the format is not understood or the codec has no parameter sets (the caller then refuses to join
+     * footage it cannot make decodable).
      */
-    static ParameterSets parse(int codecId, byte[] extradata, int lengthSize) {
-        List<byte[]> nals = codecId == AV_CODEC_ID_H264 ? avcC(extradata)
-                : codecId == AV_CODEC_ID_HEVC ? hvcC(extradata) : null;
+    public static ParameterSets parse(Codec codec, byte[] extradata, int lengthSize) {
+        List<byte[]> nals = codec == Codec.H264 ? avcC(extradata)
+                : codec == Codec.H265 ? hvcC(extradata) : null;
         if (nals == null || nals.isEmpty()) {
             return null;
         }
@@ -50,17 +49,17 @@ final class ParameterSets {
     }
 
     /** The NAL length size an {@code avcC}/{@code hvcC} declares, or 4. */
-    static int lengthSize(int codecId, byte[] extradata) {
-        if (codecId == AV_CODEC_ID_H264 && extradata.length > 4 && extradata[0] == 1) {
+    public static int lengthSize(Codec codec, byte[] extradata) {
+        if (codec == Codec.H264 && extradata.length > 4 && extradata[0] == 1) {
             return (extradata[4] & 3) + 1;
         }
-        if (codecId == AV_CODEC_ID_HEVC && extradata.length > 22 && extradata[0] == 1) {
+        if (codec == Codec.H265 && extradata.length > 22 && extradata[0] == 1) {
             return (extradata[21] & 3) + 1;
         }
         return 4;
     }
 
-    static boolean same(byte[] a, byte[] b) {
+    public static boolean same(byte[] a, byte[] b) {
         return Arrays.equals(a, b);
     }
 
