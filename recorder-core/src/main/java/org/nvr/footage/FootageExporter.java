@@ -59,6 +59,7 @@ import org.nvr.ffmpeg.FfmpegRuntime;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
 import org.nvr.media.Codec;
+import org.nvr.media.ParameterSets;
 import org.nvr.store.SegmentFinisher;
 
 /**

@@ -1,10 +1,9 @@
-package org.nvr.footage;
+package org.nvr.media;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.nvr.media.Codec;
 
 /**
  * The parameter sets (H.264 SPS/PPS, H.265 VPS/SPS/PPS) of an MP4 track's sample entry
