@@ -41,7 +41,7 @@ final class StreamPlan implements AutoCloseable {
     private final List<Mp4SegmentWriter.Track> tracks = new ArrayList<>();
     private AudioTranscoder transcoder;
     private AVStream videoStream;
-    private ParameterSets videoParameters;
+    private ParameterChanges videoParameters;
     private int transcodedStream = -1;
     private String transcodedFrom;
 
@@ -76,7 +76,7 @@ final class StreamPlan implements AutoCloseable {
         }
         plan.add(video.index(), new Mp4SegmentWriter.Track(video.codecpar(), video.time_base()));
         plan.videoStream = video;
-        plan.videoParameters = new ParameterSets(video.codecpar().codec_id());
+        plan.videoParameters = new ParameterChanges(video.codecpar().codec_id());
         if (audio != null) {
             String codec = codecName(audio.codecpar());
             if (camera.audio() == AudioPolicy.DROP) {

@@ -32,7 +32,7 @@ import org.bytedeco.javacpp.IntPointer;
  *
  * <p>Owned by one session (camera thread); owns the codec parameters it builds.
  */
-final class ParameterSets implements AutoCloseable {
+final class ParameterChanges implements AutoCloseable {
     /** avcodec.h's PARSER_FLAG_COMPLETE_FRAMES (not exported by the presets): the input is one whole frame. */
     private static final int PARSER_FLAG_COMPLETE_FRAMES = 0x0001;
 
@@ -46,7 +46,7 @@ final class ParameterSets implements AutoCloseable {
     private int width;
     private int height;
 
-    ParameterSets(int codecId) {
+    ParameterChanges(int codecId) {
         this.codecId = codecId;
     }
 
