@@ -1,38 +1,35 @@
 package org.nvr.web;
 
+import static org.nvr.web.Routes.allowed;
+import static org.nvr.web.Routes.crossOrigin;
+import static org.nvr.web.Routes.first;
+import static org.nvr.web.Routes.html;
+import static org.nvr.web.Routes.json;
+import static org.nvr.web.Routes.redirect;
+import static org.nvr.web.Routes.refuse;
+import static org.nvr.web.Routes.send;
+
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.cookie.Cookie;
-import io.netty.handler.codec.http.cookie.CookieHeaderNames;
-import io.netty.handler.codec.http.cookie.DefaultCookie;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
-import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.nvr.config.WebConfig;
 import org.nvr.config.WebConfig.Role;
 import org.nvr.footage.JsonText;
@@ -43,6 +40,9 @@ import org.nvr.web.live.LiveFeeds;
 import org.nvr.web.live.LiveSocket;
 import org.nvr.web.playback.FootageRoutes;
 import org.nvr.web.playback.WebRequest;
+import org.nvr.web.Routes.Caller;
+import org.nvr.web.Routes.Reply;
+import org.nvr.web.Routes.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,26 +81,12 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                  AuditTrail audit, Duration refusalDelay, LiveFeeds live, FootageRoutes footage) {
     }
 
-    /** What is kept of a request once its buffer is released. */
-    private record Request(HttpMethod method, String path, QueryStringDecoder query, HttpHeaders headers, String body,
-                           boolean keepAlive, InetAddress client) {
-        boolean safe() {
-            return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
-        }
-
-        Optional<String> header(CharSequence name) {
-            return Optional.ofNullable(headers.get(name));
-        }
-    }
-
-    /** Who a request comes from; {@code session} is null under HTTP Basic. */
-    private record Caller(WebConfig.User user, Sessions.Session session) {
-    }
-
     private final Parts p;
+    private final LoginRoutes login;
 
     WebHandler(Parts parts) {
         this.p = parts;
+        this.login = new LoginRoutes(parts);
     }
 
     @Override
@@ -135,7 +121,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (!req.method().equals(HttpMethod.POST)) {
                 send(ctx, req, HttpResponseStatus.SEE_OTHER, redirect("/"));
             } else {
-                login(ctx, req);
+                login.login(ctx, req);
             }
             return;
         }
@@ -144,8 +130,8 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 send(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, json("method not allowed"));
                 return;
             }
-            Optional<Sessions.Session> session = session(req);
-            String lang = language(req);
+            Optional<Sessions.Session> session = login.session(req);
+            String lang = login.language(req);
             // After the login: the live wall.
             send(ctx, req, HttpResponseStatus.OK, session.isPresent()
                     ? html(p.pages().app("wall", lang, session.get().user().name(), session.get().user().role().text(),
@@ -164,8 +150,8 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (path.startsWith("/app/") && req.safe()) {
             // Pages behind the login: without a session, the login form (after which the user starts at /).
-            Optional<Sessions.Session> session = session(req);
-            String lang = language(req);
+            Optional<Sessions.Session> session = login.session(req);
+            String lang = login.language(req);
             if (session.isEmpty()) {
                 send(ctx, req, HttpResponseStatus.OK, html(p.pages().login(lang, false, false)));
                 return;
@@ -198,7 +184,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             basic(ctx, req, authorization.get());
             return;
         }
-        Optional<Sessions.Session> session = session(req);
+        Optional<Sessions.Session> session = login.session(req);
         if (session.isEmpty()) {
             send(ctx, req, HttpResponseStatus.UNAUTHORIZED, json("log in first"));
             return;
@@ -229,9 +215,9 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         }
                         case REJECTED -> send(ctx, req, HttpResponseStatus.UNAUTHORIZED, json("wrong credentials"));
                         case THROTTLED -> refuse(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS,
-                                verdict.retryAfterSeconds(), json("too many wrong credentials; wait"));
+                                verdict.retryAfterSeconds(), json("too many wrong credentials; wait"), p.refusalDelay());
                         case BUSY -> refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                verdict.retryAfterSeconds(), json("busy; try again"));
+                                verdict.retryAfterSeconds(), json("busy; try again"), p.refusalDelay());
                     }
                 }));
     }
@@ -241,15 +227,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = req.path();
         HttpMethod m = req.method();
         if (path.equals("/logout")) {
-            if (!m.equals(HttpMethod.POST)) {
-                send(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, json("method not allowed"));
-                return;
-            }
-            p.sessions().remove(caller.session().id());
-            p.audit().record(AuditTrail.LOGOUT, caller.user().name(), req.client(), null);
-            Reply r = redirect("/");
-            r.cookie = clearedCookie();
-            send(ctx, req, HttpResponseStatus.SEE_OTHER, r);
+            login.logout(ctx, req, caller);
             return;
         }
         if (path.equals("/api/session") && req.safe()) {
@@ -352,15 +330,6 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return true;
     }
 
-    private boolean allowed(ChannelHandlerContext ctx, Request req, Caller caller, Role needed) {
-        if (caller.user().role().allows(needed)) {
-            return true;
-        }
-        send(ctx, req, HttpResponseStatus.FORBIDDEN, json("a " + caller.user().role().text() + " may not do this; "
-                + needed.text() + " or above may"));
-        return false;
-    }
-
     private void query(ChannelHandlerContext ctx, Request req, Caller caller, Role needed) {
         if (!allowed(ctx, req, caller, needed)) {
             return;
@@ -382,96 +351,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 send(ctx, req, reply.status(), new Reply("application/json", reply.json()));
             });
         } catch (RejectedExecutionException e) {
-            refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, 1, json("busy; try again"));
-        }
-    }
-
-    /** {@code POST /login}: form fields {@code username} and {@code password}. */
-    private void login(ChannelHandlerContext ctx, Request req) {
-        String type = req.header(HttpHeaderNames.CONTENT_TYPE).orElse("");
-        if (!type.startsWith(HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED.toString())) {
-            send(ctx, req, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, json("expected a form"));
-            return;
-        }
-        Map<String, List<String>> form = new QueryStringDecoder(req.body(), StandardCharsets.UTF_8, false).parameters();
-        String name = first(form, "username");
-        String password = first(form, "password");
-        String lang = language(req);
-        if (name.isEmpty() || password.isEmpty() || name.indexOf(':') >= 0) {
-            send(ctx, req, HttpResponseStatus.UNAUTHORIZED, html(p.pages().login(lang, true, false)));
-            return;
-        }
-        Optional<Duration> wait = p.userThrottle().retryAfter(name);
-        if (wait.isPresent()) {
-            refuse(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS, Math.max(1, wait.get().toSeconds()),
-                    html(p.pages().login(lang, false, true)));
-            return;
-        }
-        p.credentials().check(req.client(), WebUsers.basic(name, password)).whenComplete((verdict, failure) ->
-                ctx.executor().execute(() -> {
-                    if (failure != null) {
-                        send(ctx, req, HttpResponseStatus.INTERNAL_SERVER_ERROR, json("internal error"));
-                        return;
-                    }
-                    loggedIn(ctx, req, name, lang, verdict);
-                }));
-    }
-
-    private void loggedIn(ChannelHandlerContext ctx, Request req, String name, String lang,
-                          CredentialCheck.Verdict verdict) {
-        Optional<WebConfig.User> user = p.users().byName(name);
-        switch (verdict.outcome()) {
-            case ACCEPTED -> {
-                p.userThrottle().succeeded(name);
-                Sessions.Session session = p.sessions().create(user.orElseThrow());
-                p.audit().record(AuditTrail.LOGIN, name, req.client(), null);
-                Reply r = redirect("/");
-                r.cookie = sessionCookie(session);
-                send(ctx, req, HttpResponseStatus.SEE_OTHER, r);
-            }
-            case REJECTED -> {
-                if (p.userThrottle().failed(name)) {
-                    log.warn("Web login: too many wrong passwords for user {}; refused without checking for a while",
-                            user.isPresent() ? name : "(a name no user has)");
-                }
-                // A name no user has is not written down: it may be a password typed in the wrong field.
-                p.audit().record(AuditTrail.LOGIN_FAILED, user.map(WebConfig.User::name).orElse(null), req.client(),
-                        user.isPresent() ? "wrong password" : "unknown user name");
-                send(ctx, req, HttpResponseStatus.UNAUTHORIZED, html(p.pages().login(lang, true, false)));
-            }
-            case THROTTLED -> refuse(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS, verdict.retryAfterSeconds(),
-                    html(p.pages().login(lang, false, true)));
-            case BUSY -> refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, verdict.retryAfterSeconds(),
-                    json("busy; try again"));
-        }
-    }
-
-    private Optional<Sessions.Session> session(Request req) {
-        Optional<String> header = req.header(HttpHeaderNames.COOKIE);
-        if (header.isEmpty()) {
-            return Optional.empty();
-        }
-        for (Cookie c : ServerCookieDecoder.STRICT.decode(header.get())) {
-            if (c.name().equals(COOKIE)) {
-                return p.sessions().touch(c.value());
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** Whether the browser says the request comes from a page of another origin than this server. */
-    private static boolean crossOrigin(Request req) {
-        Optional<String> origin = req.header(HttpHeaderNames.ORIGIN);
-        if (origin.isEmpty()) {
-            return false;
-        }
-        String host = req.header(HttpHeaderNames.HOST).orElse("");
-        try {
-            URI o = URI.create(origin.get());
-            String authority = o.getRawAuthority();
-            return authority == null || !authority.equalsIgnoreCase(host);
-        } catch (IllegalArgumentException e) {
-            return true;
+            refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, 1, json("busy; try again"), p.refusalDelay());
         }
     }
 
@@ -487,106 +367,6 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return token.isEmpty() ? null : token;
         }
         return null;
-    }
-
-    private String language(Request req) {
-        String asked = first(req.query().parameters(), "lang");
-        return asked.equals("en") || asked.equals("vi") ? asked : p.config().language();
-    }
-
-    private static String first(Map<String, List<String>> params, String name) {
-        List<String> values = params.get(name);
-        return values == null || values.isEmpty() ? "" : values.get(0);
-    }
-
-    private String sessionCookie(Sessions.Session session) {
-        DefaultCookie c = new DefaultCookie(COOKIE, session.id());
-        c.setPath("/");
-        c.setHttpOnly(true);
-        c.setSecure(p.tls());
-        c.setSameSite(CookieHeaderNames.SameSite.Strict);
-        c.setMaxAge(p.sessions().absolute().toSeconds());
-        return ServerCookieEncoder.STRICT.encode(c);
-    }
-
-    private String clearedCookie() {
-        DefaultCookie c = new DefaultCookie(COOKIE, "");
-        c.setPath("/");
-        c.setHttpOnly(true);
-        c.setSecure(p.tls());
-        c.setSameSite(CookieHeaderNames.SameSite.Strict);
-        c.setMaxAge(0);
-        return ServerCookieEncoder.STRICT.encode(c);
-    }
-
-    /** A body with its type, and the headers a few answers add. */
-    private static final class Reply {
-        final String contentType;
-        final String body;
-        String location;
-        String cookie;
-        long retryAfter = -1;
-
-        Reply(String contentType, String body) {
-            this.contentType = contentType;
-            this.body = body;
-        }
-    }
-
-    private static Reply json(String error) {
-        return new Reply("application/json", JsonText.write(Map.of("error", error)));
-    }
-
-    private static Reply html(String page) {
-        return new Reply("text/html; charset=utf-8", page);
-    }
-
-    private static Reply redirect(String location) {
-        Reply r = new Reply("text/plain; charset=utf-8", "");
-        r.location = location;
-        return r;
-    }
-
-    /** A 429 or 503, held back a moment so that a client ignoring Retry-After stays cheap. */
-    private void refuse(ChannelHandlerContext ctx, Request req, HttpResponseStatus status, long retryAfterSeconds,
-                        Reply reply) {
-        reply.retryAfter = retryAfterSeconds;
-        ctx.executor().schedule(() -> send(ctx, req, status, reply), p.refusalDelay().toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void send(ChannelHandlerContext ctx, Request req, HttpResponseStatus status, Reply reply) {
-        byte[] bytes = reply.body.getBytes(StandardCharsets.UTF_8);
-        boolean head = req.method().equals(HttpMethod.HEAD);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
-        HttpHeaders h = response.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, reply.contentType);
-        h.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        h.set("X-Content-Type-Options", "nosniff");
-        h.set("X-Frame-Options", "DENY");
-        // Not no-referrer: under it browsers send "Origin: null" with same-origin form posts, which the
-        // cross-origin check must refuse (the login form would never work); same-origin leaks nothing.
-        h.set("Referrer-Policy", "same-origin");
-        // media-src blob: lets the live wall's Media Source play; nothing else loads from outside the server.
-        h.set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                + "media-src 'self' blob:; frame-ancestors 'none'; form-action 'self'");
-        if (reply.location != null) {
-            h.set(HttpHeaderNames.LOCATION, reply.location);
-        }
-        if (reply.cookie != null) {
-            h.set(HttpHeaderNames.SET_COOKIE, reply.cookie);
-        }
-        if (reply.retryAfter >= 0) {
-            h.set(HttpHeaderNames.RETRY_AFTER, Long.toString(reply.retryAfter));
-        }
-        boolean keepAlive = req.keepAlive() && status.code() < 500;
-        HttpUtil.setKeepAlive(response, keepAlive);
-        ctx.writeAndFlush(response).addListener(keepAlive ? (ChannelFutureListener) f -> {
-            ctx.channel().config().setAutoRead(true);
-            ctx.read();
-        } : ChannelFutureListener.CLOSE);
     }
 
     @Override
