@@ -1,15 +1,12 @@
 package org.nvr.web;
 
-import static org.nvr.web.Routes.allowed;
 import static org.nvr.web.Routes.crossOrigin;
 import static org.nvr.web.Routes.first;
-import static org.nvr.web.Routes.html;
 import static org.nvr.web.Routes.json;
 import static org.nvr.web.Routes.redirect;
 import static org.nvr.web.Routes.refuse;
 import static org.nvr.web.Routes.send;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -19,29 +16,20 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import org.nvr.config.WebConfig;
-import org.nvr.config.WebConfig.Role;
-import org.nvr.footage.JsonText;
 import org.nvr.metrics.CredentialCheck;
 import org.nvr.metrics.FailureThrottle;
-import org.nvr.web.live.LiveFeed;
 import org.nvr.web.live.LiveFeeds;
-import org.nvr.web.live.LiveSocket;
 import org.nvr.web.playback.FootageRoutes;
-import org.nvr.web.playback.WebRequest;
 import org.nvr.web.Routes.Caller;
-import org.nvr.web.Routes.Reply;
 import org.nvr.web.Routes.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,12 +43,11 @@ import org.slf4j.LoggerFactory;
  * the event loop by {@link CredentialCheck} (throttled per address) and throttled per user as well;
  * a POST or DELETE whose {@code Origin} is another site is refused.
  *
- * <p>Routes and the least role: viewer {@code GET /api/session, /api/cameras, /api/footage, /api/gaps} and
- * the pages {@code /app/<page>} unless the page declares more ({@code /app/uptime}: admin);
- * operator {@code POST /api/holds, DELETE /api/holds/{id}}; admin {@code GET /api/uptime, /api/audit}
- * (the queries and holds are {@link WebApi}'s); viewer {@code GET /live/{camera}} (a WebSocket, same
- * origin only, see {@link LiveSocket}). Recorded footage ({@link FootageRoutes}): viewer
- * {@code GET /playback/*, /api/holds}; operator {@code GET /snapshot/*, /api/exports/*, POST /api/export}.
+ * <p>It only decides who asks and which family answers, each with the least role of its routes:
+ * {@link LoginRoutes} ({@code /login}, {@code /logout}, the session cookie, the language),
+ * {@link PageRoutes} ({@code /}, {@code /assets/*}, {@code /app/<page>}), {@link ApiRoutes}
+ * ({@code /api/*} queries and holds), {@link LiveRoutes} ({@code /live/{camera}}) and
+ * {@link FootageAccess} ({@code /playback/*}, {@code /snapshot/*}, exports, the list of holds).
  *
  * <p>Threads: the event loop; password checks complete on the check threads and API queries run on
  * the API executor, both handing their answer back through the channel (a connection reads nothing
@@ -71,8 +58,6 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String COOKIE = "nvr_session";
     static final String CSRF_HEADER = "X-CSRF-Token";
     static final String CSRF_FIELD = "csrf_token";
-    /** How often a live socket looks whether its session still holds. */
-    private static final Duration LIVE_SESSION_CHECK = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(WebHandler.class);
 
     /** What the handler works with; owned by {@link WebServer}. */
@@ -83,10 +68,18 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Parts p;
     private final LoginRoutes login;
+    private final PageRoutes pages;
+    private final ApiRoutes api;
+    private final LiveRoutes live;
+    private final FootageAccess footage;
 
     WebHandler(Parts parts) {
         this.p = parts;
         this.login = new LoginRoutes(parts);
+        this.pages = new PageRoutes(parts, login);
+        this.api = new ApiRoutes(parts);
+        this.live = new LiveRoutes(parts);
+        this.footage = new FootageAccess(parts);
     }
 
     @Override
@@ -126,61 +119,26 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (path.equals("/")) {
-            if (!req.safe()) {
-                send(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, json("method not allowed"));
-                return;
-            }
-            Optional<Sessions.Session> session = login.session(req);
-            String lang = login.language(req);
-            // After the login: the live wall.
-            send(ctx, req, HttpResponseStatus.OK, session.isPresent()
-                    ? html(p.pages().app("wall", lang, session.get().user().name(), session.get().user().role().text(),
-                            session.get().csrfToken()).orElseThrow())
-                    : html(p.pages().login(lang, false, false)));
+            pages.root(ctx, req);
             return;
         }
         if (path.startsWith("/assets/") && req.safe()) {
-            Optional<String[]> asset = p.pages().asset(path.substring("/assets/".length()));
-            if (asset.isEmpty()) {
-                send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
-            } else {
-                send(ctx, req, HttpResponseStatus.OK, new Reply(asset.get()[0], asset.get()[1]));
-            }
+            pages.asset(ctx, req);
             return;
         }
         if (path.startsWith("/app/") && req.safe()) {
-            // Pages behind the login: without a session, the login form (after which the user starts at /).
-            Optional<Sessions.Session> session = login.session(req);
-            String lang = login.language(req);
-            if (session.isEmpty()) {
-                send(ctx, req, HttpResponseStatus.OK, html(p.pages().login(lang, false, false)));
-                return;
-            }
-            String name = path.substring("/app/".length());
-            WebConfig.User user = session.get().user();
-            Optional<Role> needed = p.pages().appRole(name);
-            if (needed.isPresent() && !user.role().allows(needed.get())) {
-                send(ctx, req, HttpResponseStatus.FORBIDDEN,
-                        html(p.pages().forbidden(lang, user.name(), user.role().text(), needed.get().text())));
-                return;
-            }
-            Optional<String> page = p.pages().app(name, lang, user.name(), user.role().text(), session.get().csrfToken());
-            if (page.isEmpty()) {
-                send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
-            } else {
-                send(ctx, req, HttpResponseStatus.OK, html(page.get()));
-            }
+            pages.app(ctx, req);
             return;
         }
-        boolean api = path.startsWith("/api/");
-        boolean guarded = api || path.startsWith("/live/") || path.startsWith("/playback/")
+        boolean apiPath = path.startsWith("/api/");
+        boolean guarded = apiPath || path.startsWith("/live/") || path.startsWith("/playback/")
                 || path.startsWith("/snapshot/") || path.equals("/logout");
         if (!guarded) {
             send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
             return;
         }
         Optional<String> authorization = req.header(HttpHeaderNames.AUTHORIZATION);
-        if (api && authorization.isPresent()) {
+        if (apiPath && authorization.isPresent()) {
             basic(ctx, req, authorization.get());
             return;
         }
@@ -230,129 +188,17 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             login.logout(ctx, req, caller);
             return;
         }
-        if (path.equals("/api/session") && req.safe()) {
-            Map<String, Object> who = new java.util.LinkedHashMap<>();
-            who.put("user", caller.user().name());
-            who.put("role", caller.user().role().text());
-            who.put("csrf_token", caller.session() == null ? null : caller.session().csrfToken());
-            send(ctx, req, HttpResponseStatus.OK, new Reply("application/json", JsonText.write(who)));
-            return;
-        }
-        if (req.safe() && (path.equals("/api/cameras") || path.equals("/api/footage")
-                || path.equals("/api/gaps"))) {
-            query(ctx, req, caller, Role.VIEWER);
-            return;
-        }
-        if (req.safe() && (path.equals("/api/uptime") || path.equals("/api/audit"))) {
-            query(ctx, req, caller, Role.ADMIN);
-            return;
-        }
-        if (m.equals(HttpMethod.DELETE) && path.startsWith("/api/holds/")) {
-            if (allowed(ctx, req, caller, Role.OPERATOR)) {
-                String id = path.substring("/api/holds/".length());
-                blocking(ctx, req, () -> p.api().releaseHold(id, req.query().parameters(), caller.user().name(),
-                        req.client()));
-            }
-            return;
-        }
-        if (m.equals(HttpMethod.POST) && path.equals("/api/holds")) {
-            if (allowed(ctx, req, caller, Role.OPERATOR)) {
-                blocking(ctx, req, () -> p.api().placeHold(req.body(), caller.user().name(), req.client()));
-            }
+        if (api.route(ctx, req, caller)) {
             return;
         }
         if (m.equals(HttpMethod.GET) && path.startsWith("/live/")) {
-            live(ctx, req, caller, path.substring("/live/".length()));
+            live.live(ctx, req, caller, path.substring("/live/".length()));
             return;
         }
-        if (footage(ctx, req, caller)) {
+        if (footage.footage(ctx, req, caller)) {
             return;
         }
         send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
-    }
-
-    /** {@code GET /live/{camera}}: the camera's live view as a WebSocket (see {@link LiveSocket}). */
-    private void live(ChannelHandlerContext ctx, Request req, Caller caller, String camera) {
-        if (!allowed(ctx, req, caller, Role.VIEWER)) {
-            return;
-        }
-        if (crossOrigin(req)) {
-            // A WebSocket is not bound by the same-origin policy: another site's page must not watch.
-            send(ctx, req, HttpResponseStatus.FORBIDDEN, json("cross-origin request refused"));
-            return;
-        }
-        Optional<LiveFeed> feed = p.live().feed(camera);
-        if (feed.isEmpty()) {
-            send(ctx, req, HttpResponseStatus.NOT_FOUND, json("no such camera"));
-            return;
-        }
-        // Watching is using the session: it stays alive while the wall is open (up to its absolute limit),
-        // and the socket closes once it ends (logout, absolute expiry).
-        String session = caller.session().id();
-        Duration check = p.sessions().idle().dividedBy(2).compareTo(LIVE_SESSION_CHECK) < 0
-                ? p.sessions().idle().dividedBy(2) : LIVE_SESSION_CHECK;
-        LiveSocket.open(ctx, new io.netty.handler.codec.http.DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                req.method(), req.query().uri(), Unpooled.EMPTY_BUFFER, req.headers(),
-                io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE), feed.get(), p.tls(),
-                () -> p.sessions().touch(session).isPresent(), check);
-    }
-
-    /**
-     * Recorded footage ({@link FootageRoutes}): playback and the list of holds (viewer), snapshot, export
-     * and its downloads (operator).
-     */
-    private boolean footage(ChannelHandlerContext ctx, Request req, Caller caller) {
-        String path = req.path();
-        Role needed;
-        java.util.function.BiConsumer<ChannelHandlerContext, WebRequest> route;
-        if (req.safe() && path.startsWith("/playback/")) {
-            needed = Role.VIEWER;
-            route = p.footage()::playback;
-        } else if (req.safe() && path.equals("/api/holds")) {
-            needed = Role.VIEWER;
-            route = p.footage()::holds;
-        } else if (req.safe() && path.startsWith("/snapshot/")) {
-            needed = Role.OPERATOR;
-            route = p.footage()::snapshot;
-        } else if (req.safe() && path.startsWith("/api/exports/")) {
-            needed = Role.OPERATOR;
-            route = p.footage()::download;
-        } else if (req.method().equals(HttpMethod.POST) && path.equals("/api/export")) {
-            needed = Role.OPERATOR;
-            route = p.footage()::export;
-        } else {
-            return false;
-        }
-        if (allowed(ctx, req, caller, needed)) {
-            route.accept(ctx, new WebRequest(req.method(), path, req.query().parameters(), req.headers(), req.body(),
-                    req.keepAlive(), req.client(), caller.user().name()));
-        }
-        return true;
-    }
-
-    private void query(ChannelHandlerContext ctx, Request req, Caller caller, Role needed) {
-        if (!allowed(ctx, req, caller, needed)) {
-            return;
-        }
-        blocking(ctx, req, () -> p.api().answer(req.path(), req.query()));
-    }
-
-    /** Runs {@code work} (index reads or writes) on the API threads and sends its reply. */
-    private void blocking(ChannelHandlerContext ctx, Request req, java.util.function.Supplier<WebApi.Reply> work) {
-        try {
-            p.apiExecutor().execute(() -> {
-                WebApi.Reply reply;
-                try {
-                    reply = work.get();
-                } catch (RuntimeException e) {
-                    log.warn("Web request {} {} failed", req.method(), req.path(), e);
-                    reply = WebApi.Reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; see the recorder's log");
-                }
-                send(ctx, req, reply.status(), new Reply("application/json", reply.json()));
-            });
-        } catch (RejectedExecutionException e) {
-            refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, 1, json("busy; try again"), p.refusalDelay());
-        }
     }
 
     private static String csrfToken(Request req) {
