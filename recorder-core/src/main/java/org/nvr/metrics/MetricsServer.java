@@ -2,7 +2,6 @@ package org.nvr.metrics;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -212,14 +211,14 @@ public final class MetricsServer implements AutoCloseable {
         String listen = printableHost + ":" + port;
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
-            throw bindFailure(listen, "cannot resolve " + host, null);
+            throw ServerLoop.bindFailure(listen, "cannot resolve " + host, null);
         }
         Limits limits = options.limits();
         CredentialCheck credentials = verifier == null ? null : new CredentialCheck(verifier, limits, clock);
         HttpEndpointHandler endpoint = new HttpEndpointHandler(metrics, health, credentials, limits.refusalDelay());
         ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
         EventLoopGroup group = ServerLoop.open(THREAD_NAME);
-        ChannelFuture bound = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -229,18 +228,17 @@ public final class MetricsServer implements AutoCloseable {
                         HttpGuards.add(ch.pipeline(), limits, options.idleTimeout());
                         ch.pipeline().addLast(endpoint);
                     }
-                })
-                .bind(address);
-        if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !bound.isSuccess()) {
-            Throwable cause = bound.cause();
-            bound.channel().close();
-            ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
+                });
+        Channel channel;
+        try {
+            channel = ServerLoop.bind(bootstrap, address, group, THREAD_NAME, listen, BIND_TIMEOUT_SECONDS);
+        } catch (BindException e) {
             if (credentials != null) {
                 credentials.close();
             }
-            throw bindFailure(listen, cause == null ? "timed out" : String.valueOf(cause.getMessage()), cause);
+            throw e;
         }
-        MetricsServer server = new MetricsServer(group, bound.channel(), credentials);
+        MetricsServer server = new MetricsServer(group, channel, credentials);
         log.info("Serving /metrics and /healthz on http://{}:{}", printableHost, server.port());
         return server;
     }
@@ -266,10 +264,4 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-
-    private static BindException bindFailure(String listen, String why, Throwable cause) {
-        BindException failure = new BindException("cannot listen on " + listen + ": " + why);
-        failure.initCause(cause);
-        return failure;
-    }
 }

@@ -2,7 +2,6 @@ package org.nvr.web;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -153,7 +152,7 @@ public final class WebServer implements AutoCloseable {
         SslContext ssl = web.tls().isPresent() ? sslContext(web.tls().get()) : null;
         InetSocketAddress bindTo = new InetSocketAddress(web.host(), web.port());
         if (bindTo.isUnresolved()) {
-            throw bindFailure(web.listen(), "cannot resolve " + web.host(), null);
+            throw ServerLoop.bindFailure(web.listen() + " (web.listen)", "cannot resolve " + web.host(), null);
         }
         MetricsServer.Limits limits = options.limits();
         WebUsers users = new WebUsers(web);
@@ -171,7 +170,7 @@ public final class WebServer implements AutoCloseable {
         ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
         EventLoopGroup group = ServerLoop.open(THREAD_NAME);
         ChannelGroup connections = new DefaultChannelGroup("nvr-web-connections", group.next());
-        ChannelFuture bound = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -185,18 +184,18 @@ public final class WebServer implements AutoCloseable {
                         HttpGuards.add(ch.pipeline(), limits, options.idleTimeout());
                         ch.pipeline().addLast(handler);
                     }
-                })
-                .bind(bindTo);
-        if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !bound.isSuccess()) {
-            Throwable cause = bound.cause();
-            bound.channel().close();
-            ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
+                });
+        Channel channel;
+        try {
+            channel = ServerLoop.bind(bootstrap, bindTo, group, THREAD_NAME, web.listen() + " (web.listen)",
+                    BIND_TIMEOUT_SECONDS);
+        } catch (BindException e) {
             credentials.close();
             apiExecutor.shutdownNow();
             footage.close();
-            throw bindFailure(web.listen(), cause == null ? "timed out" : String.valueOf(cause.getMessage()), cause);
+            throw e;
         }
-        WebServer server = new WebServer(group, bound.channel(), connections, credentials, apiExecutor, footage,
+        WebServer server = new WebServer(group, channel, connections, credentials, apiExecutor, footage,
                 ssl != null);
         log.info("Serving the web pages on {}", server.url());
         if (ssl == null && !server.address.getAddress().isLoopbackAddress()) {
@@ -238,10 +237,4 @@ public final class WebServer implements AutoCloseable {
         footage.close();
     }
 
-
-    private static BindException bindFailure(String listen, String why, Throwable cause) {
-        BindException failure = new BindException("cannot listen on " + listen + " (web.listen): " + why);
-        failure.initCause(cause);
-        return failure;
-    }
 }
