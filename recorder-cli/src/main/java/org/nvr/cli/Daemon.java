@@ -73,7 +73,8 @@ final class Daemon implements AutoCloseable {
         }
         try {
             WebServer web = config.web().isPresent()
-                    ? WebServer.start(config, recorder.index(), WebServer.Options.DEFAULT, recorder.live()) : null;
+                    ? WebServer.start(config, recorder.index(),
+                    WebServer.Options.DEFAULT.with(config.web().get().limits()), recorder.live()) : null;
             return new Daemon(metrics, server, recorder, web);
         } catch (IOException | RuntimeException e) {
             recorder.close();
@@ -94,14 +95,15 @@ final class Daemon implements AutoCloseable {
 
     /** Basic auth from {@code metrics.auth}; a warning when the scrape is open beyond this machine. */
     private static MetricsServer.Options serverOptions(MetricsConfig config) {
+        MetricsServer.Options options = MetricsServer.Options.DEFAULT.with(config.limits());
         if (config.auth().isPresent()) {
-            return MetricsServer.Options.DEFAULT.withAuth(BasicAuth.of(config.auth().get()));
+            return options.withAuth(BasicAuth.of(config.auth().get()));
         }
         if (!isLoopback(config.host())) {
             LOG.warn("/metrics on {} is open to anyone who can reach it; set metrics.auth to require a password",
                     config.listen());
         }
-        return MetricsServer.Options.DEFAULT;
+        return options;
     }
 
     private static boolean isLoopback(String host) {

@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 import org.nvr.config.NvrConfig;
 import org.nvr.daemon.IndexDiskComparison;
 import org.nvr.index.FootageQueries;
+import org.nvr.index.EvidenceJournal;
 import org.nvr.index.IndexException;
+import org.nvr.index.IndexRecovery;
 import org.nvr.index.SegmentRow;
 import org.nvr.index.SegmentState;
 import org.nvr.replication.RemoteVerification;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Compares the index with the footage on disk: closed segments whose file is missing, segment files no
+ * Checks the index file ({@code PRAGMA quick_check}) and compares the index with the footage on disk: closed segments whose file is missing, segment files no
  * row describes, closed segments whose size or SHA-256 differs from what was recorded when they were
  * closed, anything in the footage tree that is not a segment file, and anything at the root that the
  * recorder does not keep there. Exit 1 when anything disagrees, 0 when all agrees.
@@ -62,6 +64,17 @@ final class VerifyCommand implements Callable<Integer> {
         Output fmt = new Output(ZoneId.systemDefault());
         List<String> problems = new ArrayList<>();
         int[] counts = new int[3]; // checked closed, open, deleting
+        try {
+            // The daemon runs quick_check only after an unclean stop; here it runs whenever asked.
+            String corrupt = IndexRecovery.quickCheckOnly(cfg.storage().indexPath());
+            if (corrupt != null) {
+                problems.add("CORRUPT  " + cfg.storage().indexPath() + ": " + corrupt + "; stop the recorder and "
+                        + "move the file aside: its next start rebuilds the index from the footage and "
+                        + EvidenceJournal.NAME);
+            }
+        } catch (IndexException e) {
+            throw UserError.failed(e.getMessage());
+        }
         try (FootageQueries q = FootageQueries.open(cfg.storage().indexPath())) {
             IndexDiskComparison.compare(root, (after, limit) -> {
                 try {

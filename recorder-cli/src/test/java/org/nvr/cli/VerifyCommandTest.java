@@ -138,6 +138,28 @@ class VerifyCommandTest {
     }
 
     @Test
+    void aCorruptIndexIsADisagreementEvenWhereTheSegmentsReadWell() throws Exception {
+        Path db = footage.resolve("index.db");
+        long page;
+        long root;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement st = c.createStatement()) {
+            page = st.executeQuery("PRAGMA page_size").getLong(1);
+            root = st.executeQuery("SELECT rootpage FROM sqlite_master WHERE name = 'outages'").getLong(1);
+        }
+        // Garbage over the outages table's page: the segment queries verify runs never read it.
+        try (var ch = java.nio.channels.FileChannel.open(db, java.nio.file.StandardOpenOption.WRITE)) {
+            byte[] garbage = new byte[(int) page];
+            java.util.Arrays.fill(garbage, (byte) 0x5a);
+            ch.write(java.nio.ByteBuffer.wrap(garbage), (root - 1) * page);
+        }
+        Cli r = Cli.run("verify", "--config", config.toString());
+        assertEquals(1, r.exitCode(), r.out() + r.err());
+        assertTrue(r.out().contains("CORRUPT  " + db + ": index.db is corrupt (quick_check: "), r.out());
+        assertTrue(r.out().contains("3 closed segment(s) checked"), "the footage is still compared: " + r.out());
+    }
+
+    @Test
     void noIndexIsAFailureNotAnAgreement() throws Exception {
         Files.delete(footage.resolve("index.db"));
         Cli r = Cli.run("verify", "--config", config.toString());

@@ -136,8 +136,9 @@ public final class ConfigLoader {
     }
 
     private static MetricsConfig metrics(Section metrics) throws ConfigException {
-        metrics.allowOnly("listen", "auth");
-        MetricsConfig listen = metrics.value("listen", MetricsConfig::parse, MetricsConfig.DEFAULT);
+        metrics.allowOnly("listen", "auth", "limits");
+        MetricsConfig listen = metrics.value("listen", MetricsConfig::parse, MetricsConfig.DEFAULT)
+                .withLimits(HttpLimitsReader.read(metrics, HttpLimits.METRICS));
         Optional<Section> auth = metrics.section("auth");
         return auth.isPresent() ? listen.withAuth(Optional.of(metricsAuth(auth.get()))) : listen;
     }

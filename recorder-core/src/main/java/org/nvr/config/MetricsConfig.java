@@ -10,21 +10,32 @@ import java.util.regex.Pattern;
  * @param host literal address or host name to bind (default {@code 127.0.0.1}); IPv6 without brackets
  * @param port TCP port, 0 picks a free one (default 9108)
  * @param auth Basic credentials required for {@code /metrics}; empty: open to whoever can connect
+ * @param limits what clients may cost ({@code metrics.limits}, default {@link HttpLimits#METRICS})
  */
-public record MetricsConfig(String host, int port, Optional<MetricsAuth> auth) {
+public record MetricsConfig(String host, int port, Optional<MetricsAuth> auth, HttpLimits limits) {
     public static final MetricsConfig DEFAULT = new MetricsConfig("127.0.0.1", 9108);
 
     public MetricsConfig {
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(limits, "limits");
     }
 
-    /** Without auth. */
+    /** With the default limits. */
+    public MetricsConfig(String host, int port, Optional<MetricsAuth> auth) {
+        this(host, port, auth, HttpLimits.METRICS);
+    }
+
+    /** Without auth, with the default limits. */
     public MetricsConfig(String host, int port) {
         this(host, port, Optional.empty());
     }
 
     public MetricsConfig withAuth(Optional<MetricsAuth> scrapeAuth) {
-        return new MetricsConfig(host, port, scrapeAuth);
+        return new MetricsConfig(host, port, scrapeAuth, limits);
+    }
+
+    public MetricsConfig withLimits(HttpLimits newLimits) {
+        return new MetricsConfig(host, port, auth, newLimits);
     }
 
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9.-]+");

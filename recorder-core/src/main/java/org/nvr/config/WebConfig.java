@@ -17,16 +17,24 @@ import java.util.Optional;
  * @param language     {@code vi} or {@code en}
  * @param insecureHttp the operator's explicit consent to plain HTTP beyond loopback
  * @param users        at least one; names unique
+ * @param limits       what clients may cost ({@code web.limits}, default {@link HttpLimits#WEB})
  */
 public record WebConfig(String host, int port, Optional<Tls> tls, String language, boolean insecureHttp,
-                        List<User> users) {
+                        List<User> users, HttpLimits limits) {
     public static final int DEFAULT_PORT = 8080;
 
     public WebConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(language, "language");
+        Objects.requireNonNull(limits, "limits");
         users = List.copyOf(users);
+    }
+
+    /** With the default limits. */
+    public WebConfig(String host, int port, Optional<Tls> tls, String language, boolean insecureHttp,
+                     List<User> users) {
+        this(host, port, tls, language, insecureHttp, users, HttpLimits.WEB);
     }
 
     /** {@code web.tls}: PEM files, checked to exist and be readable when the configuration is loaded. */

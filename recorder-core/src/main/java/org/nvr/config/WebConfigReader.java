@@ -30,7 +30,7 @@ final class WebConfigReader {
     }
 
     static WebConfig read(Section web, Path baseDir) throws ConfigException {
-        web.allowOnly("listen", "tls", "language", "insecure_http", "users");
+        web.allowOnly("listen", "tls", "language", "insecure_http", "users", "limits");
         MetricsConfig listen = web.value("listen", MetricsConfig::parse,
                 new MetricsConfig("127.0.0.1", WebConfig.DEFAULT_PORT));
         String language = web.value("language", WebConfigReader::language, "vi");
@@ -43,7 +43,8 @@ final class WebConfigReader {
                     + "passwords and session cookies readable over the network; configure web.tls (cert, key), "
                     + "listen on 127.0.0.1, or set web.insecure_http: true if you mean it");
         }
-        return new WebConfig(listen.host(), listen.port(), tls, language, insecure, users(web));
+        return new WebConfig(listen.host(), listen.port(), tls, language, insecure, users(web),
+                HttpLimitsReader.read(web, HttpLimits.WEB));
     }
 
     private static List<WebConfig.User> users(Section web) throws ConfigException {

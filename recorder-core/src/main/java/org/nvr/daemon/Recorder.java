@@ -172,7 +172,9 @@ public final class Recorder implements AutoCloseable {
         IndexWriter index;
         Recorder recorder;
         try {
-            index = IndexRecovery.openOrRebuild(config.storage().indexPath(), options.clock());
+            // quick_check reads the whole index (seconds for millions of rows): only after a kill or power cut.
+            index = IndexRecovery.openOrRebuild(config.storage().indexPath(), options.clock(),
+                    !lock.previousStopWasClean());
         } catch (IndexException | RuntimeException e) {
             closeQuietly(lock);
             throw e;
@@ -456,9 +458,16 @@ public final class Recorder implements AutoCloseable {
             resolver.close();
         }
         loop.shutdownGracefully(0, Math.max(100, (deadline - System.nanoTime()) / 1_000_000 / 2), TimeUnit.MILLISECONDS);
-        index.close(remaining(deadline, Duration.ZERO));
+        boolean indexClosed = index.close(remaining(deadline, Duration.ZERO));
         if (ownMetrics != null) {
             ownMetrics.close();
+        }
+        if (indexClosed) {
+            try {
+                lock.markStoppedCleanly(); // the next start need not check the index
+            } catch (IOException e) {
+                LOG.warn("cannot mark the stop as clean (the next start checks the index): {}", e.getMessage());
+            }
         }
         closeQuietly(lock); // last: nothing of this recorder writes to the root any more
         LOG.info("recorder stopped");

@@ -23,11 +23,19 @@ import java.util.Map;
  * attempt is refused before it opens the file, because closing any descriptor of a locked file drops
  * the process's POSIX lock on it.
  *
+ * <p>Because the kernel releases the lock however the holder ends, the lock alone cannot tell a clean stop
+ * from a kill or a power cut. So the last thing a clean stop does, after the index is closed, is
+ * {@link #markStoppedCleanly()}: a second line {@value #STOPPED_CLEANLY} in the file, made durable. The next
+ * holder reads it ({@link #previousStopWasClean()}) before it writes its own PID over it, so from then on
+ * the file says "not stopped cleanly" until this holder, too, stops cleanly.
+ *
  * <p>Owned by the {@link Recorder} that acquired it; {@link #close()} is safe twice. Any thread.
  */
 public final class StorageLock implements AutoCloseable {
     /** The lock file, at the root beside the index and the footage tree. */
     public static final String NAME = "nvr.lock";
+    /** The line a clean stop adds under the PID. */
+    static final String STOPPED_CLEANLY = "stopped cleanly";
 
     /** Roots held by this JVM, by their real path; guarded by itself. */
     private static final Map<Path, StorageLock> HELD = new HashMap<>();
@@ -35,6 +43,8 @@ public final class StorageLock implements AutoCloseable {
     private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
+    private final boolean previousStopWasClean;
+    private final long pid;
     private boolean closed;
 
     /** Another recorder writes to the root; the message names it and its PID. */
@@ -44,10 +54,12 @@ public final class StorageLock implements AutoCloseable {
         }
     }
 
-    private StorageLock(Path key, FileChannel channel, FileLock lock) {
+    private StorageLock(Path key, FileChannel channel, FileLock lock, boolean previousStopWasClean, long pid) {
         this.key = key;
         this.channel = channel;
         this.lock = lock;
+        this.previousStopWasClean = previousStopWasClean;
+        this.pid = pid;
     }
 
     /**
@@ -73,10 +85,9 @@ public final class StorageLock implements AutoCloseable {
                     ch.close();
                     throw inUse(root, holder);
                 }
-                ch.truncate(0);
-                ch.write(ByteBuffer.wrap((self + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-                ch.force(true);
-                StorageLock held = new StorageLock(key, ch, lock);
+                boolean clean = read(ch).lines().anyMatch(STOPPED_CLEANLY::equals);
+                write(ch, self + "\n");
+                StorageLock held = new StorageLock(key, ch, lock, clean, self);
                 HELD.put(key, held);
                 return held;
             } catch (IOException | RuntimeException e) {
@@ -88,11 +99,42 @@ public final class StorageLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the holder before this one ended with {@link #markStoppedCleanly()}. False after a kill, a
+     * crash or a power cut, and when the file is new (a first start, or one by a version that did not mark).
+     */
+    public boolean previousStopWasClean() {
+        return previousStopWasClean;
+    }
+
+    /**
+     * Records, durably, that this holder stops cleanly: call last, after the index is closed, and only
+     * when it closed normally. Any thread.
+     */
+    public void markStoppedCleanly() throws IOException {
+        synchronized (HELD) {
+            if (!closed) {
+                write(channel, pid + "\n" + STOPPED_CLEANLY + "\n");
+            }
+        }
+    }
+
+    private static void write(FileChannel ch, String text) throws IOException {
+        ch.truncate(0);
+        ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)), 0);
+        ch.force(true);
+    }
+
+    /** The file's first 64 bytes. */
+    private static String read(FileChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(64);
+        ch.read(buf, 0);
+        return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+    }
+
     /** The PID the holder wrote; -1 if it has not yet (it writes just after locking). */
     private static long readPid(FileChannel ch) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(32);
-        ch.read(buf, 0);
-        String text = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).trim();
+        String text = read(ch).lines().findFirst().orElse("").trim();
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * start (under {@code Restart=always} a refusal would loop forever, recording nothing).
  *
  * <p>Lost means: {@code index.db} is not a database or is corrupt (SQLite's {@code SQLITE_NOTADB} or
- * {@code SQLITE_CORRUPT} on open, or {@code PRAGMA quick_check} finds damage), is empty (0 bytes), or is
+ * {@code SQLITE_CORRUPT} on open, or, when asked to, {@code PRAGMA quick_check} finds damage), is empty (0 bytes), or is
  * missing while its {@link EvidenceJournal} (written at the first start, {@link EvidenceJournal#seed})
  * or a {@code -wal} exists. A damaged file is moved aside, with its {@code -wal}
  * and {@code -shm}, to {@code index.db.corrupt-<UTC>}: kept, never deleted. Then a fresh index gets the
@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * {@link #NAME_PRECISION}); the caller's startup
  * reconciliation indexes every segment file on disk, and {@link #deriveRuns} groups contiguous footage
  * into recording runs again. What is gone for good: outages, camera states and the reasons runs ended.
+ *
+ * <p>{@code quick_check} reads every page (about 12 s for ten million rows), so the daemon asks for it only
+ * when the last stop was not clean (a kill, a crash, a power cut: see {@code StorageLock}); SQLite's
+ * journal keeps a cleanly closed file whole. {@code nvr verify} runs it whenever asked.
  *
  * <p>Runs on the starting thread, before anything records.
  */
@@ -60,11 +64,20 @@ public final class IndexRecovery {
     private IndexRecovery() {
     }
 
+    /** {@link #openOrRebuild(Path, Clock, boolean)} with {@code PRAGMA quick_check}. */
+    public static IndexWriter openOrRebuild(Path path, Clock clock) throws IndexException, InterruptedException {
+        return openOrRebuild(path, clock, true);
+    }
+
     /**
      * Opens the index at {@code path}, rebuilding it (see the class comment) when it is lost; the writer's
      * {@link IndexWriter#lastRebuild()} then says so.
+     *
+     * @param quickCheck whether to run {@code PRAGMA quick_check} (after an unclean stop); without it only
+     *                   the first page is read, which finds a file that is not a database
      */
-    public static IndexWriter openOrRebuild(Path path, Clock clock) throws IndexException, InterruptedException {
+    public static IndexWriter openOrRebuild(Path path, Clock clock, boolean quickCheck)
+            throws IndexException, InterruptedException {
         String lost = null;
         boolean damaged = false;
         if (Files.exists(path) && size(path) == 0) {
@@ -74,7 +87,7 @@ public final class IndexRecovery {
                 || Files.exists(sibling(path, "-shm")))) {
             lost = "index.db is missing";
         } else if (Files.exists(path)) {
-            lost = check(path);
+            lost = quickCheck ? quickCheck(path) : openCheck(path);
             damaged = lost != null;
         }
         if (lost == null) {
@@ -123,12 +136,40 @@ public final class IndexRecovery {
         return index;
     }
 
-    /** Why the index at {@code path} cannot be used, or null when it can. */
-    private static String check(Path path) throws IndexException {
-        try (Connection c = IndexDatabase.open(path); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
+    /** Why the index at {@code path} cannot be used after an unclean stop, or null when it can. */
+    private static String quickCheck(Path path) throws IndexException {
+        LOG.info("the last stop was not clean: checking {} (PRAGMA quick_check)", path);
+        long began = System.nanoTime();
+        String problem = check(path, "PRAGMA quick_check", false);
+        LOG.info("{} checked in {} ms: {}", path.getFileName(), (System.nanoTime() - began) / 1_000_000,
+                problem == null ? "ok" : problem);
+        return problem;
+    }
+
+    /** Why the index at {@code path} cannot be opened, or null when it can: reads its first page only. */
+    private static String openCheck(Path path) throws IndexException {
+        return check(path, "SELECT count(*) FROM sqlite_master", false);
+    }
+
+    /**
+     * Whether {@code PRAGMA quick_check} finds the index at {@code path} whole: null when it does, else
+     * what is wrong. For {@code nvr verify}; reads every page, and writes nothing.
+     */
+    public static String quickCheckOnly(Path path) throws IndexException {
+        return check(path, "PRAGMA quick_check", true);
+    }
+
+    /**
+     * Runs {@code sql}, whose first column is "ok" (quick_check) or a number, on a fresh connection: a
+     * query-only one when {@code readOnly}, else the writer's (which applies migrations).
+     */
+    private static String check(Path path, String sql, boolean readOnly) throws IndexException {
+        try (Connection c = readOnly ? IndexDatabase.openForQueries(path) : IndexDatabase.open(path);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
             String first = rs.next() ? rs.getString(1) : "no answer";
-            return "ok".equals(first) ? null : "index.db is corrupt (quick_check: " + first + ")";
+            return "ok".equals(first) || !sql.startsWith("PRAGMA") ? null
+                    : "index.db is corrupt (quick_check: " + first + ")";
         } catch (IndexException | SQLException e) {
             if (isCorrupt(e)) {
                 return "index.db is corrupt (" + e.getMessage() + ")";

@@ -613,17 +613,23 @@ public final class IndexWriter implements AutoCloseable {
         close(Duration.ofSeconds(5));
     }
 
-    /** Drains queued work, waiting up to {@code timeout}, then closes the connection. Safe to call twice. */
-    public void close(Duration timeout) {
+    /**
+     * Drains queued work, waiting up to {@code timeout}, then closes the connection. Safe to call twice.
+     * Returns whether everything queued was done before the connection closed (false: work was cut short,
+     * or an earlier call closed it).
+     */
+    public boolean close(Duration timeout) {
         if (thread.isShutdown()) {
-            return;
+            return false;
         }
+        boolean drained = false;
         thread.shutdown();
         for (CompletableFuture<?> f : parked) {
             f.completeExceptionally(new IllegalStateException("index writer closed while waiting for disk space"));
         }
         try {
-            if (!thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            drained = thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!drained) {
                 LOG.warn("index writer did not drain within {} ms; closing anyway", timeout.toMillis());
                 thread.shutdownNow();
             }
@@ -636,5 +642,6 @@ public final class IndexWriter implements AutoCloseable {
             checkpointer.close();
             IndexDatabase.closeQuietly(connection);
         }
+        return drained;
     }
 }

@@ -2,14 +2,11 @@ package org.nvr.metrics;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
+import org.nvr.config.HttpLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +43,6 @@ import java.util.function.Supplier;
 public final class MetricsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
     private static final String THREAD_NAME = "nvr-http";
-    /** Requests are GET/HEAD: headers only, so a small cap keeps a misbehaving client cheap. */
-    static final int MAX_REQUEST_BYTES = 8 * 1024;
     private static final long BIND_TIMEOUT_SECONDS = 10;
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 3;
 
@@ -79,6 +74,11 @@ public final class MetricsServer implements AutoCloseable {
         public Options withLimits(Limits newLimits) {
             return new Options(idleTimeout, auth, newLimits);
         }
+
+        /** These options with what the operator may set ({@code metrics.limits}). */
+        public Options with(HttpLimits configured) {
+            return new Options(configured.idleTimeout(), auth, limits.with(configured));
+        }
     }
 
     /**
@@ -97,16 +97,20 @@ public final class MetricsServer implements AutoCloseable {
      * @param refusalDelay     how long a 429 or 503 is held back (the connection reads nothing
      *                         meanwhile), so a client that ignores Retry-After costs a few answers a
      *                         second per connection instead of thousands
+     * @param maxRequestBytes  a whole request (headers and body) larger than this is refused
+     * @param maxHeaderBytes   the request's headers together; longer ones are refused
      */
     public record Limits(int maxConnections, int maxPerAddress, Duration requestDeadline, int verifyThreads,
                          int verifyQueue, int failuresAllowed, Duration failureWindow, Duration rememberAccepted,
-                         Duration refusalDelay) {
+                         Duration refusalDelay, int maxRequestBytes, int maxHeaderBytes) {
+        /** Requests are GET/HEAD: headers only, so a small cap keeps a misbehaving client cheap. */
         public static final Limits DEFAULT = new Limits(64, 8, Duration.ofSeconds(10), 2, 8, 5, Duration.ofMinutes(1),
-                Duration.ofMinutes(10), Duration.ofSeconds(1));
+                Duration.ofMinutes(10), Duration.ofSeconds(1), 8 * 1024, 8 * 1024);
 
         public Limits {
-            if (maxConnections < 1 || maxPerAddress < 1 || verifyThreads < 1 || verifyQueue < 1 || failuresAllowed < 1) {
-                throw new IllegalArgumentException("connection, thread, queue and failure limits must be positive");
+            if (maxConnections < 1 || maxPerAddress < 1 || verifyThreads < 1 || verifyQueue < 1 || failuresAllowed < 1
+                    || maxRequestBytes < 1 || maxHeaderBytes < 1) {
+                throw new IllegalArgumentException("connection, thread, queue, failure and size limits must be positive");
             }
             requirePositive("requestDeadline", requestDeadline);
             requirePositive("failureWindow", failureWindow);
@@ -119,27 +123,40 @@ public final class MetricsServer implements AutoCloseable {
 
         public Limits withConnections(int max, int perAddress) {
             return new Limits(max, perAddress, requestDeadline, verifyThreads, verifyQueue, failuresAllowed,
-                    failureWindow, rememberAccepted, refusalDelay);
+                    failureWindow, rememberAccepted, refusalDelay, maxRequestBytes, maxHeaderBytes);
         }
 
         public Limits withRequestDeadline(Duration deadline) {
             return new Limits(maxConnections, maxPerAddress, deadline, verifyThreads, verifyQueue, failuresAllowed,
-                    failureWindow, rememberAccepted, refusalDelay);
+                    failureWindow, rememberAccepted, refusalDelay, maxRequestBytes, maxHeaderBytes);
         }
 
         public Limits withVerification(int threads, int queue) {
             return new Limits(maxConnections, maxPerAddress, requestDeadline, threads, queue, failuresAllowed,
-                    failureWindow, rememberAccepted, refusalDelay);
+                    failureWindow, rememberAccepted, refusalDelay, maxRequestBytes, maxHeaderBytes);
         }
 
         public Limits withFailures(int allowed, Duration window) {
             return new Limits(maxConnections, maxPerAddress, requestDeadline, verifyThreads, verifyQueue, allowed,
-                    window, rememberAccepted, refusalDelay);
+                    window, rememberAccepted, refusalDelay, maxRequestBytes, maxHeaderBytes);
         }
 
         public Limits withRefusalDelay(Duration delay) {
             return new Limits(maxConnections, maxPerAddress, requestDeadline, verifyThreads, verifyQueue,
-                    failuresAllowed, failureWindow, rememberAccepted, delay);
+                    failuresAllowed, failureWindow, rememberAccepted, delay, maxRequestBytes, maxHeaderBytes);
+        }
+
+        public Limits withRequestBytes(int request, int header) {
+            return new Limits(maxConnections, maxPerAddress, requestDeadline, verifyThreads, verifyQueue,
+                    failuresAllowed, failureWindow, rememberAccepted, refusalDelay, request, header);
+        }
+
+        /** These limits with what the operator may set ({@code limits:} of {@code web:} or {@code metrics:}). */
+        public Limits with(HttpLimits configured) {
+            return withConnections(configured.maxConnections(), configured.maxConnectionsPerAddress())
+                    .withRequestDeadline(configured.requestDeadline())
+                    .withFailures(configured.loginFailures(), configured.loginFailureWindow())
+                    .withRequestBytes(configured.maxRequestBytes(), configured.maxHeaderBytes());
         }
     }
 
@@ -194,41 +211,34 @@ public final class MetricsServer implements AutoCloseable {
         String listen = printableHost + ":" + port;
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
-            throw bindFailure(listen, "cannot resolve " + host, null);
+            throw ServerLoop.bindFailure(listen, "cannot resolve " + host, null);
         }
         Limits limits = options.limits();
         CredentialCheck credentials = verifier == null ? null : new CredentialCheck(verifier, limits, clock);
         HttpEndpointHandler endpoint = new HttpEndpointHandler(metrics, health, credentials, limits.refusalDelay());
         ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
-        long idleMillis = options.idleTimeout().toMillis();
-        long deadlineMillis = limits.requestDeadline().toMillis();
         EventLoopGroup group = ServerLoop.open(THREAD_NAME);
-        ChannelFuture bound = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast(connectionLimit)
-                                .addLast(new RequestDeadline(deadlineMillis))
-                                .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                                .addLast(new HttpServerCodec())
-                                .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                .addLast(endpoint);
+                        ch.pipeline().addLast(connectionLimit);
+                        HttpGuards.add(ch.pipeline(), limits, options.idleTimeout());
+                        ch.pipeline().addLast(endpoint);
                     }
-                })
-                .bind(address);
-        if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !bound.isSuccess()) {
-            Throwable cause = bound.cause();
-            bound.channel().close();
-            ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
+                });
+        Channel channel;
+        try {
+            channel = ServerLoop.bind(bootstrap, address, group, THREAD_NAME, listen, BIND_TIMEOUT_SECONDS);
+        } catch (BindException e) {
             if (credentials != null) {
                 credentials.close();
             }
-            throw bindFailure(listen, cause == null ? "timed out" : String.valueOf(cause.getMessage()), cause);
+            throw e;
         }
-        MetricsServer server = new MetricsServer(group, bound.channel(), credentials);
+        MetricsServer server = new MetricsServer(group, channel, credentials);
         log.info("Serving /metrics and /healthz on http://{}:{}", printableHost, server.port());
         return server;
     }
@@ -254,10 +264,4 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-
-    private static BindException bindFailure(String listen, String why, Throwable cause) {
-        BindException failure = new BindException("cannot listen on " + listen + ": " + why);
-        failure.initCause(cause);
-        return failure;
-    }
 }

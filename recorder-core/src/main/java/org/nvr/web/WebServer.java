@@ -2,18 +2,14 @@ package org.nvr.web;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.BindException;
@@ -27,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
+import org.nvr.config.HttpLimits;
 import org.nvr.config.NvrConfig;
 import org.nvr.config.WebConfig;
 import org.nvr.index.IndexWriter;
@@ -34,8 +31,8 @@ import org.nvr.metrics.ServerLoop;
 import org.nvr.metrics.ConnectionLimit;
 import org.nvr.metrics.CredentialCheck;
 import org.nvr.metrics.FailureThrottle;
+import org.nvr.metrics.HttpGuards;
 import org.nvr.metrics.MetricsServer;
-import org.nvr.metrics.RequestDeadline;
 import org.nvr.web.live.LiveFeeds;
 import org.nvr.web.playback.FootageRoutes;
 import org.slf4j.Logger;
@@ -44,7 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The browser-facing server of {@code web.listen} (see {@link WebHandler} for the routes and who may
  * use them), over TLS when {@code web.tls} is configured. It shares the metrics endpoint's guards
- * ({@link ConnectionLimit}, {@link RequestDeadline}, {@link CredentialCheck} with its per-address
+ * ({@link ConnectionLimit}, {@link HttpGuards}, {@link CredentialCheck} with its per-address
  * throttle) and adds a per-user throttle of failed logins and a server-side session table.
  *
  * <p>Threads: one Netty event loop named {@code nvr-web}; password checks on {@code nvr-http-auth}
@@ -56,8 +53,6 @@ import org.slf4j.LoggerFactory;
 public final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
     private static final String THREAD_NAME = "nvr-web";
-    /** Requests are small (a login form, a JSON command); uploads are not a thing here. */
-    static final int MAX_REQUEST_BYTES = 16 * 1024;
     private static final int MAX_FAILING_USERS = 1024;
     private static final long BIND_TIMEOUT_SECONDS = 10;
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 3;
@@ -77,9 +72,12 @@ public final class WebServer implements AutoCloseable {
      */
     public record Options(MetricsServer.Limits limits, Duration idleTimeout, Duration sessionIdle,
                           Duration sessionAbsolute, int maxSessions, int apiThreads, Clock clock, ZoneId zone) {
-        /** Connections: a 16-tile live wall is 16 WebSockets from one browser, besides its page's requests. */
-        public static final Options DEFAULT = new Options(MetricsServer.Limits.DEFAULT.withConnections(256, 40),
-                Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofHours(12), 256, 2, Clock.systemUTC(),
+        /**
+         * Connections: a 16-tile live wall is 16 WebSockets from one browser, besides its page's requests.
+         * Requests are small (a login form, a JSON command); uploads are not a thing here.
+         */
+        public static final Options DEFAULT = new Options(MetricsServer.Limits.DEFAULT.with(HttpLimits.WEB),
+                HttpLimits.WEB.idleTimeout(), Duration.ofMinutes(30), Duration.ofHours(12), 256, 2, Clock.systemUTC(),
                 ZoneId.systemDefault());
 
         public Options {
@@ -95,6 +93,12 @@ public final class WebServer implements AutoCloseable {
 
         public Options withLimits(MetricsServer.Limits l) {
             return new Options(l, idleTimeout, sessionIdle, sessionAbsolute, maxSessions, apiThreads, clock, zone);
+        }
+
+        /** These options with what the operator may set ({@code web.limits}). */
+        public Options with(HttpLimits configured) {
+            return new Options(limits.with(configured), configured.idleTimeout(), sessionIdle, sessionAbsolute,
+                    maxSessions, apiThreads, clock, zone);
         }
 
         public Options withSessions(Duration idle, Duration absolute) {
@@ -148,7 +152,7 @@ public final class WebServer implements AutoCloseable {
         SslContext ssl = web.tls().isPresent() ? sslContext(web.tls().get()) : null;
         InetSocketAddress bindTo = new InetSocketAddress(web.host(), web.port());
         if (bindTo.isUnresolved()) {
-            throw bindFailure(web.listen(), "cannot resolve " + web.host(), null);
+            throw ServerLoop.bindFailure(web.listen() + " (web.listen)", "cannot resolve " + web.host(), null);
         }
         MetricsServer.Limits limits = options.limits();
         WebUsers users = new WebUsers(web);
@@ -164,11 +168,9 @@ public final class WebServer implements AutoCloseable {
                 new Pages(), new WebApi(config, audit, options.clock(), options.zone()), apiExecutor,
                 new AuditTrail(audit, options.clock()), limits.refusalDelay(), live, footage));
         ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
-        long idleMillis = options.idleTimeout().toMillis();
-        long deadlineMillis = limits.requestDeadline().toMillis();
         EventLoopGroup group = ServerLoop.open(THREAD_NAME);
         ChannelGroup connections = new DefaultChannelGroup("nvr-web-connections", group.next());
-        ChannelFuture bound = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -179,25 +181,21 @@ public final class WebServer implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         }
-                        ch.pipeline()
-                                .addLast(new RequestDeadline(deadlineMillis))
-                                .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                                .addLast(new HttpServerCodec())
-                                .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                .addLast(handler);
+                        HttpGuards.add(ch.pipeline(), limits, options.idleTimeout());
+                        ch.pipeline().addLast(handler);
                     }
-                })
-                .bind(bindTo);
-        if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !bound.isSuccess()) {
-            Throwable cause = bound.cause();
-            bound.channel().close();
-            ServerLoop.shutdown(group, THREAD_NAME, SHUTDOWN_TIMEOUT_SECONDS);
+                });
+        Channel channel;
+        try {
+            channel = ServerLoop.bind(bootstrap, bindTo, group, THREAD_NAME, web.listen() + " (web.listen)",
+                    BIND_TIMEOUT_SECONDS);
+        } catch (BindException e) {
             credentials.close();
             apiExecutor.shutdownNow();
             footage.close();
-            throw bindFailure(web.listen(), cause == null ? "timed out" : String.valueOf(cause.getMessage()), cause);
+            throw e;
         }
-        WebServer server = new WebServer(group, bound.channel(), connections, credentials, apiExecutor, footage,
+        WebServer server = new WebServer(group, channel, connections, credentials, apiExecutor, footage,
                 ssl != null);
         log.info("Serving the web pages on {}", server.url());
         if (ssl == null && !server.address.getAddress().isLoopbackAddress()) {
@@ -239,10 +237,4 @@ public final class WebServer implements AutoCloseable {
         footage.close();
     }
 
-
-    private static BindException bindFailure(String listen, String why, Throwable cause) {
-        BindException failure = new BindException("cannot listen on " + listen + " (web.listen): " + why);
-        failure.initCause(cause);
-        return failure;
-    }
 }

@@ -191,6 +191,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metricsLimitsDefaultToTodaysValuesAndAreRead() throws ConfigException {
+        String base = """
+                storage: { root: /srv/nvr }
+                sites: [ { id: s1, cameras: [ { id: c1, url: "rtsp://cam/x" } ] } ]
+                """;
+        assertEquals(HttpLimits.METRICS, ConfigLoader.parse(base, Map.of()).metrics().limits());
+        assertEquals(new HttpLimits(64, 8, 8 * 1024, 8 * 1024, Duration.ofSeconds(60), Duration.ofSeconds(10), 5,
+                Duration.ofMinutes(1)), HttpLimits.METRICS, "today's values");
+        HttpLimits read = ConfigLoader.parse(base + "metrics: { limits: { max_connections: 16, "
+                + "max_connections_per_address: 4, idle_timeout: 30s, login_failures: 3 } }\n", Map.of()).metrics().limits();
+        assertEquals(new HttpLimits(16, 4, 8 * 1024, 8 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(10), 3,
+                Duration.ofMinutes(1)), read);
+    }
+
+    @Test
     void aPasswordHashCostAboveTheCapIsRefusedByName() throws ConfigException {
         // Each wrong guess at /metrics costs one derivation at this cost: a huge cost set by mistake
         // (or by someone editing the file) would let a few clients take a core.

@@ -56,7 +56,25 @@ class WebConfigTest {
                 Arguments.of(web("language: fr, users: [" + USER + "]"), "web.language", "unknown language \"fr\""),
                 Arguments.of(web("tls: {cert: /nonexistent/web.crt, key: /nonexistent/web.key}, users: [" + USER + "]"),
                         "web.tls.cert", "no such file"),
-                Arguments.of(web("tls: {cert: /etc/passwd}, users: [" + USER + "]"), "web.tls.cert", "not a PEM file"));
+                Arguments.of(web("tls: {cert: /etc/passwd}, users: [" + USER + "]"), "web.tls.cert", "not a PEM file"),
+                Arguments.of(web("users: [" + USER + "], limits: {max_connections: 0}"), "web.limits.max_connections",
+                        "expected a whole number from 1 to 100000"),
+                Arguments.of(web("users: [" + USER + "], limits: {max_connections: 10, max_connections_per_address: 20}"),
+                        "web.limits.max_connections_per_address", "must not be more than max_connections (10)"),
+                Arguments.of(web("users: [" + USER + "], limits: {max_request_bytes: 10B}"), "web.limits.max_request_bytes",
+                        "expected 1KiB to 16MiB"),
+                Arguments.of(web("users: [" + USER + "], limits: {max_header_bytes: lots}"), "web.limits.max_header_bytes",
+                        "invalid size \"lots\""),
+                Arguments.of(web("users: [" + USER + "], limits: {idle_timeout: 2d}"), "web.limits.idle_timeout",
+                        "expected 1s to 1d"),
+                Arguments.of(web("users: [" + USER + "], limits: {request_deadline: 0s}"), "web.limits.request_deadline",
+                        "must be greater than zero"),
+                Arguments.of(web("users: [" + USER + "], limits: {login_failures: -1}"), "web.limits.login_failures",
+                        "expected a whole number"),
+                Arguments.of(web("users: [" + USER + "], limits: {login_failure_window: often}"),
+                        "web.limits.login_failure_window", "invalid duration"),
+                Arguments.of(web("users: [" + USER + "], limits: {max_sockets: 3}"), "web.limits.max_sockets",
+                        "unknown key (expected max_connections"));
     }
 
     @ParameterizedTest(name = "[{index}] {1}: {2}")
@@ -84,6 +102,24 @@ class WebConfigTest {
         assertEquals(WebConfig.Role.VIEWER, web.user("xem").orElseThrow().role());
         assertTrue(WebConfig.Role.ADMIN.allows(WebConfig.Role.OPERATOR));
         assertFalse(WebConfig.Role.VIEWER.allows(WebConfig.Role.OPERATOR));
+    }
+
+    @Test
+    void limitsDefaultToTodaysValuesAndEachKeyIsRead() throws Exception {
+        assertEquals(HttpLimits.WEB, ConfigLoader.parse(web("users: [" + USER + "]"), Map.of()).web().orElseThrow()
+                .limits());
+        assertEquals(new HttpLimits(256, 40, 16 * 1024, 8 * 1024, java.time.Duration.ofSeconds(60),
+                java.time.Duration.ofSeconds(10), 5, java.time.Duration.ofMinutes(1)), HttpLimits.WEB, "today's values");
+        WebConfig web = ConfigLoader.parse(web("users: [" + USER + "], limits: {max_connections: 500, "
+                + "max_connections_per_address: 60, max_request_bytes: 32KiB, max_header_bytes: 16KiB, "
+                + "idle_timeout: 2m, request_deadline: 20s, login_failures: 10, login_failure_window: 5m}"), Map.of())
+                .web().orElseThrow();
+        assertEquals(new HttpLimits(500, 60, 32 * 1024, 16 * 1024, java.time.Duration.ofMinutes(2),
+                java.time.Duration.ofSeconds(20), 10, java.time.Duration.ofMinutes(5)), web.limits());
+        WebConfig some = ConfigLoader.parse(web("users: [" + USER + "], limits: {login_failures: 3}"), Map.of())
+                .web().orElseThrow();
+        assertEquals(3, some.limits().loginFailures());
+        assertEquals(HttpLimits.WEB.maxConnections(), some.limits().maxConnections(), "the others keep their default");
     }
 
     @Test

@@ -45,8 +45,8 @@ import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Poll;
 
 /**
- * A lost index never stops recording and never loses an evidence hold. At start, a corrupt, truncated,
- * empty or missing {@code index.db} is moved aside (kept), rebuilt from the footage on disk and the
+ * A lost index never stops recording and never loses an evidence hold. At start after an unclean stop, a
+ * corrupt, truncated, empty or missing {@code index.db} is moved aside (kept), rebuilt from the footage on disk and the
  * evidence journal, and said so in a metric; the holds of the old index still keep footage from
  * retention. While recording, a deleted {@code index.db} turns the recorder unhealthy within seconds and
  * is recreated with everything in it, the camera recording throughout.
@@ -102,6 +102,8 @@ class IndexRebuildTest {
     void aLostIndexIsRebuiltFromTheFootageAndTheJournalAndRecordingGoesOn(Damage damage) throws Exception {
         Path root = dir.resolve("root");
         copy(template, root);
+        // Damage comes with a power cut: the lock file as a kill leaves it (no clean stop), so the start checks.
+        Files.writeString(root.resolve(StorageLock.NAME), "4242\n");
         Path db = root.resolve("index.db");
         byte[] original = Files.readAllBytes(db);
         switch (damage) {

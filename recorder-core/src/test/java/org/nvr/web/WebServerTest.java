@@ -2,6 +2,7 @@ package org.nvr.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,6 +92,17 @@ class WebServerTest {
         if (writer != null) {
             writer.close();
         }
+    }
+
+    @Test
+    void aPortInUseIsRefusedNamingTheKey() throws Exception {
+        NvrConfig taken = ConfigLoader.parse(yaml(dir, "").replace("127.0.0.1:0", "127.0.0.1:" + server.port()), Map.of());
+        java.net.BindException e = assertThrows(java.net.BindException.class,
+                () -> WebServer.start(taken, writer, WebServer.Options.DEFAULT));
+        assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + server.port() + " (web.listen): "),
+                e.getMessage());
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "the first server serves on");
     }
 
     @Test
