@@ -110,6 +110,15 @@ public final class LiveFeed implements FrameSink {
         return viewerCount;
     }
 
+    /** The most bytes one of its viewers has handed to its connection and not yet sent, now. */
+    public synchronized long largestViewerQueue() {
+        long most = 0;
+        for (Viewer v : viewers) {
+            most = Math.max(most, v.queued.get());
+        }
+        return most;
+    }
+
     /**
      * Adds a viewer: it gets the MSE type and the init segment now if the camera is sending, then
      * pictures from the last keyframe on. Null when the recorder already has its most viewers.

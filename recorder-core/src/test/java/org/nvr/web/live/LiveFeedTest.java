@@ -200,6 +200,37 @@ class LiveFeedTest {
     }
 
     @Test
+    void theMemoryPerViewerIsShownAndStaysUnderItsBoundWithASlowViewerAmongFastOnes() {
+        long bound = 20_000;
+        try (org.nvr.metrics.RecorderMetrics metrics = new org.nvr.metrics.RecorderMetrics()) {
+            LiveFeeds feeds = new LiveFeeds(List.of("cam"), new LiveFeeds.Limits(8, bound, 1 << 20), metrics.registry());
+            LiveFeed feed = feeds.feed("cam").orElseThrow();
+            feed.tracks(List.of(clip.track));
+            for (int i = 0; i < 4; i++) {
+                feed.join(new Recorded());
+            }
+            Recorded slow = new Recorded();
+            slow.stuck = true;
+            LiveFeed.Viewer slowViewer = feed.join(slow);
+            var registry = metrics.registry();
+            for (int i = 0; i < 25; i++) {
+                feed.frame(clip.frames.get(i));
+                double shown = registry.get("nvr.web.live.viewer.queued.max").gauge().value();
+                assertEquals((double) slowViewer.queuedBytes(), shown, "the slow viewer is the largest");
+                assertTrue(shown <= bound, "queued " + shown + " bytes, bound " + bound);
+            }
+            assertTrue(slowViewer.queuedBytes() > 0);
+            assertEquals((double) bound, registry.get("nvr.web.live.viewer.queued.limit").gauge().value());
+            String scrape = metrics.scrape();
+            assertTrue(scrape.contains("nvr_web_live_viewer_queued_max_bytes " + (double) slowViewer.queuedBytes()),
+                    scrape);
+            assertTrue(scrape.contains("nvr_web_live_viewer_queued_limit_bytes " + (double) bound), scrape);
+            slow.unstick();
+            assertEquals(0.0, registry.get("nvr.web.live.viewer.queued.max").gauge().value(), "all sent");
+        }
+    }
+
+    @Test
     void theCameraStoppingClosesItsViewersAndLeavingStopsTheFrames() {
         LiveFeeds feeds = new LiveFeeds(List.of("cam"), new LiveFeeds.Limits(1, 1 << 20, 1 << 20), null);
         LiveFeed feed = feeds.feed("cam").orElseThrow();
