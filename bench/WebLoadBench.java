@@ -16,7 +16,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The browsers of bench/web-load.sh: LIVE headless chromiums each showing a page of the live wall with
  * 4 tiles (browser i shows page i mod CAMERAS/4, so every camera is watched), and PLAYBACK more each
  * playing a camera's recorded footage through a {@code <video>} on {@code /playback/{camera}.mp4}
- * (the last 3 minutes, looped, muted). Prints "READY" once every tile and video plays, then waits until
+ * (the last 3 minutes, looped, muted); they start 4 at a time. Prints "READY playing expected" once every
+ * tile and video plays (or after 120 s, with how many do), then waits until
  * the file STOP exists (the script measures the recorder meanwhile) and prints how well the browsers
  * kept up: media time each video advanced against the wall time, and the pictures chromium dropped
  * ({@code getVideoPlaybackQuality}). A browser that plays far less than the wall time was starved of CPU.
@@ -35,76 +36,82 @@ public class WebLoadBench {
         int playback = Integer.parseInt(args[5]);
         Path stop = Path.of(args[6]);
         int pages = Math.max(1, cameras / 4);
-        List<ChromeDriver> browsers = new ArrayList<>();
+        List<ChromeDriver> browsers = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Path> profiles = new ArrayList<>();
+        // killed (the script interrupted): the browsers go too
+        Thread quitAll = new Thread(() -> quit(browsers));
+        Runtime.getRuntime().addShutdownHook(quitAll);
         try {
+            // all browsers start and log in at once (a crowd arriving), at most 4 at a time
+            ExecutorService starter = Executors.newFixedThreadPool(4);
+            List<Future<ChromeDriver>> starting = new ArrayList<>();
             for (int i = 0; i < live + playback; i++) {
                 Path profile = Files.createTempDirectory("nvr-webload-chromium");
                 profiles.add(profile);
-                ChromeDriver d = start(profile);
-                browsers.add(d);
-                d.get(url + "/");
-                d.findElement(By.id("username")).sendKeys(user);
-                d.findElement(By.id("password")).sendKeys(password);
-                d.findElement(By.cssSelector("form[action='/login'] button")).click();
-                waitFor(d, "return !!document.cookie || !document.getElementById('password');", "login");
-                if (i < live) {
-                    d.get(url + "/app/wall#n=4&p=" + (i % pages));
-                } else {
-                    int camera = (i - live) % cameras + 1;
-                    d.executeScript("""
-                            document.body.innerHTML = '';
-                            const v = document.createElement('video');
-                            v.muted = true; v.autoplay = true; v.loop = true; v.width = 320;
-                            v.src = arguments[0];
-                            document.body.appendChild(v);
-                            v.play();
-                            """, "/playback/cam-" + camera + ".mp4?from=-3m&to=now");
-                }
+                int index = i;
+                starting.add(starter.submit(() -> open(profile, url, user, password, index, live, cameras, pages,
+                        browsers)));
             }
+            starter.shutdown();
+            List<ChromeDriver> ordered = new ArrayList<>(); // browser i: live below LIVE, then playback
+            for (Future<ChromeDriver> f : starting) {
+                ordered.add(f.get());
+            }
+            // every tile and video playing, or 120 s: then the measurement starts anyway, saying so
             int expected = 0;
-            for (int i = 0; i < browsers.size(); i++) {
+            int playing = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            for (int i = 0; i < ordered.size(); i++) {
                 int want = i < live ? Math.min(4, cameras) : 1;
                 expected += want;
-                waitFor(browsers.get(i), "return [...document.querySelectorAll('video')]"
-                        + ".filter(v => v.currentTime > 0 && !v.paused).length >= " + want + ";",
-                        "browser " + (i + 1) + " playing " + want + " video(s)");
+                playing += waitFor(ordered.get(i), want, deadline);
             }
-            List<double[]> first = sample(browsers);
+            List<double[]> first = sample(ordered);
             long t0 = System.nanoTime();
-            System.out.println("READY " + expected);
+            System.out.println("READY " + playing + " " + expected);
             System.out.flush();
-            long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
-            while (!Files.exists(stop) && System.nanoTime() < deadline) {
+            long end = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+            while (!Files.exists(stop) && System.nanoTime() < end) {
                 Thread.sleep(200);
             }
             double wall = (System.nanoTime() - t0) / 1e9;
-            List<double[]> last = sample(browsers);
+            List<double[]> last = sample(ordered);
             report(first, last, wall, live);
         } finally {
-            ExecutorService closer = Executors.newFixedThreadPool(4);
-            List<Future<?>> closing = new ArrayList<>();
-            for (ChromeDriver d : browsers) {
-                closing.add(closer.submit(() -> {
-                    d.quit();
-                    return null;
-                }));
-            }
-            for (Future<?> f : closing) {
-                try {
-                    f.get();
-                } catch (Exception e) {
-                    System.err.println("closing a browser: " + e);
-                }
-            }
-            closer.shutdown();
+            quit(browsers);
             for (Path p : profiles) {
                 try (var files = Files.walk(p)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                 }
             }
         }
+        Runtime.getRuntime().removeShutdownHook(quitAll);
         System.out.println("DONE");
+    }
+
+    /** Quits every browser (4 at a time), once. */
+    static void quit(List<ChromeDriver> browsers) {
+        List<ChromeDriver> all;
+        synchronized (browsers) {
+            all = new ArrayList<>(browsers);
+            browsers.clear();
+        }
+        ExecutorService closer = Executors.newFixedThreadPool(4);
+        List<Future<?>> closing = new ArrayList<>();
+        for (ChromeDriver d : all) {
+            closing.add(closer.submit(() -> {
+                d.quit();
+                return null;
+            }));
+        }
+        for (Future<?> f : closing) {
+            try {
+                f.get();
+            } catch (Exception e) {
+                System.err.println("closing a browser: " + e);
+            }
+        }
+        closer.shutdown();
     }
 
     static ChromeDriver start(Path profile) {
@@ -123,23 +130,57 @@ public class WebLoadBench {
         return d;
     }
 
-    /** Polls {@code check} (a script returning a boolean) for at most 90 s. */
-    static void waitFor(ChromeDriver d, String check, String what) throws InterruptedException {
+    /** A browser: starts, logs in, opens its wall page or its playback. */
+    static ChromeDriver open(Path profile, String url, String user, String password, int i, int live, int cameras,
+                             int pages, List<ChromeDriver> started) throws InterruptedException {
+        ChromeDriver d = start(profile);
+        started.add(d);
+        d.get(url + "/");
+        d.findElement(By.id("username")).sendKeys(user);
+        d.findElement(By.id("password")).sendKeys(password);
+        d.findElement(By.cssSelector("form[action='/login'] button")).click();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            Object ok;
-            try {
-                ok = d.executeScript(check);
-            } catch (org.openqa.selenium.WebDriverException e) {
-                ok = false; // the page is loading
-            }
-            if (Boolean.TRUE.equals(ok)) {
-                return;
-            }
+        while (Boolean.TRUE.equals(script(d, "return !!document.getElementById('password');"))) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("waited 90 s for " + what);
+                throw new IllegalStateException("browser " + (i + 1) + ": no login within 90 s");
             }
             Thread.sleep(250);
+        }
+        if (i < live) {
+            d.get(url + "/app/wall#n=4&p=" + (i % pages));
+        } else {
+            int camera = (i - live) % cameras + 1;
+            d.executeScript("""
+                    document.body.innerHTML = '';
+                    const v = document.createElement('video');
+                    v.muted = true; v.autoplay = true; v.loop = true; v.width = 320;
+                    v.src = arguments[0];
+                    document.body.appendChild(v);
+                    v.play();
+                    """, "/playback/cam-" + camera + ".mp4?from=-3m&to=now");
+        }
+        return d;
+    }
+
+    /** Polls until {@code want} videos of the page play or the deadline passes; returns how many play. */
+    static int waitFor(ChromeDriver d, int want, long deadline) throws InterruptedException {
+        while (true) {
+            Object n = script(d, "return [...document.querySelectorAll('video')]"
+                    + ".filter(v => v.currentTime > 0 && !v.paused).length;");
+            int playing = n instanceof Number x ? x.intValue() : 0;
+            if (playing >= want || System.nanoTime() > deadline) {
+                return Math.min(playing, want);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** Runs {@code js}; null while the page is loading. */
+    static Object script(ChromeDriver d, String js) {
+        try {
+            return d.executeScript(js);
+        } catch (org.openqa.selenium.WebDriverException e) {
+            return null;
         }
     }
 
