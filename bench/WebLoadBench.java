@@ -124,7 +124,9 @@ public class WebLoadBench {
                 "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        ChromeDriver d = new ChromeDriver(service, options);
+        // a busy machine starts chromium slowly: 5 minutes for the session instead of Selenium's 3
+        ChromeDriver d = new ChromeDriver(service, options,
+                org.openqa.selenium.remote.http.ClientConfig.defaultConfig().readTimeout(Duration.ofMinutes(5)));
         d.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
         d.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
         return d;

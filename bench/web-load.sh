@@ -33,9 +33,10 @@
 #                     recorder's rise stay under "the bytes sent cost": the ratio is printed.
 #   memory per viewer (RSS and heap of the phase - phase A) / viewers, beside the bounded queue figure.
 # Browsers on a small machine are the heavy part: 10 chromiums decoding 32 1080p streams cannot keep up
-# on 2 cores. In an office they run on other machines, so here they run at the lowest priority
-# (nice 19): the recorder and the RTSP server (the cameras) get the CPU first, the browsers what is
-# left, and they fall behind (the recorder then skips them ahead to the next keyframe: "skipped").
+# on 2 cores. In an office they run on other machines, so here they run in Linux's idle scheduling
+# class (chrt --idle: chromium resets its processes' nice values, not their class): the recorder and
+# the RTSP server (the cameras) get the CPU first, the browsers what is left (BROWSER_SCHED=normal: as
+# any process, for a machine so busy that idle browsers would never start), and they fall behind (the recorder then skips them ahead to the next keyframe: "skipped").
 # That is why phase C exists and why the load average is printed with every phase.
 #
 # Environment: CAMERAS (16), WARMUP (15 s before phase A), FEW_LIVE (2), FEW_PLAYBACK (1), PHASE_C
@@ -60,7 +61,7 @@ server=recorder-core/src/test/resources/gst/rtsp_server.py
 password=bench-web-load
 started=$(date +%s)
 
-for tool in java mvn ffmpeg ffprobe curl /usr/bin/python3 /usr/bin/chromium /usr/bin/chromedriver; do
+for tool in java mvn ffmpeg ffprobe curl chrt /usr/bin/python3 /usr/bin/chromium /usr/bin/chromedriver; do
   command -v "$tool" >/dev/null || { echo "web-load.sh: $tool not found" >&2; exit 1; }
 done
 [ -f "$jar" ] || mvn -B -q -DskipTests package
@@ -168,7 +169,9 @@ with_browsers() {
   local name=$1 nl=$2 np=$3 out="$work/browsers-$1.out" b
   rm -f "$work/stop"
   echo "phase $name: starting $nl live + $np playback browsers (load $(load))..."
-  nice -n 19 java -cp "$cp" bench/WebLoadBench.java "$web" xem "$password" "$cameras" "$nl" "$np" "$work/stop" \
+  sched=(chrt --idle 0)
+  [ "${BROWSER_SCHED:-idle}" = idle ] || sched=()
+  "${sched[@]}" java -cp "$cp" bench/WebLoadBench.java "$web" xem "$password" "$cameras" "$nl" "$np" "$work/stop" \
     >"$out" 2>"$work/browsers-$name.err" &
   b=$!
   running+=("$b")
