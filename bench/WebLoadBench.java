@@ -209,7 +209,8 @@ public class WebLoadBench {
     /**
      * "BROWSERS kind played seconds-per-tile wall-seconds decoded dropped" lines per kind. Media time is
      * summed over the tiles; a live tile that jumped ahead to the live edge counts its jump too, so the
-     * live figure is an upper bound on what was shown (the dropped share says more).
+     * live figure is an upper bound on what was shown (the dropped share says more). A page whose tiles
+     * reconnected (new video elements) counts from their new start: an undercount.
      */
     static void report(List<double[]> first, List<double[]> last, double wall, int live) {
         for (String kind : new String[] {"live", "playback"}) {
@@ -223,10 +224,14 @@ public class WebLoadBench {
                     continue;
                 }
                 n++;
-                played += last.get(i)[0] - first.get(i)[0];
-                videos += last.get(i)[1];
-                shown += last.get(i)[2] - first.get(i)[2];
-                dropped += last.get(i)[3] - first.get(i)[3];
+                double[] a = first.get(i);
+                double[] b = last.get(i);
+                // a tile that reconnected has a new <video> whose counts start at 0: count from there
+                boolean restarted = b[2] < a[2];
+                played += restarted ? b[0] : b[0] - a[0];
+                videos += b[1];
+                shown += restarted ? b[2] : b[2] - a[2];
+                dropped += restarted ? b[3] : b[3] - a[3];
             }
             if (n > 0) {
                 System.out.printf("BROWSERS %s %d %.0f %.1f %.1f %.0f %.0f%n", kind, n, videos,

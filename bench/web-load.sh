@@ -114,7 +114,7 @@ ln -sf "$repo/$jar" "$work/prefix/share/nvr/nvr.jar"
 CACHE_DIRECTORY="$work/cache" "$work/prefix/bin/nvr" run --config "$work/nvr.yaml" >"$work/nvr.log" 2>&1 &
 nvr=$!
 running+=("$nvr")
-for _ in $(seq 300); do grep -q 'Serving the web pages' "$work/nvr.log" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -qs 'Serving the web pages' "$work/nvr.log" && break; sleep 0.1; done
 web=$(grep -o 'Serving the web pages on http://[0-9.:]*' "$work/nvr.log" | head -1 | sed 's/.* on //')
 metrics_port=$(grep -o 'Serving /metrics and /healthz on http://[0-9.]*:[0-9]*' "$work/nvr.log" | head -1 | sed 's/.*://')
 [ -n "$web" ] && [ -n "$metrics_port" ] || { echo "nvr did not start (see $work/nvr.log)" >&2; KEEP=1; exit 1; }
