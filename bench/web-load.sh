@@ -19,7 +19,7 @@
 # Printed per phase: the recorder's CPU per second (user+system of its process from /proc, divided by
 # the phase's wall time), bytes sent to viewers (nvr_web_live_sent_bytes_total and
 # nvr_web_footage_sent_bytes_total deltas), RSS (/proc, mean of samples every 2 s) and heap
-# (jvm_memory_used_bytes{area="heap"}, mean of the same samples), viewers, the most one viewer had
+# (jvm_memory_used_bytes{area="heap"}, mean of the same samples), viewers (the most seen), the most one viewer had
 # queued (nvr_web_live_viewer_queued_max_bytes, the memory per viewer the recorder bounds at
 # nvr_web_live_viewer_queued_limit_bytes) and pictures skipped for slow viewers; and how well the
 # browsers kept up. Then:
@@ -142,7 +142,7 @@ measure() {
     rss=$((rss + $(awk '$1 == "VmRSS:" {print $2}' "/proc/$nvr/status")))
     heap=$((heap + $(awk '$1 ~ /^jvm_memory_used_bytes\{/ && /area="heap"/ {s += $NF} END {printf "%.0f", s / 1024}' "$work/ms")))
     q=$(metric nvr_web_live_viewer_queued_max_bytes "$work/ms"); ((q > qmax)) && qmax=$q
-    v=$(metric nvr_web_live_viewers "$work/ms")
+    q=$(metric nvr_web_live_viewers "$work/ms"); ((q > v)) && v=$q
     n=$((n + 1))
   done
   c1=$(cpu_ticks)
