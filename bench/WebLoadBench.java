@@ -151,6 +151,8 @@ public class WebLoadBench {
         if (i < live) {
             d.get(url + "/app/wall#n=4&p=" + (i % pages));
         } else {
+            // a page without the wall first: the login lands on the wall, whose sockets would stay open
+            d.get(url + "/app/about");
             int camera = (i - live) % cameras + 1;
             d.executeScript("""
                     document.body.innerHTML = '';

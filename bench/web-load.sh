@@ -129,7 +129,7 @@ sleep "$warmup"
 kill -0 "$nvr" 2>/dev/null || { echo "nvr exited (see $work/nvr.log)" >&2; KEEP=1; exit 1; }
 
 # ---- one phase: measure SECONDS; sets the arrays below ---------------------------------------------
-declare -A p_cpu p_live p_foot p_rss p_heap p_viewers p_qmax p_dropped p_load p_wall p_browsers p_played p_bdrop
+declare -A p_rec p_reconn p_cpu p_live p_foot p_rss p_heap p_viewers p_qmax p_dropped p_load p_wall p_browsers p_played p_bdrop
 measure() {
   local name=$1 t0 t1 c0 c1 rss=0 heap=0 n=0 qmax=0 v=0 q
   scrape >"$work/m0"
@@ -153,6 +153,9 @@ measure() {
   p_live[$name]=$(( $(metric nvr_web_live_sent_bytes_total "$work/m1") - $(metric nvr_web_live_sent_bytes_total "$work/m0") ))
   p_foot[$name]=$(( $(metric nvr_web_footage_sent_bytes_total "$work/m1") - $(metric nvr_web_footage_sent_bytes_total "$work/m0") ))
   p_dropped[$name]=$(( $(metric nvr_web_live_dropped_total "$work/m1") - $(metric nvr_web_live_dropped_total "$work/m0") ))
+  p_rec[$name]=$(awk -v a="$(metric nvr_camera_received_bytes_total "$work/m0")" -v w="${p_wall[$name]}" \
+    -v b="$(metric nvr_camera_received_bytes_total "$work/m1")" 'BEGIN {printf "%.2f", (b - a) / 1e6 / w}')
+  p_reconn[$name]=$(( $(metric nvr_camera_reconnects_total "$work/m1") - $(metric nvr_camera_reconnects_total "$work/m0") ))
   p_rss[$name]=$((rss / n / 1024))
   p_heap[$name]=$((heap / n / 1024))
   p_viewers[$name]=$v
@@ -251,11 +254,11 @@ done
 echo
 echo "recording: pictures sent $sent, written $written, lost $(( ${sent:-0} - written ))"
 echo
-printf "%-6s %9s %8s %7s %9s %9s %8s %8s %7s %8s %8s %10s %10s %9s %9s %10s %s\n" phase browsers viewers "CPU %" \
+printf "%-6s %8s %6s %9s %8s %7s %9s %9s %8s %8s %7s %8s %8s %10s %10s %9s %9s %10s %s\n" phase "rec MB/s" reconn browsers viewers "CPU %" \
   "live MB" "play MB" "RSS MB" "heap MB" skipped "shown%" "cr.drop%" "cost s/GB" "ref s/GB" "RSS/vwr" "heap/vwr" \
   "max q KiB" "load"
 for ph in $phases; do
-  printf "%-6s %9s %8s %7.1f %9.1f %9.1f %8s %8s %7s %8s %8s %10s %10s %9s %9s %10s %s\n" "$ph" "${p_browsers[$ph]}" \
+  printf "%-6s %8s %6s %9s %8s %7.1f %9.1f %9.1f %8s %8s %7s %8s %8s %10s %10s %9s %9s %10s %s\n" "$ph" "${p_rec[$ph]}" "${p_reconn[$ph]}" "${p_browsers[$ph]}" \
     "${p_viewers[$ph]}" "$(awk -v c="${p_cpu[$ph]}" 'BEGIN {print c * 100}')" \
     "$(awk -v b="${p_live[$ph]}" 'BEGIN {print b / 1e6}')" "$(awk -v b="${p_foot[$ph]}" 'BEGIN {print b / 1e6}')" \
     "${p_rss[$ph]}" "${p_heap[$ph]}" "${p_dropped[$ph]}" "${p_played[$ph]:--}" "${p_bdrop[$ph]:--}" \
@@ -268,4 +271,9 @@ echo "(bench/SendCost.java: the same bytes in ${picture_bytes}-byte messages to 
 echo "(phase - A) MB per viewer; max q: the most one viewer had queued (bound $(( $(metric nvr_web_live_viewer_queued_limit_bytes "$work/m1") / 1024 )) KiB);"
 echo "shown%: pictures chromium showed per live tile and second against the camera's 25; cr.drop%: pictures it"
 echo "decoded but dropped (late); both say whether the browsers kept up or starved the machine;"
-echo "skipped: pictures the recorder skipped for slow viewers. Ran $(( $(date +%s) - started )) s."
+echo "skipped: pictures the recorder skipped for slow viewers; rec MB/s: what the cameras delivered (nvr_camera_received_bytes_total),"
+echo "reconn: camera reconnections (nvr_camera_reconnects_total). Ran $(( $(date +%s) - started )) s."
+for ph in $phases; do
+  awk -v p="$ph" -v r="${p_rec[$ph]}" -v a="${p_rec[A]}" -v c="${p_reconn[$ph]}" 'BEGIN {
+    if (r < 0.9 * a || c > 0) printf "WARNING: phase %s: cameras delivered %.2f MB/s (phase A %.2f) with %d reconnection(s): the streams or the machine stalled; its CPU figures are not comparable\n", p, r, a, c }'
+done
