@@ -160,7 +160,8 @@ public final class WebServer implements AutoCloseable {
         ThreadPoolExecutor apiExecutor = new ThreadPoolExecutor(options.apiThreads(), options.apiThreads(), 0,
                 TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), new DefaultThreadFactory("nvr-web-api", true),
                 new ThreadPoolExecutor.AbortPolicy());
-        FootageRoutes footage = new FootageRoutes(config, audit, options.clock(), options.zone());
+        FootageRoutes footage = new FootageRoutes(config, audit, options.clock(), options.zone(),
+                live.registry().orElse(null));
         WebHandler handler = new WebHandler(new WebHandler.Parts(web, ssl != null,
                 new Sessions(options.sessionIdle(), options.sessionAbsolute(), options.clock(), options.maxSessions()),
                 users, credentials,

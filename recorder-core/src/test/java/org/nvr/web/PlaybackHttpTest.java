@@ -33,10 +33,12 @@ import org.nvr.index.EvidenceLog;
 import org.nvr.index.IndexDatabase;
 import org.nvr.index.IndexWriter;
 import org.nvr.metrics.BasicAuth;
+import org.nvr.metrics.RecorderMetrics;
 import org.nvr.store.SegmentFinisher;
 import org.nvr.testing.FragmentedMp4;
 import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Poll;
+import org.nvr.web.live.LiveFeeds;
 import org.nvr.web.playback.FootageRoutes;
 
 /**
@@ -59,6 +61,7 @@ class PlaybackHttpTest {
     IndexWriter writer;
     WebServer server;
     String base;
+    RecorderMetrics metrics;
 
     @BeforeAll
     void recordAndServe() throws Exception {
@@ -84,8 +87,10 @@ class PlaybackHttpTest {
         String openRel = "footage/xa1/c1/2026/11/29/20261129T070012Z.mp4";
         Files.write(root.resolve(openRel), new byte[] {0, 0, 0, 16, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0});
         writer.openSegment(null, "xa1", "c1", openRel, T0.plusSeconds(12), "h264", 160, 120, null).get();
+        metrics = new RecorderMetrics();
         server = WebServer.start(config, writer, WebServer.Options.DEFAULT.withClock(
-                java.time.Clock.fixed(T0.plusSeconds(3600), java.time.ZoneOffset.UTC)));
+                java.time.Clock.fixed(T0.plusSeconds(3600), java.time.ZoneOffset.UTC)),
+                new LiveFeeds(List.of(), LiveFeeds.Limits.DEFAULT, metrics.registry()));
         base = server.url();
     }
 
@@ -93,6 +98,7 @@ class PlaybackHttpTest {
     void stop() {
         server.close();
         writer.close();
+        metrics.close();
     }
 
     String url(String path) {
@@ -153,6 +159,25 @@ class PlaybackHttpTest {
         assertEquals("c1", line.camera());
         assertEquals(T0, line.from());
         assertTrue(line.detail().startsWith("web client 127.0.0.1"), line.detail());
+    }
+
+    @Test
+    void theBytesOfPlaybackSentAreCountedForTheMetrics() throws Exception {
+        String cookie = session("xem", VIEWER_PW)[0];
+        String path = "/playback/c1.mp4?from=" + q(T0) + "&to=" + q(T0.plusSeconds(12));
+        double before = footageSent();
+        HttpResponse<byte[]> whole = get(path, cookie, null);
+        assertEquals(200, whole.statusCode());
+        HttpResponse<byte[]> part = get(path, cookie, "bytes=100-4099");
+        assertEquals(206, part.statusCode());
+        long expected = whole.body().length + 4000L;
+        Poll.until(Duration.ofSeconds(5), "the counter to reach " + expected,
+                () -> footageSent() - before == expected);
+        assertTrue(metrics.scrape().contains("nvr_web_footage_sent_bytes_total "), metrics.scrape());
+    }
+
+    double footageSent() {
+        return metrics.registry().get("nvr.web.footage.sent").functionCounter().count();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.nvr.web.live;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One camera's live fan-out: the {@link FrameSink} its recording session feeds, and the browsers
  * watching it. Each picture becomes one small fMP4 fragment (with the audio that came since the previous
- * picture), built once and handed to every viewer without copying the samples. A viewer first gets the
+ * picture), built once, copied once into a pooled direct buffer (what a socket write needs) and handed
+ * to every viewer as a view of that one buffer: N viewers cost one copy and one buffer, not N. A
+ * picture's buffer is freed once every viewer has sent it and it is no longer kept for newcomers. A viewer first gets the
  * MSE type (a text message) and the init segment, then fragments starting at a keyframe: the ones kept
  * since the last keyframe, then each new one as it comes.
  *
@@ -43,7 +46,10 @@ public final class LiveFeed implements FrameSink {
     public interface Output {
         void text(String message);
 
-        /** Queues {@code data}; {@code sent} runs (on any thread) once it has left or failed. */
+        /**
+         * Queues {@code data}, whose reference it takes (it releases it once sent or failed: a view of a
+         * buffer other viewers share); {@code sent} runs (on any thread) once it has left or failed.
+         */
         void binary(ByteBuf data, Runnable sent);
 
         /** Says why and closes; safe after the other side went away. */
@@ -85,8 +91,11 @@ public final class LiveFeed implements FrameSink {
     private String mimeType;
     private Track video;
     private Track audio;
-    /** Fragments since the last keyframe (the first one holds it); empty when over the bound. */
-    private final List<MediaFragment> sinceKeyframe = new ArrayList<>();
+    /**
+     * Fragments since the last keyframe (the first one holds it), as the shared buffers viewers get
+     * views of; this list holds one reference to each. Empty when over the bound.
+     */
+    private final List<ByteBuf> sinceKeyframe = new ArrayList<>();
     private long keptBytes;
     private final List<Frame> pendingAudio = new ArrayList<>();
     private long lastVideoDts = Long.MIN_VALUE;
@@ -110,6 +119,15 @@ public final class LiveFeed implements FrameSink {
         return viewerCount;
     }
 
+    /** The most bytes one of its viewers has handed to its connection and not yet sent, now. */
+    public synchronized long largestViewerQueue() {
+        long most = 0;
+        for (Viewer v : viewers) {
+            most = Math.max(most, v.queued.get());
+        }
+        return most;
+    }
+
     /**
      * Adds a viewer: it gets the MSE type and the init segment now if the camera is sending, then
      * pictures from the last keyframe on. Null when the recorder already has its most viewers.
@@ -124,7 +142,7 @@ public final class LiveFeed implements FrameSink {
             viewerCount = viewers.size();
             if (init != null) {
                 start(v);
-                for (MediaFragment f : sinceKeyframe) {
+                for (ByteBuf f : sinceKeyframe) {
                     send(v, f, f == sinceKeyframe.get(0));
                 }
             }
@@ -221,17 +239,31 @@ public final class LiveFeed implements FrameSink {
         if (frame.keyframe()) {
             forgetFrames();
         }
-        if (frame.keyframe() || !sinceKeyframe.isEmpty()) {
-            keptBytes += fragment.size();
-            if (keptBytes > limits.maxKeptBytes()) {
-                forgetFrames(); // a newcomer waits for the next keyframe instead
-            } else {
-                sinceKeyframe.add(fragment);
+        ByteBuf shared = wire(fragment);
+        try {
+            if (frame.keyframe() || !sinceKeyframe.isEmpty()) {
+                keptBytes += fragment.size();
+                if (keptBytes > limits.maxKeptBytes()) {
+                    forgetFrames(); // a newcomer waits for the next keyframe instead
+                } else {
+                    sinceKeyframe.add(shared.retain());
+                }
             }
+            for (Viewer v : viewers) {
+                send(v, shared, frame.keyframe());
+            }
+        } finally {
+            shared.release(); // the kept list and the viewers' views hold their own references
         }
-        for (Viewer v : viewers) {
-            send(v, fragment, frame.keyframe());
+    }
+
+    /** The fragment's bytes in one pooled direct buffer, the one copy all viewers share. */
+    private static ByteBuf wire(MediaFragment fragment) {
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(Math.toIntExact(fragment.size()));
+        for (java.nio.ByteBuffer b : fragment.buffers()) {
+            buf.writeBytes(b);
         }
+        return buf;
     }
 
     /** The picture with the audio that came before it, each with the time to its successor. */
@@ -289,14 +321,14 @@ public final class LiveFeed implements FrameSink {
      * Sends a fragment unless the viewer is waiting for a keyframe or would queue more than its bound;
      * then it skips to the next keyframe (a lone fragment always goes, however large).
      */
-    private void send(Viewer v, MediaFragment fragment, boolean keyframe) {
+    private void send(Viewer v, ByteBuf fragment, boolean keyframe) {
         if (v.waitingForKeyframe && !keyframe) {
             if (v.behind) {
                 totals.dropped();
             }
             return;
         }
-        long size = fragment.size();
+        long size = fragment.readableBytes();
         long queued = v.queued.get();
         if (queued > 0 && queued + size > limits.maxQueuedBytes()) {
             if (!v.waitingForKeyframe) {
@@ -313,13 +345,14 @@ public final class LiveFeed implements FrameSink {
         v.queued.addAndGet(size);
         totals.queued(size);
         totals.sent(size);
-        v.out.binary(Unpooled.wrappedBuffer(fragment.buffers()), () -> {
+        v.out.binary(fragment.retainedDuplicate(), () -> {
             v.queued.addAndGet(-size);
             totals.queued(-size);
         });
     }
 
     private void forgetFrames() {
+        sinceKeyframe.forEach(ByteBuf::release);
         sinceKeyframe.clear();
         keptBytes = 0;
         pendingAudio.clear();

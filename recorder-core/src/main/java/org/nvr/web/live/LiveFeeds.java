@@ -20,8 +20,11 @@ import org.nvr.media.FrameSink;
  *
  * <p>Meters: {@code nvr.web.live.viewers} (viewers now), {@code nvr.web.live.queued} (bytes handed to
  * viewers' connections and not yet sent: the memory viewers cost, bounded by viewers times
- * {@link Limits#maxQueuedBytes}), {@code nvr.web.live.sent} (bytes) and {@code nvr.web.live.dropped}
- * (fragments a slow viewer skipped).
+ * {@link Limits#maxQueuedBytes}), {@code nvr.web.live.viewer.queued.max} (the most one viewer has
+ * queued now: the memory per viewer, never above {@code nvr.web.live.viewer.queued.limit}, the bound),
+ * {@code nvr.web.live.sent} (bytes) and {@code nvr.web.live.dropped} (fragments a slow viewer skipped).
+ * The queued bytes are references to fragments built once per picture and shared by every viewer of
+ * the camera, so what viewers really pin is at most the larger of the per-viewer figures per camera.
  *
  * <p>Thread-safe; created by the recorder (which feeds it) before its cameras start, handed to the web
  * server. {@link #close()} closes every viewer's connection.
@@ -84,6 +87,7 @@ public final class LiveFeeds implements AutoCloseable {
 
     private final Map<String, LiveFeed> feeds = new LinkedHashMap<>();
     private final Totals totals = new Totals();
+    private final MeterRegistry registry;
 
     /**
      * @param cameras  the configured cameras (ids)
@@ -93,11 +97,18 @@ public final class LiveFeeds implements AutoCloseable {
         for (String camera : cameras) {
             feeds.put(camera, new LiveFeed(camera, limits, totals));
         }
+        this.registry = registry;
         if (registry != null) {
             Gauge.builder("nvr.web.live.viewers", totals.viewers, AtomicInteger::get)
                     .description("Browsers (tiles) watching a camera live").register(registry);
             Gauge.builder("nvr.web.live.queued", totals.queued, AtomicLong::get).baseUnit("bytes")
                     .description("Live video handed to viewers' connections and not yet sent").register(registry);
+            Gauge.builder("nvr.web.live.viewer.queued.max", this, LiveFeeds::largestViewerQueue).baseUnit("bytes")
+                    .description("The most live video one viewer has waiting to be sent now (memory per viewer)")
+                    .register(registry);
+            Gauge.builder("nvr.web.live.viewer.queued.limit", limits, Limits::maxQueuedBytes).baseUnit("bytes")
+                    .description("Live video one viewer may have waiting before it skips to the next keyframe")
+                    .register(registry);
             FunctionCounter.builder("nvr.web.live.sent", totals.sent, AtomicLong::get).baseUnit("bytes")
                     .description("Live video sent to viewers").register(registry);
             FunctionCounter.builder("nvr.web.live.dropped", totals.dropped, AtomicLong::get)
@@ -135,6 +146,23 @@ public final class LiveFeeds implements AutoCloseable {
 
     public long sentBytes() {
         return totals.sent.get();
+    }
+
+    /** The most bytes any one viewer has handed to its connection and not yet sent, now. */
+    public long largestViewerQueue() {
+        long most = 0;
+        for (LiveFeed feed : feeds.values()) {
+            most = Math.max(most, feed.largestViewerQueue());
+        }
+        return most;
+    }
+
+    /**
+     * The registry these meters went to (the recorder's), for the web server's other meters; empty for a
+     * recorder without metrics.
+     */
+    public Optional<MeterRegistry> registry() {
+        return Optional.ofNullable(registry);
     }
 
     @Override

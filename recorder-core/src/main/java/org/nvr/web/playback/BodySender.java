@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.nvr.footage.JsonText;
 import org.slf4j.Logger;
@@ -33,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * 416 past the end), {@code If-None-Match} with the body's ETag (304), and {@code HEAD}. Once the
  * answer is written the connection reads its next request (the web handler stops reading while a
  * request is answered).
+ *
+ * <p>Counts the bytes of those big bodies that left ({@link #sentBytes()}, the web server's
+ * {@code nvr.web.footage.sent}).
  *
  * <p>Threads: any; file reads on the executor given, writes through the channel.
  */
@@ -48,9 +52,15 @@ final class BodySender {
     }
 
     private final Executor executor;
+    private final AtomicLong sent = new AtomicLong();
 
     BodySender(Executor executor) {
         this.executor = executor;
+    }
+
+    /** Bytes of file bodies (playback MP4s, export downloads) written to connections so far. */
+    long sentBytes() {
+        return sent.get();
     }
 
     /** Runs {@code work} on the footage threads; 503 when they are all busy. */
@@ -198,11 +208,16 @@ final class BodySender {
             position += n;
             boolean last = position >= end;
             if (last) {
-                ctx.write(new DefaultHttpContent(buf));
+                ctx.write(new DefaultHttpContent(buf)).addListener(f -> {
+                    if (f.isSuccess()) {
+                        sent.addAndGet(n);
+                    }
+                });
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(done(ctx, keepAlive));
             } else {
                 ctx.writeAndFlush(new DefaultHttpContent(buf)).addListener(f -> {
                     if (f.isSuccess()) {
+                        sent.addAndGet(n);
                         next();
                     }
                 });

@@ -1,5 +1,7 @@
 package org.nvr.web.playback;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Path;
@@ -28,9 +30,22 @@ public final class FootageRoutes implements AutoCloseable {
     private final WebExports exports;
 
     public FootageRoutes(NvrConfig config, IndexWriter writer, Clock clock, ZoneId zone) {
+        this(config, writer, clock, zone, null);
+    }
+
+    /**
+     * As above; {@code registry} (null for none) gets {@code nvr.web.footage.sent}: bytes of playback
+     * MP4s and export downloads sent to browsers.
+     */
+    public FootageRoutes(NvrConfig config, IndexWriter writer, Clock clock, ZoneId zone, MeterRegistry registry) {
         this.executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
                 new DefaultThreadFactory("nvr-web-footage", true), new ThreadPoolExecutor.AbortPolicy());
         BodySender sender = new BodySender(executor);
+        if (registry != null) {
+            FunctionCounter.builder("nvr.web.footage.sent", sender, BodySender::sentBytes).baseUnit("bytes")
+                    .description("Recorded footage sent to browsers (playback MP4s, export downloads)")
+                    .register(registry);
+        }
         FootageAudit audit = new FootageAudit(writer, clock);
         Path dir = exportsDirectory(config.storage().root());
         this.playback = new PlaybackRoutes(config, audit, sender, clock, zone, dir);

@@ -132,6 +132,60 @@ class LiveFeedTest {
         assertEquals(clip.frames.size() + 2, viewers.get(0).messages.size());
     }
 
+    /** A connection that keeps what it is given (as a socket's outbound queue does until sent). */
+    static final class Holding implements LiveFeed.Output {
+        final List<ByteBuf> held = new ArrayList<>();
+
+        @Override
+        public void text(String message) {
+        }
+
+        @Override
+        public synchronized void binary(ByteBuf data, Runnable sent) {
+            held.add(data);
+        }
+
+        @Override
+        public void close(String reason) {
+        }
+
+        synchronized void sendAll() {
+            held.forEach(ByteBuf::release);
+            held.clear();
+        }
+    }
+
+    @Test
+    void viewersShareOneDirectBufferPerPictureWhichIsFreedOnceSentAndForgotten() {
+        LiveFeeds feeds = new LiveFeeds(List.of("cam"), LiveFeeds.Limits.DEFAULT, null);
+        LiveFeed feed = feeds.feed("cam").orElseThrow();
+        feed.tracks(List.of(clip.track));
+        List<Holding> viewers = new ArrayList<>();
+        List<LiveFeed.Viewer> joined = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Holding h = new Holding();
+            joined.add(feed.join(h));
+            viewers.add(h);
+        }
+        clip.frames.subList(0, 15).forEach(feed::frame);
+        List<ByteBuf> pictures = new ArrayList<>(); // what viewer 0 got after the init segment
+        for (int k = 1; k <= 15; k++) {
+            ByteBuf mine = viewers.get(0).held.get(k);
+            assertTrue(mine.isDirect(), "ready for the socket without a copy per viewer");
+            ByteBuf shared = mine.unwrap();
+            assertTrue(shared != null, "a view of one buffer, not a buffer of its own");
+            for (Holding other : viewers.subList(1, viewers.size())) {
+                assertTrue(other.held.get(k).unwrap() == shared, "picture " + k + ": the same memory for every viewer");
+            }
+            pictures.add(shared);
+        }
+        viewers.forEach(Holding::sendAll);
+        joined.forEach(LiveFeed.Viewer::leave);
+        for (ByteBuf b : pictures) {
+            assertEquals(0, b.refCnt(), "freed once every viewer sent it and nobody is left to start from it");
+        }
+    }
+
     @Test
     void aSlowViewerSkipsToTheNextKeyframeAndItsQueueStaysBounded() {
         long bound = 20_000;
@@ -196,6 +250,37 @@ class LiveFeedTest {
             assertTrue(scrape.contains("nvr_web_live_dropped_total " + (double) feeds.droppedFragments()), scrape);
             assertTrue(scrape.contains("nvr_web_live_sent_bytes_total "), scrape);
             assertTrue(feeds.droppedFragments() > 0);
+        }
+    }
+
+    @Test
+    void theMemoryPerViewerIsShownAndStaysUnderItsBoundWithASlowViewerAmongFastOnes() {
+        long bound = 20_000;
+        try (org.nvr.metrics.RecorderMetrics metrics = new org.nvr.metrics.RecorderMetrics()) {
+            LiveFeeds feeds = new LiveFeeds(List.of("cam"), new LiveFeeds.Limits(8, bound, 1 << 20), metrics.registry());
+            LiveFeed feed = feeds.feed("cam").orElseThrow();
+            feed.tracks(List.of(clip.track));
+            for (int i = 0; i < 4; i++) {
+                feed.join(new Recorded());
+            }
+            Recorded slow = new Recorded();
+            slow.stuck = true;
+            LiveFeed.Viewer slowViewer = feed.join(slow);
+            var registry = metrics.registry();
+            for (int i = 0; i < 25; i++) {
+                feed.frame(clip.frames.get(i));
+                double shown = registry.get("nvr.web.live.viewer.queued.max").gauge().value();
+                assertEquals((double) slowViewer.queuedBytes(), shown, "the slow viewer is the largest");
+                assertTrue(shown <= bound, "queued " + shown + " bytes, bound " + bound);
+            }
+            assertTrue(slowViewer.queuedBytes() > 0);
+            assertEquals((double) bound, registry.get("nvr.web.live.viewer.queued.limit").gauge().value());
+            String scrape = metrics.scrape();
+            assertTrue(scrape.contains("nvr_web_live_viewer_queued_max_bytes " + (double) slowViewer.queuedBytes()),
+                    scrape);
+            assertTrue(scrape.contains("nvr_web_live_viewer_queued_limit_bytes " + (double) bound), scrape);
+            slow.unstick();
+            assertEquals(0.0, registry.get("nvr.web.live.viewer.queued.max").gauge().value(), "all sent");
         }
     }
 
