@@ -114,6 +114,7 @@ public final class RtspSession implements AutoCloseable {
     private volatile String sdpText = "";
     private volatile Duration cameraClockOffset;
     private volatile RtspSessionStats stats = RtspSessionStats.NONE;
+    private volatile long bytesReceived;
 
     // Event loop state from here on.
     private Channel channel;
@@ -145,6 +146,8 @@ public final class RtspSession implements AutoCloseable {
     private final int ourSsrc = ThreadLocalRandom.current().nextInt();
     private ScheduledFuture<?> reportTimer;
     private long rtpPackets;
+    /** Bytes read from the RTSP connection: answers, interleaved framing, RTP and RTCP. */
+    private long tcpBytes;
     private boolean rtpSeen;
     private int setUpCount;
     private SessionHeader session;
@@ -205,6 +208,15 @@ public final class RtspSession implements AutoCloseable {
      */
     public Optional<Duration> cameraClockOffset() {
         return Optional.ofNullable(cameraClockOffset);
+    }
+
+    /**
+     * Bytes the camera sent so far as they came off the wire, above TCP and UDP: over TCP every byte of
+     * the RTSP connection (answers, {@code $} framing, RTP and RTCP with their headers), over UDP every
+     * datagram of the camera's RTP and RTCP ports; refreshed with {@link #stats()}. Any thread.
+     */
+    public long bytesReceived() {
+        return bytesReceived;
     }
 
     /** Packets received, lost and reordered, frames dropped: refreshed about once a second and at the end. Any thread. */
@@ -272,7 +284,7 @@ public final class RtspSession implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         frames = new RtspFrameDecoder();
-                        ch.pipeline().addLast(frames, RtspFrameDecoder.messageDecoder(),
+                        ch.pipeline().addLast(new WireBytes(), frames, RtspFrameDecoder.messageDecoder(),
                                 new HttpObjectAggregator(MAX_MESSAGE), new RtspEncoder(), new Handler());
                     }
                 });
@@ -576,6 +588,11 @@ public final class RtspSession implements AutoCloseable {
             dropped += depacketizer.droppedFrames();
         }
         stats = new RtspSessionStats(rtpPackets, lost, reordered, dropped);
+        long bytes = tcpBytes;
+        for (UdpTrack udp : udpTracks) {
+            bytes += udp.bytes();
+        }
+        bytesReceived = bytes;
     }
 
     private void keepAlive() {
@@ -730,6 +747,17 @@ public final class RtspSession implements AutoCloseable {
                 cameraClock.senderReport(report, extended.getAsLong());
                 cameraClockOffset = cameraClock.offset().orElse(null);
             }
+        }
+    }
+
+    /** The first handler of the pipeline: counts what the connection reads, on the event loop. */
+    private final class WireBytes extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf buf) {
+                tcpBytes += buf.readableBytes();
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 
