@@ -13,6 +13,7 @@ import org.nvr.fmp4.FragmentedMp4Writer;
 import org.nvr.ingest.FailureReason;
 import org.nvr.ingest.SourceException;
 import org.nvr.media.AvcSps;
+import org.nvr.media.CameraTime;
 import org.nvr.media.Codec;
 import org.nvr.media.DecodeTimes;
 import org.nvr.media.Frame;
@@ -43,7 +44,12 @@ import org.slf4j.LoggerFactory;
  *       list makes time zero of the file;</li>
  *   <li>audio (AAC) up to a picture's time is written before that picture, so a cut puts every audio
  *       frame on the same side as the pictures around it. Tracks carry unrelated RTP clocks; audio is
- *       placed against video by the arrival of each track's first frame.</li>
+ *       placed against video by the arrival of each track's first frame until the camera has told the
+ *       time of both tracks ({@link #cameraTime}, its RTCP sender reports); from the next segment on (or
+ *       from the first audio frame, if none came before), audio is placed by the camera's own clock, so
+ *       network delay and jitter no longer move it against the pictures. Each segment that opens takes the
+ *       newest reports; within a segment the placement never changes, so no track's times go backwards
+ *       in a file. The footage's wall time stays our clock's (the first keyframe's arrival).</li>
  * </ul>
  * Camera clock jumps are smoothed per track by {@link TrackClock}, as on the FFmpeg path. The source
  * reports received bytes and the states before {@code RECORDING} to the observer; this class reports
@@ -90,6 +96,16 @@ public final class SegmentRecorder implements FrameRecorder {
     /** The first audio frame's stamped time and arrival (its place against the video); MIN_VALUE until then. */
     private long audioFirstTicks = Long.MIN_VALUE;
     private long audioFirstArrivalMicros;
+    /** The newest camera times (sender reports) of the video and audio tracks; null until one came. */
+    private CameraTime videoTime;
+    private CameraTime audioTime;
+    /** The newest keyframe written: its run time and its own presentation time, which tie video to run time. */
+    private long keyRunMicros;
+    private long keyPts = Long.MIN_VALUE;
+    /** The newest audio frame queued: its stamped time, and how far its stamp is from its own timestamp. */
+    private long lastAudioTicks = Long.MIN_VALUE;
+    private long audioStampShift;
+    private boolean audioByCameraTime;
 
     private final SegmentLedger ledger;
     /** What this writer keeps of the ledger's current segment; null without one. */
@@ -157,6 +173,8 @@ public final class SegmentRecorder implements FrameRecorder {
         if (a != null && (audio == null || a.clockRate() != audio.clockRate())) {
             audioClock = new TrackClock(a.clockRate(), 1024);
             audioFirstTicks = Long.MIN_VALUE;
+            lastAudioTicks = Long.MIN_VALUE;
+            audioTime = null;
             pendingAudio.clear();
         }
         video = v;
@@ -189,6 +207,39 @@ public final class SegmentRecorder implements FrameRecorder {
         } else if (audio != null && track == audio.index()) {
             queueAudio(frame, arrival);
             releaseHeld(false);
+        }
+    }
+
+    /** Keeps the newest camera time of the video and of the audio track; see the class comment. */
+    @Override
+    public void cameraTime(CameraTime time) {
+        if (video != null && time.track() == video.index()) {
+            videoTime = time;
+        } else if (audio != null && time.track() == audio.index()) {
+            audioTime = time;
+        }
+    }
+
+    /**
+     * Places audio against video by the camera's clock from now on, once both tracks' camera times, a
+     * keyframe and an audio frame are known: the newest audio frame goes where the camera says it was
+     * captured relative to the newest keyframe. Called as a segment opens and at the session's first audio
+     * frame, never within a segment, so audio times in a file never go backwards.
+     */
+    private void alignAudio() {
+        if (videoTime == null || audioTime == null || audio == null || keyPts == Long.MIN_VALUE
+                || lastAudioTicks == Long.MIN_VALUE) {
+            return;
+        }
+        long cameraAudio = audioTime.micros(lastAudioTicks - audioStampShift, audio.clockRate());
+        long cameraVideo = videoTime.micros(keyPts, video.clockRate());
+        audioFirstTicks = lastAudioTicks;
+        audioFirstArrivalMicros = keyRunMicros + cameraAudio - cameraVideo + originArrivalMicros;
+        audioUntilMicros = audioRunMicros(lastAudioTicks) + micros(audioClock.typicalDelta(), audio.clockRate());
+        if (!audioByCameraTime) {
+            audioByCameraTime = true;
+            LOG.info("{}: audio placed against video by the camera's clock (RTCP sender reports) from now on",
+                    camera.id());
         }
     }
 
@@ -251,6 +302,10 @@ public final class SegmentRecorder implements FrameRecorder {
             startRun(ticks, arrival);
         }
         long runMicros = micros(ticks - originTicks, video.clockRate());
+        if (key) {
+            keyRunMicros = runMicros;
+            keyPts = f.pts();
+        }
         ledger.settle(runMicros, instant(arrival));
         // Audio up to this picture belongs with the pictures before it (and so in the old segment if this
         // picture opens a new one); later audio waits for the next picture.
@@ -284,9 +339,14 @@ public final class SegmentRecorder implements FrameRecorder {
         if (stamp == null) {
             return;
         }
+        lastAudioTicks = stamp.dts();
+        audioStampShift = stamp.dts() - f.dts();
         if (audioFirstTicks == Long.MIN_VALUE) {
             audioFirstTicks = stamp.dts();
             audioFirstArrivalMicros = arrival;
+            if (ledger.running()) {
+                alignAudio(); // no audio written yet: the camera's clock may place it from the first frame
+            }
         }
         if (pendingAudio.size() >= MAX_PENDING_AUDIO) {
             pendingAudio.poll();
@@ -379,6 +439,7 @@ public final class SegmentRecorder implements FrameRecorder {
         }
         segment = new OpenSegment(created[0], videoTrack, audioTrack, sets, ticks, delay);
         rotation.started(runMicros);
+        alignAudio(); // before any audio of the new segment is written
     }
 
     /**

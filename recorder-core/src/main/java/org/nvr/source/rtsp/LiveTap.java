@@ -86,6 +86,11 @@ final class LiveTap implements FrameRecorder {
     }
 
     @Override
+    public void cameraTime(org.nvr.media.CameraTime time) throws IOException, SourceException, InterruptedException {
+        recorder.cameraTime(time);
+    }
+
+    @Override
     public Duration end(FailureReason reason, String detail) {
         if (announced && !broken) {
             try {

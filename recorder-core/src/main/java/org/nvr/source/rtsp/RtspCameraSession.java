@@ -198,6 +198,18 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
     }
 
     @Override
+    public void onCameraTime(org.nvr.media.CameraTime time) {
+        if (unsupportedCodec != null || writeFailure != null || !tracksSent) {
+            return;
+        }
+        toLane(0, () -> {
+            if (writeFailure == null && recorder != null) {
+                write(() -> recorder.cameraTime(time));
+            }
+        });
+    }
+
+    @Override
     public void onClosed(SourceException reason) {
         statsTimer.cancel(false);
         reportStats(); // the session refreshed its stats as it closed: the last of them
