@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *       from the first audio frame, if none came before), audio is placed by the camera's own clock, so
  *       network delay and jitter no longer move it against the pictures. Each segment that opens takes the
  *       newest reports; within a segment the placement never changes, so no track's times go backwards
- *       in a file. The footage's wall time stays our clock's (the first keyframe's arrival).</li>
+ *       in a file. Audio already written is moved only when off by {@link #REALIGN_MICROS} or more, since
+ *       a move breaks its continuity at that cut. The footage's wall time stays our clock's (the first
+ *       keyframe's arrival).</li>
  * </ul>
  * Camera clock jumps are smoothed per track by {@link TrackClock}, as on the FFmpeg path. The source
  * reports received bytes and the states before {@code RECORDING} to the observer; this class reports
@@ -63,6 +65,12 @@ public final class SegmentRecorder implements FrameRecorder {
     private static final Duration FRAGMENT = Duration.ofNanos(Mp4SegmentWriter.FRAGMENT_MICROS * 1000);
     /** About 10 s of AAC at 48 kHz, as on the FFmpeg path: audio waiting for pictures that stopped. */
     static final int MAX_PENDING_AUDIO = 500;
+    /**
+     * How far audio already written must be off the camera's clock to be moved at a cut: beyond a LAN's
+     * jitter and our lane's scheduling (tens of ms), below the 125 ms of audio lag viewers notice
+     * (ITU-R BT.1359).
+     */
+    static final long REALIGN_MICROS = 100_000;
     /** Longest a picture waits for audio, in stream time: above a transcoder's delay plus interleaving. */
     static final long MAX_HOLD_MICROS = 500_000;
 
@@ -106,6 +114,8 @@ public final class SegmentRecorder implements FrameRecorder {
     private long lastAudioTicks = Long.MIN_VALUE;
     private long audioStampShift;
     private boolean audioByCameraTime;
+    /** Whether audio has gone into a segment this session (its placement is then visible). */
+    private boolean audioWritten;
 
     private final SegmentLedger ledger;
     /** What this writer keeps of the ledger's current segment; null without one. */
@@ -224,17 +234,25 @@ public final class SegmentRecorder implements FrameRecorder {
      * Places audio against video by the camera's clock from now on, once both tracks' camera times, a
      * keyframe and an audio frame are known: the newest audio frame goes where the camera says it was
      * captured relative to the newest keyframe. Called as a segment opens and at the session's first audio
-     * frame, never within a segment, so audio times in a file never go backwards.
+     * frame, never within a segment, so audio times in a file never go backwards. Once audio has been
+     * written, it is moved only when it is off by {@link #REALIGN_MICROS} or more: a move leaves a gap or
+     * drops audio at that cut, where audio otherwise continues seamlessly from one segment to the next.
+     *
+     * @param written whether audio has been placed and written already (then the threshold applies)
      */
-    private void alignAudio() {
+    private void alignAudio(boolean written) {
         if (videoTime == null || audioTime == null || audio == null || keyPts == Long.MIN_VALUE
                 || lastAudioTicks == Long.MIN_VALUE) {
             return;
         }
         long cameraAudio = audioTime.micros(lastAudioTicks - audioStampShift, audio.clockRate());
         long cameraVideo = videoTime.micros(keyPts, video.clockRate());
+        long runByCamera = keyRunMicros + cameraAudio - cameraVideo;
+        if (written && Math.abs(runByCamera - audioRunMicros(lastAudioTicks)) < REALIGN_MICROS) {
+            return;
+        }
         audioFirstTicks = lastAudioTicks;
-        audioFirstArrivalMicros = keyRunMicros + cameraAudio - cameraVideo + originArrivalMicros;
+        audioFirstArrivalMicros = runByCamera + originArrivalMicros;
         audioUntilMicros = audioRunMicros(lastAudioTicks) + micros(audioClock.typicalDelta(), audio.clockRate());
         if (!audioByCameraTime) {
             audioByCameraTime = true;
@@ -345,7 +363,7 @@ public final class SegmentRecorder implements FrameRecorder {
             audioFirstTicks = stamp.dts();
             audioFirstArrivalMicros = arrival;
             if (ledger.running()) {
-                alignAudio(); // no audio written yet: the camera's clock may place it from the first frame
+                alignAudio(false); // no audio written yet: the camera's clock may place it from the first frame
             }
         }
         if (pendingAudio.size() >= MAX_PENDING_AUDIO) {
@@ -375,6 +393,7 @@ public final class SegmentRecorder implements FrameRecorder {
                     audio.clockRate());
             long t = a.ticks() - base;
             if (t >= 0) {
+                audioWritten = true;
                 write(new Frame(segment.audioTrack, t, t, true, a.frame().data()));
             }
         }
@@ -439,7 +458,7 @@ public final class SegmentRecorder implements FrameRecorder {
         }
         segment = new OpenSegment(created[0], videoTrack, audioTrack, sets, ticks, delay);
         rotation.started(runMicros);
-        alignAudio(); // before any audio of the new segment is written
+        alignAudio(audioWritten); // before any audio of the new segment is written
     }
 
     /**
