@@ -14,12 +14,12 @@ import java.util.PriorityQueue;
  * stream's reorder depth (how many pictures decoded before a picture are shown after it, as seen so far)
  * in frame intervals. For pictures evenly spaced in time that gives evenly spaced decode times, the first
  * keyframe decoded {@code depth} frames before it is shown (as encoders do), and, without B-frames,
- * decode time = presentation time. Frames are held back as many frames as the stream's SPS says it may
- * reorder ({@link #declaredDepth}: max_num_reorder_frames, sps_max_num_reorder_pics), which is enough to
- * know the n-th smallest time: a stream without B-frames (the usual camera) is not held at all. Never more
- * than {@link #LOOKAHEAD} (an SPS without a bitstream restriction only says what its level allows). Without a
- * readable SPS, and for the rest of the stream once a frame comes that the SPS said could not (an encoder
- * that lies), they are held {@link #LOOKAHEAD} frames. A jump of the presentation time by more than
+ * decode time = presentation time. A stream whose SPS says it does not reorder ({@link #declaredDepth}:
+ * max_num_reorder_frames, sps_max_num_reorder_pics of 0; the usual camera, without B-frames) is not held
+ * at all: each frame is handed on as it comes, with no added latency to disk or live view. Others are held
+ * {@link #LOOKAHEAD} frames to learn the depth, the frame interval and the n-th smallest time; so are
+ * streams without a readable SPS, and, for the rest of the stream, one whose frames show the SPS
+ * understated its reordering (an encoder that lies). A jump of the presentation time by more than
  * {@code jumpTicks} (a camera clock set, a long gap) hands on what is held first, so frames of both sides
  * are never sorted together.
  *
@@ -41,7 +41,7 @@ public final class DecodeTimes {
     /** Presentation times of the held frames and of frames handed on ahead of their turn, smallest first. */
     private final PriorityQueue<Long> shown = new PriorityQueue<>();
     private int depth;
-    /** Frames held back now: the SPS's reorder depth, or {@link #LOOKAHEAD}. */
+    /** Frames held back now: 0 for a stream the SPS says does not reorder, else {@link #LOOKAHEAD}. */
     private int lookahead = LOOKAHEAD;
     /** Set when a frame came that needed more reordering than the SPS declared: hold {@link #LOOKAHEAD} from then on. */
     private boolean spsWrong;
@@ -72,7 +72,10 @@ public final class DecodeTimes {
         lastPts = frame.pts();
         if (frame.keyframe() && !spsWrong) {
             int declared = declaredDepth(frame);
-            lookahead = declared < 0 ? LOOKAHEAD : Math.min(declared, LOOKAHEAD); // never more than without an SPS
+            // Only a stream without reordering is not held: with B-frames, fewer held frames learn the frame
+            // interval and depth later, and the first pictures' decode times come out uneven (a segment one
+            // frame short in BFramesGstTest with x265's declared depth of 2).
+            lookahead = declared == 0 ? 0 : LOOKAHEAD;
         }
         if (frame.pts() < emittedPts && !spsWrong) {
             spsWrong = true; // shown before a frame already handed on: deeper reordering than declared
@@ -124,7 +127,7 @@ public final class DecodeTimes {
         return -1;
     }
 
-    /** Frames held back now (the SPS's reorder depth, or {@link #LOOKAHEAD} without one). */
+    /** Frames held back now (0 for a stream the SPS says does not reorder, else {@link #LOOKAHEAD}). */
     public int lookahead() {
         return lookahead;
     }

@@ -16,10 +16,10 @@ import org.nvr.media.HevcSps;
 import org.nvr.sim.SyntheticClip;
 
 /**
- * {@link DecodeTimes} holds back as many pictures as the stream's SPS says it reorders, on streams real
- * encoders made at test time: none without B-frames (OpenH264, x264 and x265 with B-frames off), the
- * declared depth with them (x264 and x265 with 2 B-frames), and the decode times it gives are valid
- * either way (strictly increasing, never after the picture is shown). The expected depths are what
+ * {@link DecodeTimes} holds back no picture of a stream whose SPS says it does not reorder, on streams
+ * real encoders made at test time: none without B-frames (OpenH264, x264 and x265 with B-frames off),
+ * {@link DecodeTimes#LOOKAHEAD} with them (x264 and x265 with 2 B-frames; the SPS reads a depth of 2),
+ * and the decode times it gives are valid either way (strictly increasing, never after the picture is shown). The expected depths are what
  * FFmpeg's {@code trace_headers} prints for the same encoder settings.
  */
 class DecodeTimesOnEncodedStreamsTest {
@@ -49,17 +49,17 @@ class DecodeTimesOnEncodedStreamsTest {
     }
 
     @Test
-    void x264WithBFramesIsHeldItsDeclaredDepth() throws Exception {
+    void x264WithBFramesIsHeldAsBefore() throws Exception {
         TestStreams.Stream s = TestStreams.h264WithBFrames(dir, 30, 0, "high");
         assertEquals(2, AvcSps.reorderDepth(sps(s, Codec.H264)));
-        assertHeldAndValid(s, 2);
+        assertHeldAndValid(s, DecodeTimes.LOOKAHEAD);
     }
 
     @Test
-    void x265WithBFramesIsHeldItsDeclaredDepth() throws Exception {
+    void x265WithBFramesIsHeldAsBefore() throws Exception {
         TestStreams.Stream s = TestStreams.h265(dir, 30, 0);
         assertEquals(2, HevcSps.reorderDepth(sps(s, Codec.H265)));
-        assertHeldAndValid(s, 2);
+        assertHeldAndValid(s, DecodeTimes.LOOKAHEAD);
     }
 
     @Test
