@@ -28,6 +28,28 @@ public record AvcSps(int profileIdc, int constraints, int levelIdc, int chromaFo
      * @throws IllegalArgumentException when it is not an SPS or ends early
      */
     public static AvcSps parse(byte[] sps) {
+        return read(sps).sps();
+    }
+
+    /**
+     * How many pictures may be decoded before a picture of this stream and shown after it
+     * (max_num_reorder_frames, H.264 E.2.1): 0 without B-frames. Read from the VUI's bitstream restriction
+     * when the encoder wrote it; else 0 when picture order is decode order (pic_order_cnt_type 2, the
+     * intra-only profiles); else the most the level allows (MaxDpbFrames from table A-1 and the picture
+     * size), which is what the standard infers. -1 when the SPS cannot be read that far.
+     */
+    public static int reorderDepth(byte[] sps) {
+        try {
+            return read(sps).reorderDepth();
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
+    private record Read(AvcSps sps, int reorderDepth) {
+    }
+
+    private static Read read(byte[] sps) {
         if (sps.length < 4 || (sps[0] & 0x1f) != 7) {
             throw new IllegalArgumentException("not an H.264 SPS");
         }
@@ -93,7 +115,97 @@ public record AvcSps(int profileIdc, int constraints, int levelIdc, int chromaFo
         int cropY = (chroma == 0 || separatePlanes ? 1 : chroma == 1 ? 2 : 1) * fieldFactor;
         int width = widthMbs * 16 - cropX * (left + right);
         int height = fieldFactor * heightMapUnits * 16 - cropY * (top + bottom);
-        return new AvcSps(profile, constraints, level, chroma, depthLuma, depthChroma, width, height);
+        AvcSps parsed = new AvcSps(profile, constraints, level, chroma, depthLuma, depthChroma, width, height);
+        int depth;
+        try {
+            depth = r.flag() ? vuiReorderDepth(r) : -1;
+        } catch (IllegalArgumentException e) {
+            depth = -1; // a VUI cut short: the picture is still described; the depth is inferred below
+        }
+        if (depth < 0) {
+            boolean intraOnly = (constraints & 0x10) != 0 && INTRA_CAPABLE.contains(profile);
+            depth = pocType == 2 || intraOnly ? 0 : maxDpbFrames(level, constraints, widthMbs * fieldFactor * heightMapUnits);
+        }
+        return new Read(parsed, depth);
+    }
+
+    /** Profiles whose constraint_set3_flag means intra-only (H.264 A.2.8-A.2.11). */
+    private static final java.util.Set<Integer> INTRA_CAPABLE = java.util.Set.of(44, 86, 100, 110, 122, 244);
+
+    /** max_num_reorder_frames from vui_parameters() (H.264 E.1.1); -1 without a bitstream restriction. */
+    private static int vuiReorderDepth(BitReader r) {
+        if (r.flag()) { // aspect_ratio_info_present_flag
+            if (r.bits(8) == 255) {
+                r.skip(32); // sar_width, sar_height
+            }
+        }
+        if (r.flag()) { // overscan_info_present_flag
+            r.skip(1);
+        }
+        if (r.flag()) { // video_signal_type_present_flag
+            r.skip(4);
+            if (r.flag()) {
+                r.skip(24); // colour_primaries, transfer_characteristics, matrix_coefficients
+            }
+        }
+        if (r.flag()) { // chroma_loc_info_present_flag
+            r.ue();
+            r.ue();
+        }
+        if (r.flag()) { // timing_info_present_flag
+            r.skip(65);
+        }
+        boolean nalHrd = r.flag();
+        if (nalHrd) {
+            skipHrd(r);
+        }
+        boolean vclHrd = r.flag();
+        if (vclHrd) {
+            skipHrd(r);
+        }
+        if (nalHrd || vclHrd) {
+            r.skip(1); // low_delay_hrd_flag
+        }
+        r.skip(1); // pic_struct_present_flag
+        if (!r.flag()) { // bitstream_restriction_flag
+            return -1;
+        }
+        r.skip(1); // motion_vectors_over_pic_boundaries_flag
+        r.ue(); // max_bytes_per_pic_denom
+        r.ue(); // max_bits_per_mb_denom
+        r.ue(); // log2_max_mv_length_horizontal
+        r.ue(); // log2_max_mv_length_vertical
+        return r.ue(); // max_num_reorder_frames
+    }
+
+    private static void skipHrd(BitReader r) {
+        int count = r.ue() + 1;
+        r.skip(8); // bit_rate_scale, cpb_size_scale
+        for (int i = 0; i < count; i++) {
+            r.ue();
+            r.ue();
+            r.skip(1);
+        }
+        r.skip(20); // four delay and offset lengths
+    }
+
+    /** MaxDpbFrames (H.264 A.3.1 h): MaxDpbMbs of the level (table A-1) over the frame size in MBs, at most 16. */
+    private static int maxDpbFrames(int level, int constraints, int frameMbs) {
+        int maxDpbMbs = switch (level) {
+            case 9, 10 -> 396;
+            case 11 -> (constraints & 0x10) != 0 ? 396 : 900; // level 1b as Baseline/Main code it
+            case 12, 13, 20 -> 2376;
+            case 21 -> 4752;
+            case 22, 30 -> 8100;
+            case 31 -> 18000;
+            case 32 -> 20480;
+            case 40, 41 -> 32768;
+            case 42 -> 34816;
+            case 50 -> 110400;
+            case 51, 52 -> 184320;
+            default -> 696320; // 6, 6.1, 6.2, and levels this table does not know: the most there is
+        };
+        return Math.min(16, maxDpbMbs / Math.max(1, frameMbs));
     }
 
     /** The MSE/RFC 6381 codec string, {@code avc1.PPCCLL}. */

@@ -11,18 +11,22 @@ import java.util.PriorityQueue;
  * never after the picture is shown.
  *
  * <p>How: the n-th frame decoded gets the n-th smallest presentation time, moved earlier by the
- * stream's reorder depth (how many pictures decoded before a picture are shown after it, at most
- * {@link #LOOKAHEAD}) in frame intervals. For pictures evenly spaced in time that gives evenly spaced
- * decode times, the first keyframe decoded {@code depth} frames before it is shown (as encoders do),
- * and, without B-frames, decode time = presentation time. Frames are held back {@link #LOOKAHEAD}
- * frames to learn the depth and the n-th smallest time before handing them on. A jump of the
- * presentation time by more than {@code jumpTicks} (a camera clock set, a long gap) hands on what is
- * held first, so frames of both sides are never sorted together.
+ * stream's reorder depth (how many pictures decoded before a picture are shown after it, as seen so far)
+ * in frame intervals. For pictures evenly spaced in time that gives evenly spaced decode times, the first
+ * keyframe decoded {@code depth} frames before it is shown (as encoders do), and, without B-frames,
+ * decode time = presentation time. A stream whose SPS says it does not reorder ({@link #declaredDepth}:
+ * max_num_reorder_frames, sps_max_num_reorder_pics of 0; the usual camera, without B-frames) is not held
+ * at all: each frame is handed on as it comes, with no added latency to disk or live view. Others are held
+ * {@link #LOOKAHEAD} frames to learn the depth, the frame interval and the n-th smallest time; so are
+ * streams without a readable SPS, and, for the rest of the stream, one whose frames show the SPS
+ * understated its reordering (an encoder that lies). A jump of the presentation time by more than
+ * {@code jumpTicks} (a camera clock set, a long gap) hands on what is held first, so frames of both sides
+ * are never sorted together.
  *
  * <p>Not thread-safe: one per video track per session.
  */
 public final class DecodeTimes {
-    /** Frames held back: more than the reorder depth of any camera encoder (2-3 B-frames, pyramids). */
+    /** Frames held back without a readable SPS: more than the reorder depth of any camera encoder (2-3 B-frames, pyramids). */
     public static final int LOOKAHEAD = 4;
 
     /** A frame with its decode time set, and the tag it was added with (its arrival, say). */
@@ -37,6 +41,12 @@ public final class DecodeTimes {
     /** Presentation times of the held frames and of frames handed on ahead of their turn, smallest first. */
     private final PriorityQueue<Long> shown = new PriorityQueue<>();
     private int depth;
+    /** Frames held back now: 0 for a stream the SPS says does not reorder, else {@link #LOOKAHEAD}. */
+    private int lookahead = LOOKAHEAD;
+    /** Set when a frame came that needed more reordering than the SPS declared: hold {@link #LOOKAHEAD} from then on. */
+    private boolean spsWrong;
+    /** The largest presentation time taken from the sort since the last jump: a later frame shown before it came too late. */
+    private long emittedPts = Long.MIN_VALUE;
     /** The last steps between consecutive presentation times; the smallest is the frame interval. */
     private final long[] steps = new long[16];
     private int stepCount;
@@ -57,8 +67,20 @@ public final class DecodeTimes {
             finish(out); // what was held goes on as a stream's end does; the new times start afresh
             shown.clear();
             lastDts = Long.MIN_VALUE;
+            emittedPts = Long.MIN_VALUE;
         }
         lastPts = frame.pts();
+        if (frame.keyframe() && !spsWrong) {
+            int declared = declaredDepth(frame);
+            // Only a stream without reordering is not held: with B-frames, fewer held frames learn the frame
+            // interval and depth later, and the first pictures' decode times come out uneven (a segment one
+            // frame short in BFramesGstTest with x265's declared depth of 2).
+            lookahead = declared == 0 ? 0 : LOOKAHEAD;
+        }
+        if (frame.pts() < emittedPts && !spsWrong) {
+            spsWrong = true; // shown before a frame already handed on: deeper reordering than declared
+            lookahead = LOOKAHEAD;
+        }
         int later = 0;
         for (Held h : held) {
             if (h.frame().pts() > frame.pts()) {
@@ -68,7 +90,7 @@ public final class DecodeTimes {
         depth = Math.max(depth, later);
         held.add(new Held(frame, tag));
         shown.add(frame.pts());
-        while (held.size() > LOOKAHEAD) {
+        while (held.size() > lookahead) {
             emit(out, false);
         }
     }
@@ -82,6 +104,32 @@ public final class DecodeTimes {
         while (!held.isEmpty()) {
             emit(out, true);
         }
+    }
+
+    /**
+     * The reorder depth a keyframe's SPS declares: its in-band one, else its track's; -1 when neither
+     * is there or readable (or the codec has no SPS).
+     */
+    static int declaredDepth(Frame keyframe) {
+        Track track = keyframe.track();
+        List<byte[]> sets = keyframe.inBandParameterSets();
+        if (sets.isEmpty()) {
+            sets = track.parameterSets();
+        }
+        for (byte[] nal : sets) {
+            if (track.codec() == Codec.H264 && nal.length > 0 && (nal[0] & 0x1f) == 7) {
+                return AvcSps.reorderDepth(nal);
+            }
+            if (track.codec() == Codec.H265 && nal.length > 0 && ((nal[0] >> 1) & 0x3f) == 33) {
+                return HevcSps.reorderDepth(nal);
+            }
+        }
+        return -1;
+    }
+
+    /** Frames held back now (0 for a stream the SPS says does not reorder, else {@link #LOOKAHEAD}). */
+    public int lookahead() {
+        return lookahead;
     }
 
     /** Pictures decoded before a picture and shown after it, at most, in this stream so far. */
@@ -115,6 +163,7 @@ public final class DecodeTimes {
         }
         lastDts = dts;
         Frame f = h.frame();
+        emittedPts = Math.max(emittedPts, smallest);
         out.add(new Decoded(new Frame(f.track(), f.pts(), dts, f.keyframe(), f.data()), h.tag()));
     }
 }

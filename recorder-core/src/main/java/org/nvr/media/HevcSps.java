@@ -25,6 +25,25 @@ public record HevcSps(byte[] profileTierLevel, int maxSubLayers, boolean tempora
      * @throws IllegalArgumentException when it is not an SPS or ends early
      */
     public static HevcSps parse(byte[] sps) {
+        return read(sps, null);
+    }
+
+    /**
+     * How many pictures may be decoded before a picture of this stream and shown after it: the SPS's
+     * sps_max_num_reorder_pics of its highest temporal sub-layer (H.265 7.4.3.2.1); 0 without B-frames.
+     * -1 when the SPS cannot be read that far.
+     */
+    public static int reorderDepth(byte[] sps) {
+        int[] depth = {-1};
+        try {
+            read(sps, depth);
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+        return depth[0];
+    }
+
+    private static HevcSps read(byte[] sps, int[] reorderDepth) {
         if (sps.length < 15 || ((sps[0] >> 1) & 0x3f) != 33) {
             throw new IllegalArgumentException("not an H.265 SPS");
         }
@@ -59,6 +78,15 @@ public record HevcSps(byte[] profileTierLevel, int maxSubLayers, boolean tempora
         }
         int depthLuma = 8 + r.ue();
         int depthChroma = 8 + r.ue();
+        if (reorderDepth != null) {
+            r.ue(); // log2_max_pic_order_cnt_lsb_minus4
+            boolean perSubLayer = r.flag(); // sps_sub_layer_ordering_info_present_flag
+            for (int i = perSubLayer ? 0 : subLayersMinus1; i <= subLayersMinus1; i++) {
+                r.ue(); // sps_max_dec_pic_buffering_minus1
+                reorderDepth[0] = r.ue(); // sps_max_num_reorder_pics: the highest sub-layer's is the last
+                r.ue(); // sps_max_latency_increase_plus1
+            }
+        }
         return new HevcSps(ptl, subLayersMinus1 + 1, nested, chroma, depthLuma, depthChroma, width, height);
     }
 

@@ -36,7 +36,9 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -48,6 +50,7 @@ import org.nvr.camera.FailureReason;
 import org.nvr.camera.SourceException;
 import org.nvr.config.KnownSecrets;
 import org.nvr.config.Transport;
+import org.nvr.media.CameraTime;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 import org.nvr.rtp.CameraClock;
@@ -72,8 +75,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>RTCP on a track's odd channel (2n+1, or what the SETUP answer named) is parsed; the sender reports of
  * the video track's SSRC feed a {@link CameraClock}, whose offset from our clock ({@link
- * RtspSessionOptions#clock()}) {@link #cameraClockOffset()} gives. RTCP of other SSRCs, malformed RTCP and
- * RTCP of other tracks are ignored. No receiver reports are sent back over TCP (cameras do without).
+ * RtspSessionOptions#clock()}) {@link #cameraClockOffset()} gives; those of every track's SSRC go to the
+ * listener as {@link CameraTime}s (the recorder aligns the tracks by them). RTCP of other SSRCs and
+ * malformed RTCP are ignored. No receiver reports are sent back over TCP (cameras do without).
  *
  * <p>Over UDP ({@link RtspSessionOptions#transport()}), each track gets an even/odd port pair on the same
  * event loop ({@link UdpTrack}; {@code client_port=a-b} in SETUP); after PLAY a few packets open the way
@@ -114,6 +118,7 @@ public final class RtspSession implements AutoCloseable {
     private volatile String sdpText = "";
     private volatile Duration cameraClockOffset;
     private volatile RtspSessionStats stats = RtspSessionStats.NONE;
+    private volatile long bytesReceived;
 
     // Event loop state from here on.
     private Channel channel;
@@ -135,8 +140,10 @@ public final class RtspSession implements AutoCloseable {
     private final List<Track> tracks = new ArrayList<>();
     private final List<Depacketizer> depacketizers = new ArrayList<>();
     private RtpTrackReceiver[] receiversByChannel = new RtpTrackReceiver[256];
-    /** The video track's receiver, by its RTCP channel; other tracks' RTCP is not read. */
-    private RtpTrackReceiver[] videoByRtcpChannel = new RtpTrackReceiver[256];
+    /** Each track's receiver by its RTCP channel, for its sender reports. */
+    private RtcpTrack[] rtcpByChannel = new RtcpTrack[256];
+    /** The index of each track set up over UDP. */
+    private final Map<UdpTrack, Integer> udpIndexes = new IdentityHashMap<>();
     private CameraClock cameraClock;
     private final List<UdpTrack> udpTracks = new ArrayList<>();
     /** The port pair bound for the SETUP in flight over UDP. */
@@ -145,6 +152,8 @@ public final class RtspSession implements AutoCloseable {
     private final int ourSsrc = ThreadLocalRandom.current().nextInt();
     private ScheduledFuture<?> reportTimer;
     private long rtpPackets;
+    /** Bytes read from the RTSP connection: answers, interleaved framing, RTP and RTCP. */
+    private long tcpBytes;
     private boolean rtpSeen;
     private int setUpCount;
     private SessionHeader session;
@@ -205,6 +214,15 @@ public final class RtspSession implements AutoCloseable {
      */
     public Optional<Duration> cameraClockOffset() {
         return Optional.ofNullable(cameraClockOffset);
+    }
+
+    /**
+     * Bytes the camera sent so far as they came off the wire, above TCP and UDP: over TCP every byte of
+     * the RTSP connection (answers, {@code $} framing, RTP and RTCP with their headers), over UDP every
+     * datagram of the camera's RTP and RTCP ports; refreshed with {@link #stats()}. Any thread.
+     */
+    public long bytesReceived() {
+        return bytesReceived;
     }
 
     /** Packets received, lost and reordered, frames dropped: refreshed about once a second and at the end. Any thread. */
@@ -272,7 +290,7 @@ public final class RtspSession implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         frames = new RtspFrameDecoder();
-                        ch.pipeline().addLast(frames, RtspFrameDecoder.messageDecoder(),
+                        ch.pipeline().addLast(new WireBytes(), frames, RtspFrameDecoder.messageDecoder(),
                                 new HttpObjectAggregator(MAX_MESSAGE), new RtspEncoder(), new Handler());
                     }
                 });
@@ -488,6 +506,7 @@ public final class RtspSession implements AutoCloseable {
             InetAddress camera = ((InetSocketAddress) channel.remoteAddress()).getAddress();
             udp.start(camera, answer == null ? null : answer.serverPorts(), udpOwner);
             udpTracks.add(udp);
+            udpIndexes.put(udp, index);
             if (cameraClock == null && track.codec().isVideo()) {
                 cameraClock = new CameraClock(options.clock(), track.clockRate());
             }
@@ -500,9 +519,12 @@ public final class RtspSession implements AutoCloseable {
             int rtcpChannel = interleaved == null ? 2 * index + 1 : interleaved.rtcp();
             RtpTrackReceiver receiver = new RtpTrackReceiver(media.get(index).payloadType(), depacketizers.get(index));
             receiversByChannel[rtpChannel & 0xff] = receiver;
-            if (cameraClock == null && track.codec().isVideo() && rtcpChannel != rtpChannel) {
-                cameraClock = new CameraClock(options.clock(), track.clockRate());
-                videoByRtcpChannel[rtcpChannel & 0xff] = receiver;
+            if (rtcpChannel != rtpChannel) {
+                boolean clock = cameraClock == null && track.codec().isVideo();
+                if (clock) {
+                    cameraClock = new CameraClock(options.clock(), track.clockRate());
+                }
+                rtcpByChannel[rtcpChannel & 0xff] = new RtcpTrack(index, track.clockRate(), receiver, clock);
             }
         }
         setUpCount++;
@@ -576,6 +598,11 @@ public final class RtspSession implements AutoCloseable {
             dropped += depacketizer.droppedFrames();
         }
         stats = new RtspSessionStats(rtpPackets, lost, reordered, dropped);
+        long bytes = tcpBytes;
+        for (UdpTrack udp : udpTracks) {
+            bytes += udp.bytes();
+        }
+        bytesReceived = bytes;
     }
 
     private void keepAlive() {
@@ -593,9 +620,9 @@ public final class RtspSession implements AutoCloseable {
         if (step != Step.PLAYING && step != Step.PLAY) {
             return;
         }
-        RtpTrackReceiver video = videoByRtcpChannel[channelNumber & 0xff];
-        if (video != null) {
-            onVideoRtcp(video, payload);
+        RtcpTrack rtcpTrack = rtcpByChannel[channelNumber & 0xff];
+        if (rtcpTrack != null) {
+            onRtcp(rtcpTrack, payload);
             return;
         }
         RtpTrackReceiver receiver = receiversByChannel[channelNumber & 0xff];
@@ -611,19 +638,37 @@ public final class RtspSession implements AutoCloseable {
         receiver.receive(packet, this::deliver);
     }
 
-    /** A sender report of the video track's SSRC moves the camera clock on; anything else is ignored. */
-    private void onVideoRtcp(RtpTrackReceiver video, ByteBuf payload) {
+    /** A track's RTCP channel, with what its sender reports are for. */
+    private record RtcpTrack(int index, int clockRate, RtpTrackReceiver receiver, boolean cameraClock) {
+    }
+
+    /**
+     * A sender report of a track's SSRC goes to the listener as the camera's time of one of the track's
+     * timestamps, and the video track's moves the camera clock on; anything else is ignored.
+     */
+    private void onRtcp(RtcpTrack track, ByteBuf payload) {
         RtcpPacket rtcp = RtcpPacket.parse(payload);
         if (rtcp == null) {
             log.debug("{}: RTCP skipped: {}", redactedUrl(), RtcpPacket.rejection(payload));
             return;
         }
         for (SenderReport report : rtcp.senderReports()) {
-            OptionalLong extended = video.extendForReport(report);
+            OptionalLong extended = track.receiver().extendForReport(report);
             if (extended.isPresent()) {
-                cameraClock.senderReport(report, extended.getAsLong());
-                cameraClockOffset = cameraClock.offset().orElse(null);
+                if (track.cameraClock()) {
+                    cameraClock.senderReport(report, extended.getAsLong());
+                    cameraClockOffset = cameraClock.offset().orElse(null);
+                }
+                cameraTime(new CameraTime(track.index(), extended.getAsLong(), track.clockRate(), report.ntpTime()));
             }
+        }
+    }
+
+    private void cameraTime(CameraTime time) {
+        try {
+            listener.onCameraTime(time);
+        } catch (RuntimeException e) {
+            log.warn("{}: camera time listener failed", redactedUrl(), e);
         }
     }
 
@@ -722,14 +767,27 @@ public final class RtspSession implements AutoCloseable {
 
         @Override
         public void senderReport(UdpTrack track, SenderReport report) {
-            if (!track.video() || cameraClock == null) {
+            OptionalLong extended = track.receiver().extendForReport(report);
+            Integer index = udpIndexes.get(track);
+            if (extended.isEmpty() || index == null) {
                 return;
             }
-            OptionalLong extended = track.receiver().extendForReport(report);
-            if (extended.isPresent()) {
+            if (track.video() && cameraClock != null) {
                 cameraClock.senderReport(report, extended.getAsLong());
                 cameraClockOffset = cameraClock.offset().orElse(null);
             }
+            cameraTime(new CameraTime(index, extended.getAsLong(), tracks.get(index).clockRate(), report.ntpTime()));
+        }
+    }
+
+    /** The first handler of the pipeline: counts what the connection reads, on the event loop. */
+    private final class WireBytes extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf buf) {
+                tcpBytes += buf.readableBytes();
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 

@@ -19,6 +19,14 @@ public interface RtspSessionListener {
     void onFrame(Frame frame);
 
     /**
+     * A sender report of a track's SSRC: the camera's wall clock at one of the track's timestamps, in the
+     * numbering of its frames' {@code pts}. Comes whenever the camera sends one (every few seconds), for
+     * every track.
+     */
+    default void onCameraTime(org.nvr.media.CameraTime time) {
+    }
+
+    /**
      * Exactly once, when the connection has closed: {@code reason} says why ({@link
      * org.nvr.camera.FailureReason#SHUTDOWN} after {@link RtspSession#close()}).
      */

@@ -76,6 +76,8 @@ final class UdpTrack {
     private ScheduledFuture<?> expiry;
     private long packets;
     private long strangers;
+    /** Bytes of the camera's datagrams on both ports (RTP and RTCP with their headers). */
+    private long bytes;
     private boolean closed;
 
     private UdpTrack(EventLoop loop, Channel rtp, Channel rtcp, RtpTrackReceiver receiver, int clockRate, boolean video) {
@@ -238,6 +240,11 @@ final class UdpTrack {
         return packets;
     }
 
+    /** Bytes of the camera's datagrams on both ports, RTP and RTCP headers included (not UDP/IP's). */
+    long bytes() {
+        return bytes;
+    }
+
     /** Datagrams from other hosts, ignored. */
     long strangers() {
         return strangers;
@@ -305,6 +312,7 @@ final class UdpTrack {
                 strangers++;
                 return;
             }
+            bytes += datagram.content().readableBytes();
             if (rtcp) {
                 onRtcp(datagram.content());
             } else {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import org.nvr.camera.FailureReason;
 import org.nvr.camera.SourceException;
+import org.nvr.media.CameraTime;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 
@@ -37,6 +38,14 @@ public interface FrameRecorder {
      */
     default void frame(Frame frame, Duration held) throws IOException, SourceException, InterruptedException {
         frame(frame);
+    }
+
+    /**
+     * The camera's clock at a timestamp of one of the tracks (from an RTCP sender report), for placing the
+     * tracks against each other as the camera captured them; the newest one of each track counts. A
+     * recorder that places tracks only by arrival ignores it.
+     */
+    default void cameraTime(CameraTime time) throws IOException, SourceException, InterruptedException {
     }
 
     /**

@@ -14,6 +14,7 @@ import org.nvr.camera.SourceException;
 import org.nvr.camera.StreamWarnings;
 import org.nvr.config.CameraConfig;
 import org.nvr.media.AvcSps;
+import org.nvr.media.CameraTime;
 import org.nvr.media.Codec;
 import org.nvr.media.DecodeTimes;
 import org.nvr.media.Frame;
@@ -39,7 +40,14 @@ import org.slf4j.LoggerFactory;
  *       list makes time zero of the file;</li>
  *   <li>audio (AAC) up to a picture's time is written before that picture, so a cut puts every audio
  *       frame on the same side as the pictures around it. Tracks carry unrelated RTP clocks; audio is
- *       placed against video by the arrival of each track's first frame.</li>
+ *       placed against video by the arrival of each track's first frame until the camera has told the
+ *       time of both tracks ({@link #cameraTime}, its RTCP sender reports); from the next segment on (or
+ *       from the first audio frame, if none came before), audio is placed by the camera's own clock, so
+ *       network delay and jitter no longer move it against the pictures. Each segment that opens takes the
+ *       newest reports; within a segment the placement never changes, so no track's times go backwards
+ *       in a file. Audio already written is moved only when off by {@link #REALIGN_MICROS} or more, since
+ *       a move breaks its continuity at that cut. The footage's wall time stays our clock's (the first
+ *       keyframe's arrival).</li>
  * </ul>
  * Camera clock jumps are smoothed per track by {@link TrackClock}, as on the FFmpeg path. The source
  * reports received bytes and the states before {@code RECORDING} to the observer; this class reports
@@ -53,6 +61,12 @@ public final class SegmentRecorder implements FrameRecorder {
     private static final Duration FRAGMENT = Duration.ofNanos(SegmentLedger.FRAGMENT_MICROS * 1000);
     /** About 10 s of AAC at 48 kHz, as on the FFmpeg path: audio waiting for pictures that stopped. */
     static final int MAX_PENDING_AUDIO = 500;
+    /**
+     * How far audio already written must be off the camera's clock to be moved at a cut: beyond a LAN's
+     * jitter and our lane's scheduling (tens of ms), below the 125 ms of audio lag viewers notice
+     * (ITU-R BT.1359).
+     */
+    static final long REALIGN_MICROS = 100_000;
     /** Longest a picture waits for audio, in stream time: above a transcoder's delay plus interleaving. */
     static final long MAX_HOLD_MICROS = 500_000;
 
@@ -86,6 +100,18 @@ public final class SegmentRecorder implements FrameRecorder {
     /** The first audio frame's stamped time and arrival (its place against the video); MIN_VALUE until then. */
     private long audioFirstTicks = Long.MIN_VALUE;
     private long audioFirstArrivalMicros;
+    /** The newest camera times (sender reports) of the video and audio tracks; null until one came. */
+    private CameraTime videoTime;
+    private CameraTime audioTime;
+    /** The newest keyframe written: its run time and its own presentation time, which tie video to run time. */
+    private long keyRunMicros;
+    private long keyPts = Long.MIN_VALUE;
+    /** The newest audio frame queued: its stamped time, and how far its stamp is from its own timestamp. */
+    private long lastAudioTicks = Long.MIN_VALUE;
+    private long audioStampShift;
+    private boolean audioByCameraTime;
+    /** Whether audio has gone into a segment this session (its placement is then visible). */
+    private boolean audioWritten;
 
     private final SegmentLedger ledger;
     /** What this writer keeps of the ledger's current segment; null without one. */
@@ -153,6 +179,8 @@ public final class SegmentRecorder implements FrameRecorder {
         if (a != null && (audio == null || a.clockRate() != audio.clockRate())) {
             audioClock = new TrackClock(a.clockRate(), 1024);
             audioFirstTicks = Long.MIN_VALUE;
+            lastAudioTicks = Long.MIN_VALUE;
+            audioTime = null;
             pendingAudio.clear();
         }
         video = v;
@@ -185,6 +213,47 @@ public final class SegmentRecorder implements FrameRecorder {
         } else if (audio != null && track == audio.index()) {
             queueAudio(frame, arrival);
             releaseHeld(false);
+        }
+    }
+
+    /** Keeps the newest camera time of the video and of the audio track; see the class comment. */
+    @Override
+    public void cameraTime(CameraTime time) {
+        if (video != null && time.track() == video.index()) {
+            videoTime = time;
+        } else if (audio != null && time.track() == audio.index()) {
+            audioTime = time;
+        }
+    }
+
+    /**
+     * Places audio against video by the camera's clock from now on, once both tracks' camera times, a
+     * keyframe and an audio frame are known: the newest audio frame goes where the camera says it was
+     * captured relative to the newest keyframe. Called as a segment opens and at the session's first audio
+     * frame, never within a segment, so audio times in a file never go backwards. Once audio has been
+     * written, it is moved only when it is off by {@link #REALIGN_MICROS} or more: a move leaves a gap or
+     * drops audio at that cut, where audio otherwise continues seamlessly from one segment to the next.
+     *
+     * @param written whether audio has been placed and written already (then the threshold applies)
+     */
+    private void alignAudio(boolean written) {
+        if (videoTime == null || audioTime == null || audio == null || keyPts == Long.MIN_VALUE
+                || lastAudioTicks == Long.MIN_VALUE) {
+            return;
+        }
+        long cameraAudio = audioTime.micros(lastAudioTicks - audioStampShift, audio.clockRate());
+        long cameraVideo = videoTime.micros(keyPts, video.clockRate());
+        long runByCamera = keyRunMicros + cameraAudio - cameraVideo;
+        if (written && Math.abs(runByCamera - audioRunMicros(lastAudioTicks)) < REALIGN_MICROS) {
+            return;
+        }
+        audioFirstTicks = lastAudioTicks;
+        audioFirstArrivalMicros = runByCamera + originArrivalMicros;
+        audioUntilMicros = audioRunMicros(lastAudioTicks) + micros(audioClock.typicalDelta(), audio.clockRate());
+        if (!audioByCameraTime) {
+            audioByCameraTime = true;
+            LOG.info("{}: audio placed against video by the camera's clock (RTCP sender reports) from now on",
+                    camera.id());
         }
     }
 
@@ -247,6 +316,10 @@ public final class SegmentRecorder implements FrameRecorder {
             startRun(ticks, arrival);
         }
         long runMicros = micros(ticks - originTicks, video.clockRate());
+        if (key) {
+            keyRunMicros = runMicros;
+            keyPts = f.pts();
+        }
         ledger.settle(runMicros, instant(arrival));
         // Audio up to this picture belongs with the pictures before it (and so in the old segment if this
         // picture opens a new one); later audio waits for the next picture.
@@ -280,9 +353,14 @@ public final class SegmentRecorder implements FrameRecorder {
         if (stamp == null) {
             return;
         }
+        lastAudioTicks = stamp.dts();
+        audioStampShift = stamp.dts() - f.dts();
         if (audioFirstTicks == Long.MIN_VALUE) {
             audioFirstTicks = stamp.dts();
             audioFirstArrivalMicros = arrival;
+            if (ledger.running()) {
+                alignAudio(false); // no audio written yet: the camera's clock may place it from the first frame
+            }
         }
         if (pendingAudio.size() >= MAX_PENDING_AUDIO) {
             pendingAudio.poll();
@@ -311,6 +389,7 @@ public final class SegmentRecorder implements FrameRecorder {
                     audio.clockRate());
             long t = a.ticks() - base;
             if (t >= 0) {
+                audioWritten = true;
                 write(new Frame(segment.audioTrack, t, t, true, a.frame().data()));
             }
         }
@@ -375,6 +454,7 @@ public final class SegmentRecorder implements FrameRecorder {
         }
         segment = new OpenSegment(created[0], videoTrack, audioTrack, sets, ticks, delay);
         rotation.started(runMicros);
+        alignAudio(audioWritten); // before any audio of the new segment is written
     }
 
     /**

@@ -88,6 +88,7 @@ class RecorderAudioGstTest {
     @Test
     void transcodePolicyRecordsAacAsLongAsTheVideoInEverySegment() throws Exception {
         double overhang = Double.NaN; // audio of the previous segment after its last picture
+        int realigned = 0; // cuts where the camera's clock (RTCP sender reports) took over audio placement
         for (SegmentRow row : segments("alaw-transcode")) {
             Path file = root.resolve(row.path());
             String what = "alaw-transcode " + row.path();
@@ -111,8 +112,11 @@ class RecorderAudioGstTest {
             assertEquals(videoStart, audioStart, 0.070, what + " audio starts with the video");
             assertEquals(videoEnd, audioEnd, 0.070, what + " audio ends with the video");
             // nothing lost or repeated at the cut: this segment's audio starts where the previous one's stopped
-            if (!Double.isNaN(overhang)) {
-                assertEquals(overhang, audioStart - videoStart, 0.002, what + " audio continues across the cut");
+            // except once, at the cut where the camera's sender reports took over from arrival (SegmentRecorder)
+            if (!Double.isNaN(overhang) && Math.abs(overhang - (audioStart - videoStart)) > 0.002) {
+                realigned++;
+                assertTrue(realigned <= 1, what + " audio continues across the cut: " + overhang + " expected, "
+                        + (audioStart - videoStart) + " found");
             }
             overhang = audioEnd - videoEnd;
             // the camera's tone (RMS of a sine at 0.3 is -13.5 dBFS), not silence

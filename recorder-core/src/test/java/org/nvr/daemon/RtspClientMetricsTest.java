@@ -46,7 +46,9 @@ import org.nvr.testing.Poll;
 /**
  * What our RTSP client counts reaches the camera's meters, scraped from the real registry: RTP packets,
  * losses, reordering and dropped pictures over a lossy UDP path, and the camera clock's offset from its
- * RTCP sender reports, which stays at its last known value once the session has ended.
+ * RTCP sender reports, which stays at its last known value once the session has ended; and the bytes
+ * received, which are the bytes on the wire (counted by a relay between client and camera), not the
+ * pictures' bytes.
  */
 class RtspClientMetricsTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -56,6 +58,8 @@ class RtspClientMetricsTest {
     private static SyntheticClip clip;
 
     private final RecorderMetrics metrics = new RecorderMetrics();
+    private final java.util.concurrent.atomic.AtomicLong framesCount = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong framesBytes = new java.util.concurrent.atomic.AtomicLong();
     private RtspCameraSimulator simulator;
     private CameraSupervisor supervisor;
 
@@ -109,6 +113,34 @@ class RtspClientMetricsTest {
         assertOffset(); // the last known offset stays for the technician
     }
 
+    @Test
+    void receivedBytesAreWhatCameThroughTheWire() throws Exception {
+        simulator = new RtspCameraSimulator(0, Clock.systemUTC());
+        simulator.addCamera("cam", clip);
+        simulator.start();
+        URI direct = URI.create(simulator.url("cam"));
+        try (CountingRelay relay = new CountingRelay(direct.getPort())) {
+            CameraConfig cam = new CameraConfig("cam-01", "thon-1", "cam",
+                    URI.create("rtsp://127.0.0.1:" + relay.port() + direct.getRawPath()), Optional.empty(),
+                    Optional.empty(), Transport.TCP, AudioPolicy.TRANSCODE, Duration.ofSeconds(5), Retention.NONE,
+                    Optional.empty(), Optional.empty(), Source.RTSP);
+            supervise(cam, new MetricsObserver(metrics.camera("thon-1", "cam-01"), new StorageStats(Path.of("."))));
+            Poll.until(WAIT, "50 frames recorded", () -> framesBytes.get() > 0 && framesCount.get() >= 50);
+            supervisor.stop().get(10, TimeUnit.SECONDS); // TEARDOWN: the camera stops sending
+            supervisor = null;
+            double received = value("nvr_camera_received_bytes_total");
+            double packets = value("nvr_camera_rtp_packets_total");
+            long frames = framesBytes.get();
+            // RTP over RTSP: a 4-byte $ header and a 12-byte RTP header per packet beside the pictures' bytes
+            assertTrue(received >= frames + 12.0 * packets, "wire bytes " + received + " for " + frames
+                    + " bytes of pictures in " + packets + " RTP packets");
+            assertTrue(received <= relay.toClient(), "never more than the relay passed: " + received + " of "
+                    + relay.toClient());
+            assertTrue(received > 0.99 * relay.toClient(), "all the relay passed but what was in flight at the end: "
+                    + received + " of " + relay.toClient());
+        }
+    }
+
     private void assertOffset() {
         double offset = value("nvr_camera_clock_offset_seconds");
         assertTrue(Math.abs(offset - CAMERA_AHEAD.toSeconds()) < 2, "camera clock offset " + offset);
@@ -142,6 +174,8 @@ class RtspClientMetricsTest {
             @Override
             public void frame(Frame frame) {
                 frames++;
+                framesCount.incrementAndGet();
+                framesBytes.addAndGet(frame.size());
             }
 
             @Override
@@ -169,5 +203,66 @@ class RtspClientMetricsTest {
         return metrics.scrape().lines().filter(l -> l.startsWith(prefix)).findFirst()
                 .map(l -> Double.parseDouble(l.substring(prefix.length())))
                 .orElseThrow(() -> new AssertionError("no " + prefix));
+    }
+
+    /** A TCP relay on 127.0.0.1 to {@code port} that counts the bytes it passes to the client. Threads of its own. */
+    private static final class CountingRelay implements AutoCloseable {
+        private final java.net.ServerSocket server = new java.net.ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.atomic.AtomicLong toClient = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        CountingRelay(int port) throws java.io.IOException {
+            Thread accept = new Thread(() -> {
+                try {
+                    while (true) {
+                        java.net.Socket client = server.accept();
+                        java.net.Socket camera = new java.net.Socket(InetAddress.getLoopbackAddress(), port);
+                        sockets.add(client);
+                        sockets.add(camera);
+                        pump(client, camera, null);
+                        pump(camera, client, toClient);
+                    }
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            }, "relay-accept");
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        private void pump(java.net.Socket from, java.net.Socket to, java.util.concurrent.atomic.AtomicLong count) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[65536];
+                try (var in = from.getInputStream(); var out = to.getOutputStream()) {
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        out.write(buf, 0, n);
+                        if (count != null) {
+                            count.addAndGet(n);
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // either side closed
+                }
+            }, "relay-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        long toClient() {
+            return toClient.get();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
     }
 }

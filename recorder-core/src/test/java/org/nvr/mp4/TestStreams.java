@@ -76,6 +76,23 @@ final class TestStreams {
         return read(mp4, Codec.H264, trackIndex);
     }
 
+    /** x264 High profile without B-frames (what most cameras send), {@code count} pictures 320x240 at 25 fps. */
+    static Stream h264WithoutBFrames(Path dir, int count, int trackIndex) throws IOException, InterruptedException {
+        Path mp4 = dir.resolve("x264-no-b.mp4");
+        gst("videotestsrc num-buffers=" + count + " ! video/x-raw,format=I420,width=320,height=240,framerate=25/1"
+                + " ! x264enc bframes=0 key-int-max=25 ! video/x-h264,profile=high ! h264parse"
+                + " ! mp4mux ! filesink location=" + mp4);
+        return read(mp4, Codec.H264, trackIndex);
+    }
+
+    /** x265 Main profile without B-frames, {@code count} pictures 320x240 at 25 fps. */
+    static Stream h265WithoutBFrames(Path dir, int count, int trackIndex) throws IOException, InterruptedException {
+        Path mp4 = dir.resolve("x265-no-b.mp4");
+        gst("videotestsrc num-buffers=" + count + " ! video/x-raw,format=I420,width=320,height=240,framerate=25/1"
+                + " ! x265enc key-int-max=25 option-string=bframes=0 ! h265parse ! mp4mux ! filesink location=" + mp4);
+        return read(mp4, Codec.H265, trackIndex);
+    }
+
     /**
      * x265 (Main profile, x265's default B-frames, one I picture: no scene cuts, GOP 250), {@code count}
      * pictures 320x240 at 25 fps.

@@ -14,6 +14,7 @@ final class Received implements RtspSessionListener {
     private final List<Long> arrivals = new ArrayList<>();
     private volatile List<Track> tracks = List.of();
     private final AtomicInteger closed = new AtomicInteger();
+    private final List<org.nvr.media.CameraTime> cameraTimes = new ArrayList<>();
 
     @Override
     public void onTracks(List<Track> tracks) {
@@ -24,6 +25,15 @@ final class Received implements RtspSessionListener {
     public synchronized void onFrame(Frame frame) {
         frames.add(frame);
         arrivals.add(System.nanoTime());
+    }
+
+    @Override
+    public synchronized void onCameraTime(org.nvr.media.CameraTime time) {
+        cameraTimes.add(time);
+    }
+
+    synchronized List<org.nvr.media.CameraTime> cameraTimes(int track) {
+        return cameraTimes.stream().filter(t -> t.track() == track).toList();
     }
 
     @Override

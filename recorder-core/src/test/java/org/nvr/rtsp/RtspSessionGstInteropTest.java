@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nvr.camera.FailureReason;
+import java.time.Instant;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nvr.config.Transport;
 import org.nvr.media.Codec;
 import org.nvr.media.Frame;
@@ -107,6 +110,36 @@ class RtspSessionGstInteropTest {
         } finally {
             session.close();
         }
+    }
+
+    /**
+     * Every track's sender reports reach the listener as camera times, over TCP and over UDP, in the
+     * numbering of the track's frames: the audio and video frames that arrived together were captured
+     * together by the camera's clock (gst sends audio ahead of its pictures by the video encoder's
+     * latency, well under a second).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"TCP", "UDP"})
+    void senderReportsOfEveryTrackGiveTheCamerasTimeOfItsFrames(Transport transport) throws Exception {
+        Received received = new Received();
+        RtspSession session = RtspSession.open(group, URI.create(server.url(GstRtspServer.H264_AAC)), Optional.empty(),
+                RtspSessionOptions.defaults().withTransport(transport), received);
+        try {
+            Poll.until(WAIT, "sender reports of both tracks", () -> !received.cameraTimes(0).isEmpty()
+                    && !received.cameraTimes(1).isEmpty());
+        } finally {
+            session.close();
+        }
+        org.nvr.media.CameraTime video = received.cameraTimes(0).get(0);
+        org.nvr.media.CameraTime audio = received.cameraTimes(1).get(0);
+        assertEquals(90_000, video.clockRate());
+        assertEquals(received.tracks().get(1).clockRate(), audio.clockRate());
+        Frame v = received.frames(0).get(received.frames(0).size() - 1);
+        Frame a = received.frames(1).get(received.frames(1).size() - 1);
+        long apart = video.micros(v.pts(), 90_000) - audio.micros(a.pts(), audio.clockRate());
+        assertTrue(Math.abs(apart) < 1_000_000, "the last audio and video frames captured " + apart + " µs apart");
+        assertTrue(Math.abs(Duration.between(Instant.now(), video.cameraTime()).toSeconds()) < 5,
+                "gst's clock is ours: " + video.cameraTime());
     }
 
     /** Plays {@code mount} until a second of video (and audio on {@code audioTrack}) arrived, then closes. */

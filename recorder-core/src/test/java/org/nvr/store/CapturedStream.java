@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.nvr.camera.SourceException;
+import org.nvr.media.CameraTime;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 import org.nvr.rtsp.RtspSession;
@@ -18,11 +19,22 @@ import org.nvr.testing.Poll;
 
 /**
  * What our RTSP client received from a real server: the tracks and every frame from the first video
- * keyframe on, each with its arrival (nanoseconds from the first). Replayed into a {@link SegmentRecorder}
+ * keyframe on, each with its arrival (nanoseconds from the first), and the camera times of every sender
+ * report. Replayed into a {@link SegmentRecorder}
  * on the test's thread, so a test sees exactly what was sent and what was written. Immutable once
  * captured.
  */
-record CapturedStream(List<Track> tracks, List<Frame> frames, List<Long> arrivalNanos) {
+record CapturedStream(List<Track> tracks, List<Frame> frames, List<Long> arrivalNanos, List<CameraTime> cameraTimes) {
+
+    CapturedStream(List<Track> tracks, List<Frame> frames, List<Long> arrivalNanos) {
+        this(tracks, frames, arrivalNanos, List.of());
+    }
+
+    /** The newest sender report's camera time of track {@code index}. */
+    CameraTime lastCameraTime(int index) {
+        return cameraTimes.stream().filter(t -> t.track() == index).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no sender report of track " + index));
+    }
 
     /** Plays {@code url} until {@code enough} holds for the frames received, then closes the session. */
     static CapturedStream capture(EventLoopGroup group, String url, Predicate<List<Frame>> enough) throws Exception {
@@ -58,6 +70,7 @@ record CapturedStream(List<Track> tracks, List<Frame> frames, List<Long> arrival
     private static final class Listener implements RtspSessionListener {
         private final List<Frame> frames = new ArrayList<>();
         private final List<Long> arrivals = new ArrayList<>();
+        private final List<CameraTime> cameraTimes = new ArrayList<>();
         private volatile List<Track> tracks = List.of();
         private long first;
         private boolean keyframeSeen;
@@ -81,6 +94,11 @@ record CapturedStream(List<Track> tracks, List<Frame> frames, List<Long> arrival
         }
 
         @Override
+        public synchronized void onCameraTime(CameraTime time) {
+            cameraTimes.add(time);
+        }
+
+        @Override
         public void onClosed(SourceException reason) {
         }
 
@@ -89,7 +107,7 @@ record CapturedStream(List<Track> tracks, List<Frame> frames, List<Long> arrival
         }
 
         synchronized CapturedStream captured() {
-            return new CapturedStream(tracks, List.copyOf(frames), List.copyOf(arrivals));
+            return new CapturedStream(tracks, List.copyOf(frames), List.copyOf(arrivals), List.copyOf(cameraTimes));
         }
     }
 }

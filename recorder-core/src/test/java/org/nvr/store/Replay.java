@@ -18,6 +18,7 @@ import org.nvr.index.FootageQueries;
 import org.nvr.index.IndexWriter;
 import org.nvr.index.RunRow;
 import org.nvr.index.SegmentRow;
+import org.nvr.media.CameraTime;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
 
@@ -70,6 +71,11 @@ final class Replay implements AutoCloseable {
     }
 
     void frame(CapturedStream stream, int i) throws Exception {
+        if (i == cameraTimesAtFrame) {
+            for (CameraTime t : cameraTimes) {
+                recorder.cameraTime(t);
+            }
+        }
         Frame f = stream.frames().get(i);
         lastArrivalNanos = arrivalShift + stream.arrivalNanos().get(i);
         clock.set(START.plusNanos(lastArrivalNanos));
@@ -84,6 +90,10 @@ final class Replay implements AutoCloseable {
             recorder.frame(shifted, audioHeld);
         }
     }
+
+    /** Camera times (sender reports) handed to the recorder just before frame {@link #cameraTimesAtFrame}. */
+    List<CameraTime> cameraTimes = List.of();
+    int cameraTimesAtFrame;
 
     /** Audio is handed over as {@link FrameRecorder#frame(Frame, Duration)} with this (as from a transcoder). */
     Duration audioHeld = Duration.ZERO;

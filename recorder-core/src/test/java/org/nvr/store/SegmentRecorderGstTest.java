@@ -232,6 +232,107 @@ class SegmentRecorderGstTest {
         assertTrue(written >= sent - 10 && written <= sent, written + " of " + sent + " AAC frames written");
     }
 
+    /**
+     * Audio that arrives late by a network's delay and jitter (500 ms, plus up to 60 ms that changes from
+     * frame to frame) but whose sender reports are right: with the camera times of both tracks known from
+     * the start, every segment's audio starts where the camera's clock puts it against the segment's
+     * keyframe (within one video frame; by arrival it would start about half a second late).
+     */
+    @Test
+    void audioIsPlacedByTheCamerasClockWhenBothTracksHaveSenderReports() throws Exception {
+        CapturedStream aac = captures.get("aac");
+        Replay r = new Replay(Files.createDirectories(dir.resolve("camera-clock")), SEGMENT);
+        r.cameraTimes = lastCameraTimes(aac);
+        r.feed(jittered(aac, 500_000_000), -1);
+        r.end(FailureReason.EOF);
+        r.close();
+        assertAudioWhereTheCameraClockPutsIt(r, aac, 0);
+    }
+
+    /**
+     * The same late audio, with the sender reports coming only after 1.2 s of recording: the first
+     * segments keep arrival placement, then a segment that opens places audio by the camera's clock; audio
+     * times never go backwards in any file, and every file decodes.
+     */
+    @Test
+    void senderReportsThatComeMidRecordingApplyFromTheNextSegmentOn() throws Exception {
+        CapturedStream aac = captures.get("aac");
+        CapturedStream late = jittered(aac, 500_000_000);
+        Replay r = new Replay(Files.createDirectories(dir.resolve("camera-clock-later")), SEGMENT);
+        r.cameraTimes = lastCameraTimes(aac);
+        long at = 1_200_000_000L;
+        r.cameraTimesAtFrame = (int) late.arrivalNanos().stream().filter(n -> n < at).count();
+        r.feed(late, -1);
+        r.end(FailureReason.EOF);
+        r.close();
+        List<SegmentRow> rows = r.rows();
+        assertEquals(rows.size(), FootageChecks.assertIndexEqualsDiskAndEverythingDecodes(r.root));
+        for (SegmentRow row : rows) {
+            List<MediaProbe.Packet> audio = MediaProbe.audioPackets(r.root.resolve(row.path()));
+            for (int i = 1; i < audio.size(); i++) {
+                assertTrue(audio.get(i).dtsTime() > audio.get(i - 1).dtsTime(), row.path() + " audio times increase");
+            }
+        }
+        double first = MediaProbe.audioPackets(r.root.resolve(rows.get(0).path())).get(0).ptsTime();
+        assertTrue(first > 0.2, "the first segment's audio placed by its late arrival: starts at " + first);
+        assertAudioWhereTheCameraClockPutsIt(r, aac, 2); // 1.2 s: the segment opening at 2 s is the first
+    }
+
+    /** The newest sender report of each track, as the recorder would have them by the end. */
+    private static List<org.nvr.media.CameraTime> lastCameraTimes(CapturedStream s) {
+        return s.tracks().stream().map(t -> s.lastCameraTime(t.index())).toList();
+    }
+
+    /** {@code s} with its audio arriving {@code lateNanos} later, plus 0-60 ms of jitter, in arrival order. */
+    private static CapturedStream jittered(CapturedStream s, long lateNanos) {
+        java.util.Random random = new java.util.Random(14);
+        List<Long> arrivals = new ArrayList<>();
+        long lastAudio = Long.MIN_VALUE;
+        for (int i = 0; i < s.frames().size(); i++) {
+            long arrival = s.arrivalNanos().get(i);
+            if (!s.frames().get(i).track().codec().isVideo()) {
+                // audio keeps its order (one TCP connection): jitter delays a frame and those behind it
+                arrival = Math.max(lastAudio, arrival + lateNanos + random.nextInt(60_000_000));
+                lastAudio = arrival;
+            }
+            arrivals.add(arrival);
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < s.frames().size(); i++) {
+            order.add(i);
+        }
+        order.sort(java.util.Comparator.comparingLong(arrivals::get));
+        return new CapturedStream(s.tracks(), order.stream().map(i -> s.frames().get(i)).toList(),
+                order.stream().map(arrivals::get).toList(), s.cameraTimes());
+    }
+
+    /**
+     * From segment {@code from} on, each segment's first audio frame is at the camera time of the first
+     * audio frame captured at or after its keyframe, minus the keyframe's camera time (within one frame).
+     */
+    private static void assertAudioWhereTheCameraClockPutsIt(Replay r, CapturedStream s, int from) throws Exception {
+        Frame firstVideo = s.video().get(0);
+        int videoRate = firstVideo.track().clockRate();
+        Frame anyAudio = s.audio().get(0);
+        int audioRate = anyAudio.track().clockRate();
+        org.nvr.media.CameraTime v = s.lastCameraTime(firstVideo.track().index());
+        org.nvr.media.CameraTime a = s.lastCameraTime(anyAudio.track().index());
+        List<SegmentRow> rows = r.rows();
+        assertTrue(rows.size() > from + 1, rows.size() + " segments");
+        for (int k = from; k < rows.size(); k++) {
+            SegmentRow row = rows.get(k);
+            long runMicros = Duration.between(rows.get(0).start(), row.start()).toNanos() / 1000;
+            long keyPts = firstVideo.pts() + Math.round(runMicros * videoRate / 1e6);
+            long keyCamera = v.micros(keyPts, videoRate);
+            long expected = s.audio().stream().mapToLong(f -> a.micros(f.pts(), audioRate) - keyCamera)
+                    .filter(d -> d >= -1_000_000L / audioRate) // within a tick of rounding
+                    .min().orElseThrow();
+            double start = MediaProbe.audioPackets(r.root.resolve(row.path())).get(0).ptsTime();
+            assertEquals(Math.max(0, expected) / 1e6, start, FRAME, row.path() + " audio starts where the camera's "
+                    + "clock puts it");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h264b", "aac"})
     void anExportAcrossSegmentsDecodesAndShowsEveryPictureInOrder(String name) throws Exception {

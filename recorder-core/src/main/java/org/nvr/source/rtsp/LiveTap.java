@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.nvr.camera.FailureReason;
 import org.nvr.camera.SourceException;
+import org.nvr.media.CameraTime;
 import org.nvr.media.Frame;
 import org.nvr.media.FrameSink;
 import org.nvr.media.Track;
@@ -23,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>one timeline: each track's RTP clock starts at a random value, so every track is re-dated to
  *       start where its first frame arrived, counted from the session's first frame (transcoded audio
- *       where its G.711 arrived);</li>
+ *       where its G.711 arrived); a track placed after the camera has told the time of it and of a track
+ *       already placed ({@link #cameraTime}, its RTCP sender reports) is placed by the camera's clock
+ *       instead, so network delay does not shift audio against video. A track's placement is set once
+ *       per announcement and never moves, so the viewer's times never go backwards;</li>
  *   <li>new parameter sets: a video keyframe whose in-band SPS/PPS differ from the track's (a camera that
  *       changed its resolution) announces the tracks again, so the viewer gets a new codec and init.</li>
  * </ul>
@@ -41,6 +45,8 @@ final class LiveTap implements FrameRecorder {
     /** When a track's first frame arrived (nanos), by track index; filled on the event loop. */
     private final ToLongFunction<Integer> firstArrival;
     private final Map<Integer, Long> offsets = new HashMap<>();
+    /** The newest camera time of each track (sender reports), by track index. */
+    private final Map<Integer, CameraTime> cameraTimes = new HashMap<>();
     private long originNanos = Long.MIN_VALUE;
     private List<Track> tracks = List.of();
     private boolean broken;
@@ -83,6 +89,12 @@ final class LiveTap implements FrameRecorder {
             }
         }
         recorder.frame(frame, held);
+    }
+
+    @Override
+    public void cameraTime(CameraTime time) throws IOException, SourceException, InterruptedException {
+        cameraTimes.put(time.track(), time);
+        recorder.cameraTime(time);
     }
 
     @Override
@@ -134,10 +146,40 @@ final class LiveTap implements FrameRecorder {
             }
             long since = Math.max(0, arrived - originNanos);
             offset = Math.round(since * (double) track.clockRate() / 1e9) - frame.pts();
-            offsets.put(track.index(), offset);
+            Long byCamera = byCameraTime(frame);
+            offsets.put(track.index(), byCamera != null ? byCamera : offset);
+            offset = offsets.get(track.index());
         }
         Track shown = current(track.index());
         live.frame(new Frame(shown, frame.pts() + offset, frame.dts() + offset, frame.keyframe(), frame.data()));
+    }
+
+    /**
+     * The offset that places {@code frame}'s track by the camera's clock against a track already placed:
+     * the frame goes where the camera says it was captured relative to that track's times. Null without
+     * camera times of both, or when it would start before the timeline does.
+     */
+    private Long byCameraTime(Frame frame) {
+        Track track = frame.track();
+        CameraTime own = cameraTimes.get(track.index());
+        if (own == null) {
+            return null;
+        }
+        for (Map.Entry<Integer, Long> placed : offsets.entrySet()) {
+            CameraTime other = cameraTimes.get(placed.getKey());
+            if (other == null) {
+                continue;
+            }
+            // the other track's timeline time of the camera instant at other.ticks(), then ours from there
+            double otherShown = (other.ticks() + placed.getValue()) / (double) other.clockRate();
+            double shown = otherShown + (own.micros(frame.pts(), track.clockRate())
+                    - other.micros(other.ticks(), other.clockRate())) / 1e6;
+            if (shown < 0) {
+                return null;
+            }
+            return Math.round(shown * track.clockRate()) - frame.pts();
+        }
+        return null;
     }
 
     private Track current(int index) {

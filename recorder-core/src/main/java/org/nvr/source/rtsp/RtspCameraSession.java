@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * shared group, whose frames are written on the camera's writer lane by a {@link FrameRecorder}. No
  * thread of its own.
  *
- * <p><b>On the event loop</b> (every {@link RtspSessionListener} call): bytes received are reported to
- * the observer and the first arrival of each track is noted, then each frame is queued for the lane.
+ * <p><b>On the event loop</b> (every {@link RtspSessionListener} call): the first arrival of each track is
+ * noted, then each frame is queued for the lane.
  * <b>On the lane</b>: G.711 audio is transcoded ({@link RecordedTracks}), the live view ({@link LiveTap}) and the recorder get tracks and
  * frames in arrival order, and at the end, after every queued frame, {@link FrameRecorder#end}.
  *
@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Reception meters.</b> About once a second while the session runs ({@link #STATS_PERIOD}, a
  * timer on the session's own event loop), and once when it ends, what the session counted since the
- * previous report ({@link RtspSessionStats#since}) goes to the observer's {@code rtpReceived}, and the
+ * previous report ({@link RtspSessionStats#since}) goes to the observer's {@code rtpReceived}, the bytes
+ * the camera sent on the wire ({@link RtspSession#bytesReceived}: RTSP, framing, RTP and RTCP headers
+ * included, what a technician watching a weak uplink needs) to its {@code received}, and the
  * camera clock's offset, once known, to its {@code cameraClockOffset}. The offset is not cleared when the
  * session ends: the last known one is what a technician setting the camera's clock needs.
  *
@@ -97,6 +99,7 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
     private ScheduledFuture<?> statsTimer;
     /** The stats already reported to the observer. */
     private RtspSessionStats reported = RtspSessionStats.NONE;
+    private long reportedBytes;
     private Duration reportedOffset;
 
     // Lane state.
@@ -179,7 +182,6 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
         if (unsupportedCodec != null || writeFailure != null) {
             return; // the session is ending
         }
-        observer.received(frame.size());
         firstArrival.putIfAbsent(frame.track().index(), System.nanoTime());
         long size = frame.size();
         long now = queued.addAndGet(size);
@@ -193,6 +195,18 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
             }
         }
         toLane(size, () -> writeFrame(frame));
+    }
+
+    @Override
+    public void onCameraTime(org.nvr.media.CameraTime time) {
+        if (unsupportedCodec != null || writeFailure != null || !tracksSent) {
+            return;
+        }
+        toLane(0, () -> {
+            if (writeFailure == null && recorder != null) {
+                write(() -> recorder.cameraTime(time));
+            }
+        });
     }
 
     @Override
@@ -218,6 +232,11 @@ public final class RtspCameraSession implements CameraSupervisor.Session, RtspSe
             return;
         }
         try {
+            long bytes = s.bytesReceived();
+            if (bytes > reportedBytes) {
+                observer.received(bytes - reportedBytes);
+                reportedBytes = bytes;
+            }
             RtspSessionStats now = s.stats();
             RtspSessionStats delta = now.since(reported);
             reported = now;
