@@ -111,6 +111,11 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    /**
+     * How often a camera loop reads its sockets at most: what arrives from all of its cameras meanwhile is
+     * read in one wake-up (see PacedIoHandler), not one wake-up per RTP packet.
+     */
+    static final Duration RTSP_PACE = Duration.ofMillis(10);
     /** Event loops of the RTSP client's camera connections: a fixed number, whatever the camera count. */
     static final int RTSP_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
@@ -227,7 +232,7 @@ public final class Recorder implements AutoCloseable {
         RecordingSession.Context ctx = new RecordingSession.Context(config.storage().root(),
                 config.storage().segmentDuration(), index, finisher, options.opener(), options.clock(), live::sink);
         // Cameras recorded through our RTSP client share these threads, however many cameras there are.
-        rtspLoops = RtspTransports.newGroup(RTSP_THREADS, "nvr-rtsp");
+        rtspLoops = RtspTransports.newPacedGroup(RTSP_THREADS, "nvr-rtsp", RTSP_PACE);
         lanes = new WriterLanes(WriterLanes.DEFAULT_THREADS);
         RtspSource rtsp = new RtspSource(rtspLoops, RtspSessionOptions.defaults().withClock(options.clock()),
                 (cam, observer, warnings) -> new SegmentRecorder(cam, ctx.store(), observer, warnings), ctx.live());

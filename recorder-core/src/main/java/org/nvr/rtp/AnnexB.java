@@ -14,7 +14,12 @@ final class AnnexB {
     }
 
     static boolean hasStartCode(byte[] bytes) {
-        for (int i = 2; i < bytes.length; i++) {
+        return hasStartCode(bytes, 0, bytes.length);
+    }
+
+    /** Whether {@code bytes[at, at + length)} holds a start code. */
+    static boolean hasStartCode(byte[] bytes, int at, int length) {
+        for (int i = at + 2; i < at + length; i++) {
             if (bytes[i] == 1 && bytes[i - 1] == 0 && bytes[i - 2] == 0) {
                 return true;
             }

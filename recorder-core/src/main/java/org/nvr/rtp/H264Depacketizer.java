@@ -87,38 +87,36 @@ public final class H264Depacketizer extends NalUnitDepacketizer {
                 skip(true); // a unit that runs past the packet: what it held is lost
                 return;
             }
-            byte[] nal = new byte[size];
-            payload.getBytes(at, nal);
-            nalUnit(nal);
+            nalUnit(payload, at, size);
             at += size;
         }
     }
 
     @Override
-    int parameterSetKind(byte[] nal) {
-        int type = nal[0] & 0x1F;
+    int parameterSetKind(byte[] nal, int at, int length) {
+        int type = nal[at] & 0x1F;
         return type == NAL_SPS ? 0 : type == NAL_PPS ? 1 : -1;
     }
 
     @Override
-    boolean isNalUnit(byte[] nal) {
-        return (nal[0] & 0x80) == 0 && (nal[0] & 0x1F) != 0;
+    boolean isNalUnit(byte[] nal, int at, int length) {
+        return (nal[at] & 0x80) == 0 && (nal[at] & 0x1F) != 0;
     }
 
     @Override
-    boolean isSlice(byte[] nal) {
-        int type = nal[0] & 0x1F;
+    boolean isSlice(byte[] nal, int at, int length) {
+        int type = nal[at] & 0x1F;
         return type >= NAL_SLICE && type <= NAL_IDR;
     }
 
     /** first_mb_in_slice, the slice header's first field, is ue(v): 0 is the single bit 1. */
     @Override
-    boolean startsPicture(byte[] nal) {
-        return nal.length > 1 && (nal[1] & 0x80) != 0;
+    boolean startsPicture(byte[] nal, int at, int length) {
+        return length > 1 && (nal[at + 1] & 0x80) != 0;
     }
 
     @Override
-    boolean isKeyframeSlice(byte[] nal) {
-        return (nal[0] & 0x1F) == NAL_IDR;
+    boolean isKeyframeSlice(byte[] nal, int at, int length) {
+        return (nal[at] & 0x1F) == NAL_IDR;
     }
 }

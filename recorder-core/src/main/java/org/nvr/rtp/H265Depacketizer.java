@@ -43,7 +43,12 @@ public final class H265Depacketizer extends NalUnitDepacketizer {
     }
 
     static int type(byte[] nal) {
-        return (nal[0] >> 1) & 0x3F;
+        return type(nal[0]);
+    }
+
+    /** The NAL unit type from the first byte of its header. */
+    static int type(byte header) {
+        return (header >> 1) & 0x3F;
     }
 
     @Override
@@ -93,41 +98,39 @@ public final class H265Depacketizer extends NalUnitDepacketizer {
                 skip(true);
                 return;
             }
-            byte[] nal = new byte[size];
-            payload.getBytes(at, nal);
-            nalUnit(nal);
+            nalUnit(payload, at, size);
             at += size;
         }
     }
 
     @Override
-    int parameterSetKind(byte[] nal) {
-        if (nal.length < 2) {
+    int parameterSetKind(byte[] nal, int at, int length) {
+        if (length < 2) {
             return -1;
         }
-        int type = type(nal);
+        int type = type(nal[at]);
         return type == NAL_VPS ? 0 : type == NAL_SPS ? 1 : type == NAL_PPS ? 2 : -1;
     }
 
     @Override
-    boolean isNalUnit(byte[] nal) {
-        return nal.length >= 2 && (nal[0] & 0x80) == 0;
+    boolean isNalUnit(byte[] nal, int at, int length) {
+        return length >= 2 && (nal[at] & 0x80) == 0;
     }
 
     @Override
-    boolean isSlice(byte[] nal) {
-        return nal.length >= 2 && type(nal) <= 31;
+    boolean isSlice(byte[] nal, int at, int length) {
+        return length >= 2 && type(nal[at]) <= 31;
     }
 
     /** first_slice_segment_in_pic_flag, the first bit after the two-byte NAL unit header. */
     @Override
-    boolean startsPicture(byte[] nal) {
-        return nal.length > 2 && (nal[2] & 0x80) != 0;
+    boolean startsPicture(byte[] nal, int at, int length) {
+        return length > 2 && (nal[at + 2] & 0x80) != 0;
     }
 
     @Override
-    boolean isKeyframeSlice(byte[] nal) {
-        int type = type(nal);
+    boolean isKeyframeSlice(byte[] nal, int at, int length) {
+        int type = type(nal[at]);
         return type >= NAL_IRAP_FIRST && type <= NAL_IRAP_LAST;
     }
 }

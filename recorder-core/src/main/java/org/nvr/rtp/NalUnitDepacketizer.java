@@ -35,6 +35,11 @@ import org.nvr.media.Track;
  * included (gst-rtsp-server and some cameras repeat them before every slice of a keyframe).
  * Parameter sets are copied, never decoded: nothing in them can stop recording.
  *
+ * <p><b>Copies.</b> A picture is assembled in one buffer of the depacketizer, in the frame's form (each
+ * NAL unit after its 4-byte length), fragments appended where their NAL unit goes; the frame gets one
+ * copy of it. A payload's bytes are copied twice in all, once into the buffer and once into the frame,
+ * whatever the packet types.
+ *
  * <p><b>Timestamps.</b> pts is the RTP timestamp (the presentation time). Frames come out in
  * decoding order (packet order), so dts is made from pts kept strictly increasing: a picture whose pts
  * is not after the previous dts (a B-frame) gets the previous dts plus one tick. Without B-frames
@@ -50,12 +55,24 @@ abstract class NalUnitDepacketizer implements Depacketizer {
      * picture (no marker, no new timestamp, an endless fragment) must not take the heap with it.
      */
     static final int MAX_PICTURE_BYTES = 16 * 1024 * 1024;
+    private static final int INITIAL_PICTURE_BUFFER = 64 * 1024;
+    /** A buffer grown past this for one huge picture is not kept for the session. */
+    private static final int KEPT_PICTURE_BUFFER = 1024 * 1024;
 
     private Track track;
     /** The parameter sets in use, in the track's order (H.264: SPS, PPS; H.265: VPS, SPS, PPS). */
     private final byte[][] parameterSets;
 
-    private final List<byte[]> units = new ArrayList<>();
+    /**
+     * The picture being collected, as the frame will hold it: each NAL unit after its 4-byte length. A
+     * fragment being reassembled sits past {@link #pictureLength}, at {@code pictureLength + 4}, until
+     * its end arrives.
+     */
+    private byte[] picture = new byte[INITIAL_PICTURE_BUFFER];
+    private int pictureLength;
+    /** Where each NAL unit's length prefix starts in {@link #picture}. */
+    private int[] unitStarts = new int[16];
+    private int unitCount;
     private boolean open;
     private long timestamp;
     private boolean hasSlice;
@@ -68,7 +85,7 @@ abstract class NalUnitDepacketizer implements Depacketizer {
     /** Packets were lost just before this picture's first packet: its first slice must start the picture. */
     private boolean checkFirstSlice;
 
-    private byte[] fragment = new byte[16 * 1024];
+    /** Bytes of the fragment being reassembled, at {@code picture[pictureLength + 4]}. */
     private int fragmentLength;
     private boolean fragmenting;
     /** Bytes held for the picture being collected, fragments included. */
@@ -89,7 +106,7 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         this.track = track;
         this.parameterSets = new byte[parameterSetKinds][];
         for (byte[] set : track.parameterSets()) {
-            int kind = set.length == 0 ? -1 : parameterSetKind(set);
+            int kind = set.length == 0 ? -1 : parameterSetKind(set, 0, set.length);
             if (kind >= 0) {
                 parameterSets[kind] = set.clone();
             }
@@ -99,20 +116,22 @@ abstract class NalUnitDepacketizer implements Depacketizer {
     /** Reads one packet's payload; calls the methods below. */
     abstract void depacketize(ByteBuf payload);
 
+    // The NAL unit these look at is bytes[at, at + length), length > 0.
+
     /** 0, 1 (, 2) for the codec's parameter set kinds in track order; -1 for any other NAL unit. */
-    abstract int parameterSetKind(byte[] nal);
+    abstract int parameterSetKind(byte[] bytes, int at, int length);
 
-    /** Whether {@code nal} is a NAL unit at all: forbidden bit clear, a type that exists. */
-    abstract boolean isNalUnit(byte[] nal);
+    /** Whether it is a NAL unit at all: forbidden bit clear, a type that exists. */
+    abstract boolean isNalUnit(byte[] bytes, int at, int length);
 
-    /** Whether {@code nal} is a slice of a picture (a VCL NAL unit). */
-    abstract boolean isSlice(byte[] nal);
+    /** Whether it is a slice of a picture (a VCL NAL unit). */
+    abstract boolean isSlice(byte[] bytes, int at, int length);
 
-    /** Whether slice {@code nal} is the first of its picture (its first macroblock or CTU is the picture's first). */
-    abstract boolean startsPicture(byte[] nal);
+    /** Whether this slice is the first of its picture (its first macroblock or CTU is the picture's first). */
+    abstract boolean startsPicture(byte[] bytes, int at, int length);
 
-    /** Whether {@code nal} is a slice of a picture a decoder can start from. */
-    abstract boolean isKeyframeSlice(byte[] nal);
+    /** Whether it is a slice of a picture a decoder can start from. */
+    abstract boolean isKeyframeSlice(byte[] bytes, int at, int length);
 
     @Override
     public final void push(RtpPacket packet, long packetTimestamp, Consumer<Frame> out) {
@@ -143,30 +162,13 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         waitingForKeyframe = true;
     }
 
-    /** One whole NAL unit (the array is handed over). */
-    final void nalUnit(byte[] nal) {
-        if (nal.length == 0) {
-            return;
-        }
-        if (!isNalUnit(nal)) {
-            skippedNalUnits++;
-            return;
-        }
-        if (!hold(nal.length)) {
-            return;
-        }
-        int kind = parameterSetKind(nal);
-        if (kind >= 0) {
-            parameterSetsSeen = true;
-            parameterSets[kind] = nal;
-        } else if (isSlice(nal)) {
-            if (!hasSlice && checkFirstSlice && !startsPicture(nal)) {
-                damaged = true; // the lost packets held this picture's first slices
-            }
-            hasSlice = true;
-            keyframe |= isKeyframeSlice(nal);
-        }
-        units.add(nal);
+    /** One whole NAL unit, {@code length} bytes of {@code payload} from {@code at} (an aggregate's). */
+    final void nalUnit(ByteBuf payload, int at, int length) {
+        byte[] fragmentHeld = holdFragment();
+        ensure(4 + length);
+        payload.getBytes(at, picture, pictureLength + 4, length);
+        unitInPlace(length);
+        restoreFragment(fragmentHeld);
     }
 
     /**
@@ -175,14 +177,74 @@ abstract class NalUnitDepacketizer implements Depacketizer {
      * {@code 00 00 01} (emulation prevention), so finding one is proof of start codes.
      */
     final void nalUnitOrAnnexB(ByteBuf payload) {
-        byte[] bytes = new byte[payload.readableBytes()];
-        payload.getBytes(payload.readerIndex(), bytes);
-        if (!AnnexB.hasStartCode(bytes)) {
-            nalUnit(bytes);
+        byte[] fragmentHeld = holdFragment();
+        int length = payload.readableBytes();
+        ensure(4 + length);
+        int at = pictureLength + 4;
+        payload.getBytes(payload.readerIndex(), picture, at, length);
+        if (!AnnexB.hasStartCode(picture, at, length)) {
+            unitInPlace(length);
+        } else {
+            for (byte[] nal : AnnexB.split(Arrays.copyOfRange(picture, at, at + length))) {
+                ensure(4 + nal.length);
+                System.arraycopy(nal, 0, picture, pictureLength + 4, nal.length);
+                unitInPlace(nal.length);
+            }
+        }
+        restoreFragment(fragmentHeld);
+    }
+
+    /**
+     * Adds the NAL unit of {@code length} bytes just written at {@code picture[pictureLength + 4]} to the
+     * picture (writing its length before it), or leaves it out: not a NAL unit, or over the limit.
+     */
+    private void unitInPlace(int length) {
+        if (length == 0) {
             return;
         }
-        for (byte[] nal : AnnexB.split(bytes)) {
-            nalUnit(nal);
+        int at = pictureLength + 4;
+        if (!isNalUnit(picture, at, length)) {
+            skippedNalUnits++;
+            return;
+        }
+        if (!hold(length)) {
+            return;
+        }
+        int kind = parameterSetKind(picture, at, length);
+        if (kind >= 0) {
+            parameterSetsSeen = true;
+            parameterSets[kind] = Arrays.copyOfRange(picture, at, at + length);
+        } else if (isSlice(picture, at, length)) {
+            if (!hasSlice && checkFirstSlice && !startsPicture(picture, at, length)) {
+                damaged = true; // the lost packets held this picture's first slices
+            }
+            hasSlice = true;
+            keyframe |= isKeyframeSlice(picture, at, length);
+        }
+        writeLength(pictureLength, length);
+        if (unitCount == unitStarts.length) {
+            unitStarts = Arrays.copyOf(unitStarts, unitCount * 2);
+        }
+        unitStarts[unitCount++] = pictureLength;
+        pictureLength = at + length;
+    }
+
+    /**
+     * A whole NAL unit that comes while a fragment is being reassembled (which RFC 6184 does not allow,
+     * but the fragment's end may still come): the fragment's bytes, which the unit is about to overwrite,
+     * to be put back after it; null when there is no fragment.
+     */
+    private byte[] holdFragment() {
+        if (!fragmenting) {
+            return null;
+        }
+        return Arrays.copyOfRange(picture, pictureLength + 4, pictureLength + 4 + fragmentLength);
+    }
+
+    private void restoreFragment(byte[] held) {
+        if (held != null && fragmenting) {
+            ensure(4 + held.length);
+            System.arraycopy(held, 0, picture, pictureLength + 4, held.length);
         }
     }
 
@@ -211,7 +273,7 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         if (end && fragmenting) {
             fragmenting = false;
             pictureBytes -= fragmentLength; // counted again as a NAL unit
-            nalUnit(Arrays.copyOf(fragment, fragmentLength));
+            unitInPlace(fragmentLength); // it is where it goes already
         }
     }
 
@@ -227,7 +289,8 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         if (pictureBytes <= MAX_PICTURE_BYTES) {
             return true;
         }
-        units.clear(); // nothing of it will be used
+        pictureLength = 0; // nothing of it will be used
+        unitCount = 0;
         fragmenting = false;
         damaged = true;
         pictureBytes = MAX_PICTURE_BYTES + 1; // no overflow however long it goes on
@@ -239,21 +302,34 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         if (!hold(length)) {
             return;
         }
-        ensure(length);
-        rest.getBytes(rest.readerIndex(), fragment, fragmentLength, length);
+        ensure(4 + fragmentLength + length);
+        rest.getBytes(rest.readerIndex(), picture, pictureLength + 4 + fragmentLength, length);
         fragmentLength += length;
     }
 
     private void append(byte[] bytes, int from, int length) {
-        ensure(length);
-        System.arraycopy(bytes, from, fragment, fragmentLength, length);
+        ensure(4 + fragmentLength + length);
+        System.arraycopy(bytes, from, picture, pictureLength + 4 + fragmentLength, length);
         fragmentLength += length;
     }
 
+    /** Room for {@code more} bytes past {@link #pictureLength}. */
     private void ensure(int more) {
-        if (fragmentLength + more > fragment.length) {
-            fragment = Arrays.copyOf(fragment, Math.max(fragment.length * 2, fragmentLength + more));
+        if (pictureLength + more > picture.length) {
+            picture = Arrays.copyOf(picture, Math.max(picture.length * 2, pictureLength + more));
         }
+    }
+
+    private void writeLength(int at, int length) {
+        picture[at] = (byte) (length >>> 24);
+        picture[at + 1] = (byte) (length >>> 16);
+        picture[at + 2] = (byte) (length >>> 8);
+        picture[at + 3] = (byte) length;
+    }
+
+    private int unitLength(int start) {
+        return ((picture[start] & 0xff) << 24) | ((picture[start + 1] & 0xff) << 16)
+                | ((picture[start + 2] & 0xff) << 8) | (picture[start + 3] & 0xff);
     }
 
     private void finish(Consumer<Frame> out) {
@@ -282,21 +358,7 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         if (parameterSetsSeen) {
             updateTrack();
         }
-        int size = 0;
-        for (byte[] nal : units) {
-            size += 4 + nal.length;
-        }
-        byte[] data = new byte[size];
-        int at = 0;
-        for (byte[] nal : units) {
-            int length = nal.length;
-            data[at] = (byte) (length >>> 24);
-            data[at + 1] = (byte) (length >>> 16);
-            data[at + 2] = (byte) (length >>> 8);
-            data[at + 3] = (byte) length;
-            System.arraycopy(nal, 0, data, at + 4, length);
-            at += 4 + length;
-        }
+        byte[] data = Arrays.copyOf(picture, pictureLength);
         long dts = lastDts != Long.MIN_VALUE && timestamp <= lastDts ? lastDts + 1 : timestamp;
         lastDts = dts;
         frames++;
@@ -323,23 +385,36 @@ abstract class NalUnitDepacketizer implements Depacketizer {
 
     /** An access unit without a slice: parameter sets go on to the next picture, the rest is dropped. */
     private void keepParameterSetsOnly() {
-        List<byte[]> kept = new ArrayList<>();
-        for (byte[] nal : units) {
-            if (parameterSetKind(nal) >= 0) {
-                kept.add(nal);
+        int kept = 0;
+        int keptUnits = 0;
+        int keptBytes = 0;
+        for (int i = 0; i < unitCount; i++) {
+            int start = unitStarts[i];
+            int length = unitLength(start);
+            if (parameterSetKind(picture, start + 4, length) >= 0) {
+                System.arraycopy(picture, start, picture, kept, 4 + length);
+                unitStarts[keptUnits++] = kept;
+                kept += 4 + length;
+                keptBytes += length;
             }
         }
         boolean seen = parameterSetsSeen;
+        byte[] buffer = picture;
         reset();
-        units.addAll(kept);
-        parameterSetsSeen = seen;
-        for (byte[] nal : kept) {
-            pictureBytes += nal.length;
+        if (picture != buffer) { // reset let a huge buffer go: keep the parameter sets
+            ensure(kept);
+            System.arraycopy(buffer, 0, picture, 0, kept);
         }
+        pictureLength = kept;
+        unitCount = keptUnits;
+        parameterSetsSeen = seen;
+        pictureBytes = keptBytes;
     }
 
     private void reset() {
-        units.clear();
+        pictureLength = 0;
+        unitCount = 0;
+        fragmentLength = 0;
         open = false;
         hasSlice = false;
         keyframe = false;
@@ -348,8 +423,8 @@ abstract class NalUnitDepacketizer implements Depacketizer {
         fragmenting = false;
         checkFirstSlice = false;
         pictureBytes = 0;
-        if (fragment.length > 1024 * 1024) {
-            fragment = new byte[16 * 1024]; // one huge picture does not pin its buffer for the session
+        if (picture.length > KEPT_PICTURE_BUFFER) {
+            picture = new byte[INITIAL_PICTURE_BUFFER]; // one huge picture does not pin its buffer for the session
         }
     }
 

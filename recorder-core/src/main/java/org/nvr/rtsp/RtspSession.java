@@ -2,6 +2,7 @@ package org.nvr.rtsp;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -286,6 +287,9 @@ public final class RtspSession implements AutoCloseable {
                 .channel(RtspTransports.socketChannel(group))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.stepTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
+                // Netty 4.2's default (adaptive) allocator does not pool the up-to-64 KB read buffers of a
+                // paced loop: each read allocated, zeroed and freed a direct chunk (profile of issue 14).
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

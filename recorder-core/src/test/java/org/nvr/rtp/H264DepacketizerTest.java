@@ -122,6 +122,60 @@ class H264DepacketizerTest {
         assertTrue(frames.get(0).keyframe());
     }
 
+    /**
+     * A picture's bytes are copied once into its frame (issue 14's profile: each fragmented NAL unit was
+     * copied out of the reassembly buffer, then again into the frame, doubling what the camera loops
+     * allocated). Counted with the thread's exact allocation counter, after a first picture has grown
+     * the depacketizer's buffer.
+     */
+    @Test
+    void aPictureIsCopiedOnceIntoItsFrame() {
+        byte[] big = nal(60_000, 0x65, 0x88);
+        int[] cuts = new int[42];
+        for (int i = 0; i < cuts.length; i++) {
+            cuts[i] = 1400 * (i + 1);
+        }
+        List<byte[]> fragments = fuA(big, cuts);
+        List<RtpPacket> packets = new ArrayList<>();
+        for (int picture = 0; picture < 41; picture++) {
+            for (int i = 0; i < fragments.size(); i++) {
+                packets.add(rtp(sequence++, 3000 * (picture + 1), i == fragments.size() - 1, fragments.get(i)));
+            }
+        }
+        List<Frame> out = new ArrayList<>(64);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int first = fragments.size();
+        for (RtpPacket packet : packets.subList(0, first)) {
+            receiver.receive(packet, out::add);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (RtpPacket packet : packets.subList(first, packets.size())) {
+            receiver.receive(packet, out::add);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertEquals(41, out.size());
+        assertNalUnits(out.get(40), big);
+        long frameBytes = 40L * (4 + big.length);
+        assertTrue(allocated < frameBytes * 3 / 2,
+                "allocated " + allocated + " bytes for " + frameBytes + " bytes of frames");
+    }
+
+    /** A whole NAL unit between the fragments of another (not allowed, but seen): both are kept, in arrival order. */
+    @Test
+    void aWholeNalUnitBetweenFragmentsKeepsBoth() {
+        byte[] big = nal(4000, 0x65, 0x88);
+        List<byte[]> fragments = fuA(big, 1400, 2800);
+        send(3000, false, fragments.get(0));
+        send(3000, false, SEI);
+        send(3000, false, fragments.get(1));
+        send(3000, true, fragments.get(2));
+
+        assertEquals(1, frames.size());
+        assertNalUnits(frames.get(0), SEI, big);
+    }
+
     /** CAMERA-QUIRKS (V380): NAL units with Annex B start codes inside single-NAL packets. */
     @Test
     void annexBStartCodesInsideSingleNalPackets() {

@@ -44,7 +44,7 @@ class RtspSessionTest {
 
     @BeforeAll
     static void startLoop() {
-        group = RtspTransports.newGroup(1, "rtsp-client-test");
+        group = RtspTransports.newPacedGroup(1, "rtsp-client-test", java.time.Duration.ofMillis(10));
         clip = SyntheticClip.generate(320, 240, 25, 10, 50, 300_000);
     }
 

@@ -51,7 +51,7 @@ class RtspSessionUdpTest {
 
     @BeforeAll
     static void startLoop() {
-        group = RtspTransports.newGroup(1, "rtsp-udp-test");
+        group = RtspTransports.newPacedGroup(1, "rtsp-udp-test", java.time.Duration.ofMillis(10));
         clip = SyntheticClip.generate(320, 240, 25, 10, 50, 300_000);
     }
 

@@ -33,6 +33,19 @@ class RtspTransportsTest {
     }
 
     @Test
+    void pacedGroupGetsEpollChannelsOnLinux() {
+        EventLoopGroup group = RtspTransports.newPacedGroup(1, "paced-test", java.time.Duration.ofMillis(10));
+        try {
+            assertEquals(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class,
+                    RtspTransports.socketChannel(group));
+            assertEquals(Epoll.isAvailable() ? EpollDatagramChannel.class : NioDatagramChannel.class,
+                    RtspTransports.datagramChannel(group));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void nioGroupGetsNioChannels() {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {

@@ -57,7 +57,7 @@ class RtspCameraSessionTest {
 
     @BeforeAll
     static void startThreads() {
-        group = RtspTransports.newGroup(2, "rtsp-test");
+        group = RtspTransports.newPacedGroup(2, "rtsp-test", java.time.Duration.ofMillis(10));
         lanes = new WriterLanes(2);
         clip = SyntheticClip.generate(320, 240, 25, 10, 50, 300_000);
     }
