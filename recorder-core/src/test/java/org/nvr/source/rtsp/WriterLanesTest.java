@@ -1,4 +1,4 @@
-package org.nvr.source;
+package org.nvr.source.rtsp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
