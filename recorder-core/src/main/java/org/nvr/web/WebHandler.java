@@ -69,6 +69,10 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String COOKIE = "nvr_session";
+    /** The language picked with {@code ?lang=}: kept across the login and every page after it. */
+    static final String LANG_COOKIE = "nvr_lang";
+    /** How long a browser keeps the language picked (it holds no secret). */
+    private static final Duration LANG_KEPT = Duration.ofDays(365);
     static final String CSRF_HEADER = "X-CSRF-Token";
     static final String CSRF_FIELD = "csrf_token";
     /** How often a live socket looks whether its session still holds. */
@@ -147,10 +151,10 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             Optional<Sessions.Session> session = session(req);
             String lang = language(req);
             // After the login: the live wall.
-            send(ctx, req, HttpResponseStatus.OK, session.isPresent()
+            send(ctx, req, HttpResponseStatus.OK, keepLanguage(req, session.isPresent()
                     ? html(p.pages().app("wall", lang, session.get().user().name(), session.get().user().role().text(),
                             session.get().csrfToken()).orElseThrow())
-                    : html(p.pages().login(lang, false, false)));
+                    : html(p.pages().login(lang, false, false))));
             return;
         }
         if (path.startsWith("/assets/") && req.safe()) {
@@ -167,22 +171,22 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             Optional<Sessions.Session> session = session(req);
             String lang = language(req);
             if (session.isEmpty()) {
-                send(ctx, req, HttpResponseStatus.OK, html(p.pages().login(lang, false, false)));
+                send(ctx, req, HttpResponseStatus.OK, keepLanguage(req, html(p.pages().login(lang, false, false))));
                 return;
             }
             String name = path.substring("/app/".length());
             WebConfig.User user = session.get().user();
             Optional<Role> needed = p.pages().appRole(name);
             if (needed.isPresent() && !user.role().allows(needed.get())) {
-                send(ctx, req, HttpResponseStatus.FORBIDDEN,
-                        html(p.pages().forbidden(lang, user.name(), user.role().text(), needed.get().text())));
+                send(ctx, req, HttpResponseStatus.FORBIDDEN, keepLanguage(req,
+                        html(p.pages().forbidden(lang, user.name(), user.role().text(), needed.get().text()))));
                 return;
             }
             Optional<String> page = p.pages().app(name, lang, user.name(), user.role().text(), session.get().csrfToken());
             if (page.isEmpty()) {
                 send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
             } else {
-                send(ctx, req, HttpResponseStatus.OK, html(page.get()));
+                send(ctx, req, HttpResponseStatus.OK, keepLanguage(req, html(page.get())));
             }
             return;
         }
@@ -248,7 +252,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             p.sessions().remove(caller.session().id());
             p.audit().record(AuditTrail.LOGOUT, caller.user().name(), req.client(), null);
             Reply r = redirect("/");
-            r.cookie = clearedCookie();
+            r.cookies.add(clearedCookie());
             send(ctx, req, HttpResponseStatus.SEE_OTHER, r);
             return;
         }
@@ -426,7 +430,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 Sessions.Session session = p.sessions().create(user.orElseThrow());
                 p.audit().record(AuditTrail.LOGIN, name, req.client(), null);
                 Reply r = redirect("/");
-                r.cookie = sessionCookie(session);
+                r.cookies.add(sessionCookie(session));
                 send(ctx, req, HttpResponseStatus.SEE_OTHER, r);
             }
             case REJECTED -> {
@@ -447,13 +451,17 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private Optional<Sessions.Session> session(Request req) {
+        return cookie(req, COOKIE).flatMap(id -> p.sessions().touch(id));
+    }
+
+    private static Optional<String> cookie(Request req, String name) {
         Optional<String> header = req.header(HttpHeaderNames.COOKIE);
         if (header.isEmpty()) {
             return Optional.empty();
         }
         for (Cookie c : ServerCookieDecoder.STRICT.decode(header.get())) {
-            if (c.name().equals(COOKIE)) {
-                return p.sessions().touch(c.value());
+            if (c.name().equals(name)) {
+                return Optional.of(c.value());
             }
         }
         return Optional.empty();
@@ -489,9 +497,34 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return null;
     }
 
+    /** The page's language: {@code ?lang=} when given, else the one picked before (cookie), else the config's. */
     private String language(Request req) {
-        String asked = first(req.query().parameters(), "lang");
-        return asked.equals("en") || asked.equals("vi") ? asked : p.config().language();
+        return askedLanguage(req).or(() -> cookie(req, LANG_COOKIE).filter(WebHandler::isLanguage))
+                .orElse(p.config().language());
+    }
+
+    private static Optional<String> askedLanguage(Request req) {
+        return Optional.of(first(req.query().parameters(), "lang")).filter(WebHandler::isLanguage);
+    }
+
+    private static boolean isLanguage(String text) {
+        return text.equals("en") || text.equals("vi");
+    }
+
+    /**
+     * A page asked for with {@code ?lang=}: the browser keeps that language (a cookie), so that the login's
+     * redirect to {@code /} and every later page without the parameter show it too.
+     */
+    private Reply keepLanguage(Request req, Reply page) {
+        askedLanguage(req).ifPresent(lang -> {
+            DefaultCookie c = new DefaultCookie(LANG_COOKIE, lang);
+            c.setPath("/");
+            c.setSecure(p.tls());
+            c.setSameSite(CookieHeaderNames.SameSite.Lax);
+            c.setMaxAge(LANG_KEPT.toSeconds());
+            page.cookies.add(ServerCookieEncoder.STRICT.encode(c));
+        });
+        return page;
     }
 
     private static String first(Map<String, List<String>> params, String name) {
@@ -524,7 +557,7 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         final String contentType;
         final String body;
         String location;
-        String cookie;
+        final List<String> cookies = new java.util.ArrayList<>();
         long retryAfter = -1;
 
         Reply(String contentType, String body) {
@@ -575,8 +608,8 @@ final class WebHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (reply.location != null) {
             h.set(HttpHeaderNames.LOCATION, reply.location);
         }
-        if (reply.cookie != null) {
-            h.set(HttpHeaderNames.SET_COOKIE, reply.cookie);
+        for (String cookie : reply.cookies) {
+            h.add(HttpHeaderNames.SET_COOKIE, cookie);
         }
         if (reply.retryAfter >= 0) {
             h.set(HttpHeaderNames.RETRY_AFTER, Long.toString(reply.retryAfter));

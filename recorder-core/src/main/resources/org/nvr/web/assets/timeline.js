@@ -421,7 +421,11 @@
       }
     });
     sel.onchange = function () { location.search = '?' + q({camera: sel.value, lang: lang}); };
-    $('live').href = '/app/wall?' + q({camera: state.camera});
+    $('live').href = '/app/wall#' + q({n: 1, cam: state.camera});
+    var other = new URLSearchParams(location.search);
+    other.set('camera', state.camera);
+    other.set('lang', lang === 'vi' ? 'en' : 'vi');
+    $('switch-lang').href = '?' + other;
     var at = params.get('at') ? Date.parse(params.get('at')) : Date.now();
     return loadDay(localDayStart(at));
   }).then(function () { body.setAttribute('data-ready', 'true'); });
