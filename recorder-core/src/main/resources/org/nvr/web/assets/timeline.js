@@ -406,7 +406,7 @@
     cams.forEach(function (c) {
       var o = document.createElement('option');
       o.value = c.camera;
-      o.textContent = (c.name || c.camera) + ' (' + c.site + ')';
+      o.textContent = (c.name || c.camera) + ' (' + (c.site_name || c.site) + ')';
       sel.appendChild(o);
     });
     state.camera = params.get('camera') || (cams[0] && cams[0].camera);
