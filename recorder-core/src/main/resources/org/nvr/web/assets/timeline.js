@@ -222,7 +222,11 @@
     var dayEnd = state.day + dayLength(state.day);
     if (start === null || start >= dayEnd) {
       if (ms >= state.day && Date.now() > dayEnd) {
-        return loadDay(dayEnd).then(function () { if (state.segments.length) { return playFrom(dayEnd, keepPaused); } noFootage(); });
+        // from ms, not from midnight: a window that ran past midnight must not start that day over
+        return loadDay(dayEnd).then(function () {
+          if (state.segments.length) { return playFrom(Math.max(ms, dayEnd), keepPaused); }
+          noFootage();
+        });
       }
       noFootage();
       return Promise.resolve();
@@ -283,9 +287,17 @@
     var w = wallAt(video.currentTime);
     return w === null ? null : w;
   }
+  var lastPlayed = null; // the wall-clock time of the picture at the previous timeupdate
   video.addEventListener('timeupdate', function () {
     var w = current();
-    if (w !== null) { showCursor(w); }
+    if (w === null) { return; }
+    var dayEnd = state.day + dayLength(state.day);
+    if (lastPlayed !== null && lastPlayed >= state.day && lastPlayed < dayEnd && (w >= dayEnd || w < state.day)) {
+      // playing on past midnight: the bar goes to the picture's day (a day picked by hand stays while it plays elsewhere)
+      loadDay(localDayStart(w));
+    }
+    lastPlayed = w;
+    showCursor(w);
   });
   video.addEventListener('seeked', function () {
     var w = current();
