@@ -33,11 +33,14 @@ public final class CameraListing {
         Map<String, CameraStateRow> states = q.cameraStates().stream()
                 .collect(Collectors.toMap(CameraStateRow::camera, Function.identity()));
         Map<String, CameraSourceRow> sources = q.cameraSources();
+        Map<String, String> siteNames = new java.util.HashMap<>();
+        cfg.sites().forEach(site -> siteNames.put(site.id(), site.name() == null ? site.id() : site.name()));
         for (CameraConfig c : cfg.cameras().toList()) {
             CameraStateRow s = states.get(c.id());
             Instant last = q.lastFootageEnd(c.id()).orElse(null);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("site", c.siteId());
+            m.put("site_name", siteNames.getOrDefault(c.siteId(), c.siteId()));
             m.put("camera", c.id());
             m.put("name", c.name());
             m.put("state", s == null ? "unknown" : s.state());

@@ -128,6 +128,8 @@ public final class SegmentLedger {
     private RunClock runClock;
     private Long runId;
     private Segment segment;
+    /** Whether the run has opened a segment yet: until then its first picture is still being placed. */
+    private boolean openedInRun;
 
     public SegmentLedger(CameraConfig camera, SegmentStore ctx, CameraObserver observer) {
         this.camera = camera;
@@ -148,6 +150,7 @@ public final class SegmentLedger {
     public void startRun(Instant firstArrival, Description description, String summary)
             throws InterruptedException, SourceException {
         runClock = new RunClock(firstArrival);
+        openedInRun = false;
         Instant anchor = runClock.anchor();
         runId = await(ctx.index().startRun(camera.siteId(), camera.id(), anchor, description.videoCodec(),
                 description.width(), description.height(), description.audioCodec()), "start run");
@@ -198,6 +201,7 @@ public final class SegmentLedger {
                     + e.getMessage());
         }
         segment = new Segment(id, file, runMicros, start, writer, ctx.finisher().syncWhileOpen(file));
+        openedInRun = true;
         return segment;
     }
 
@@ -295,8 +299,11 @@ public final class SegmentLedger {
      * date footage in the future. Re-dates the run's and the first segment's rows when the clock says so.
      */
     public void settle(long runMicros, Instant arrival) {
-        boolean inFirst = segment != null && segment.startMicros == 0;
-        if (runClock.settle(runMicros, arrival, inFirst) && inFirst && !runClock.anchor().equals(segment.start)) {
+        // The run's first picture is taken into account before its first segment opens: that is the first
+        // segment too (settling used to end right there, and a start-of-session burst dated the whole run late).
+        boolean inFirst = segment == null ? !openedInRun : segment.startMicros == 0;
+        if (runClock.settle(runMicros, arrival, inFirst) && segment != null && inFirst
+                && !runClock.anchor().equals(segment.start)) {
             ctx.index().correctStart(runId, segment.id, runClock.anchor());
         }
     }

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  */
 final class LoginRoutes extends Routes {
     private static final Logger log = LoggerFactory.getLogger(LoginRoutes.class);
+    /** The language picked with {@code ?lang=}: kept across the login and every page after it. */
+    static final String LANG_COOKIE = "nvr_lang";
+    /** How long a browser keeps the language picked (it holds no secret). */
+    private static final java.time.Duration LANG_KEPT = java.time.Duration.ofDays(365);
 
     LoginRoutes(WebHandler.Parts parts) {
         super(parts);
@@ -79,7 +83,7 @@ final class LoginRoutes extends Routes {
                 Sessions.Session session = p.sessions().create(user.orElseThrow());
                 p.audit().record(AuditTrail.LOGIN, name, req.client(), null);
                 Reply r = redirect("/");
-                r.cookie = sessionCookie(session);
+                r.cookies.add(sessionCookie(session));
                 send(ctx, req, HttpResponseStatus.SEE_OTHER, r);
             }
             case REJECTED -> {
@@ -108,26 +112,55 @@ final class LoginRoutes extends Routes {
         p.sessions().remove(caller.session().id());
         p.audit().record(AuditTrail.LOGOUT, caller.user().name(), req.client(), null);
         Reply r = redirect("/");
-        r.cookie = clearedCookie();
+        r.cookies.add(clearedCookie());
         send(ctx, req, HttpResponseStatus.SEE_OTHER, r);
     }
 
     Optional<Sessions.Session> session(Request req) {
+        return cookie(req, COOKIE).flatMap(id -> p.sessions().touch(id));
+    }
+
+    private static Optional<String> cookie(Request req, String name) {
         Optional<String> header = req.header(HttpHeaderNames.COOKIE);
         if (header.isEmpty()) {
             return Optional.empty();
         }
         for (Cookie c : ServerCookieDecoder.STRICT.decode(header.get())) {
-            if (c.name().equals(COOKIE)) {
-                return p.sessions().touch(c.value());
+            if (c.name().equals(name)) {
+                return Optional.of(c.value());
             }
         }
         return Optional.empty();
     }
 
+    /** The page's language: {@code ?lang=} when given, else the one picked before (cookie), else the config's. */
     String language(Request req) {
-        String asked = first(req.query().parameters(), "lang");
-        return asked.equals("en") || asked.equals("vi") ? asked : p.config().language();
+        return askedLanguage(req).or(() -> cookie(req, LANG_COOKIE).filter(LoginRoutes::isLanguage))
+                .orElse(p.config().language());
+    }
+
+    private static Optional<String> askedLanguage(Request req) {
+        return Optional.of(first(req.query().parameters(), "lang")).filter(LoginRoutes::isLanguage);
+    }
+
+    private static boolean isLanguage(String text) {
+        return text.equals("en") || text.equals("vi");
+    }
+
+    /**
+     * A page asked for with {@code ?lang=}: the browser keeps that language (a cookie), so that the login's
+     * redirect to {@code /} and every later page without the parameter show it too.
+     */
+    Reply keepLanguage(Request req, Reply page) {
+        askedLanguage(req).ifPresent(lang -> {
+            DefaultCookie c = new DefaultCookie(LANG_COOKIE, lang);
+            c.setPath("/");
+            c.setSecure(p.tls());
+            c.setSameSite(CookieHeaderNames.SameSite.Lax);
+            c.setMaxAge(LANG_KEPT.toSeconds());
+            page.cookies.add(ServerCookieEncoder.STRICT.encode(c));
+        });
+        return page;
     }
 
     String sessionCookie(Sessions.Session session) {

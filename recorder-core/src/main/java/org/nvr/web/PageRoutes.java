@@ -30,10 +30,10 @@ final class PageRoutes extends Routes {
         Optional<Sessions.Session> session = login.session(req);
         String lang = login.language(req);
         // After the login: the live wall.
-        send(ctx, req, HttpResponseStatus.OK, session.isPresent()
+        send(ctx, req, HttpResponseStatus.OK, login.keepLanguage(req, session.isPresent()
                 ? html(p.pages().app("wall", lang, session.get().user().name(), session.get().user().role().text(),
                         session.get().csrfToken()).orElseThrow())
-                : html(p.pages().login(lang, false, false)));
+                : html(p.pages().login(lang, false, false))));
     }
 
     /** {@code GET /assets/<name>}. */
@@ -52,22 +52,22 @@ final class PageRoutes extends Routes {
         Optional<Sessions.Session> session = login.session(req);
         String lang = login.language(req);
         if (session.isEmpty()) {
-            send(ctx, req, HttpResponseStatus.OK, html(p.pages().login(lang, false, false)));
+            send(ctx, req, HttpResponseStatus.OK, login.keepLanguage(req, html(p.pages().login(lang, false, false))));
             return;
         }
         String name = req.path().substring("/app/".length());
         WebConfig.User user = session.get().user();
         Optional<Role> needed = p.pages().appRole(name);
         if (needed.isPresent() && !user.role().allows(needed.get())) {
-            send(ctx, req, HttpResponseStatus.FORBIDDEN,
-                    html(p.pages().forbidden(lang, user.name(), user.role().text(), needed.get().text())));
+            send(ctx, req, HttpResponseStatus.FORBIDDEN, login.keepLanguage(req,
+                    html(p.pages().forbidden(lang, user.name(), user.role().text(), needed.get().text()))));
             return;
         }
         Optional<String> page = p.pages().app(name, lang, user.name(), user.role().text(), session.get().csrfToken());
         if (page.isEmpty()) {
             send(ctx, req, HttpResponseStatus.NOT_FOUND, json("not found"));
         } else {
-            send(ctx, req, HttpResponseStatus.OK, html(page.get()));
+            send(ctx, req, HttpResponseStatus.OK, login.keepLanguage(req, html(page.get())));
         }
     }
 }

@@ -53,8 +53,9 @@ final class Pages {
 
     /**
      * The page {@code app/<name>.html} behind the login, filled in with the user, role and CSRF token (plus
-     * {@code {{lang}}}), or empty when there is no such page. One HTML per page for both languages: its
-     * script takes the words from {@code {{lang}}}.
+     * {@code {{lang}}}, and {@code {{other_lang}}}, {@code {{other_lang_name}}} for the switch to the other
+     * language), or empty when there is no such page. One HTML per page for both languages: its script takes
+     * the words from {@code {{lang}}}.
      */
     java.util.Optional<String> app(String name, String language, String user, String role, String csrfToken) {
         if (!APP.matcher(name).matches() || Pages.class.getResource("app/" + name + ".html") == null) {
@@ -62,7 +63,18 @@ final class Pages {
         }
         return java.util.Optional.of(template("app/" + name + ".html").replace("{{user}}", escape(user))
                 .replace("{{role}}", escape(role)).replace("{{csrf}}", escape(csrfToken))
-                .replace("{{lang}}", escape(language)));
+                .replace("{{lang}}", escape(language)).replace("{{other_lang}}", otherLanguage(language))
+                .replace("{{other_lang_name}}", escape(languageName(otherLanguage(language)))));
+    }
+
+    /** The language the switch on a page offers: English on a Vietnamese page, and back. */
+    static String otherLanguage(String language) {
+        return language.equals("vi") ? "en" : "vi";
+    }
+
+    /** A language's name in that language, as the switch to it reads. */
+    static String languageName(String language) {
+        return language.equals("vi") ? "Tiếng Việt" : "English";
     }
 
     private static final java.util.regex.Pattern LEAST_ROLE =
@@ -91,7 +103,8 @@ final class Pages {
                 : "User " + user + " (" + role + ") may not open this page; it needs the " + needed + " role.";
         return "<!doctype html>\n<html lang=\"" + escape(language) + "\">\n<head><meta charset=\"utf-8\"><title>"
                 + escape(title) + "</title><link rel=\"stylesheet\" href=\"/assets/nvr.css\"></head>\n<body>\n"
-                + "<header class=\"nvr\"><a href=\"/\">nvr</a><span class=\"user\">" + escape(user) + " (" + escape(role)
+                + "<header class=\"nvr\"><a href=\"/\">nvr</a><a class=\"lang-switch\" href=\"?lang="
+                + otherLanguage(language) + "\">" + escape(languageName(otherLanguage(language))) + "</a><span class=\"user\">" + escape(user) + " (" + escape(role)
                 + ")</span></header>\n<main><h1 id=\"forbidden\">" + escape(title) + "</h1><p>" + escape(text)
                 + "</p><p><a href=\"/\">" + (vi ? "Về trang chính" : "Back to the start page") + "</a></p></main>\n</body>\n</html>\n";
     }

@@ -60,7 +60,7 @@ abstract class Routes {
         final String contentType;
         final String body;
         String location;
-        String cookie;
+        final List<String> cookies = new java.util.ArrayList<>();
         long retryAfter = -1;
 
         Reply(String contentType, String body) {
@@ -117,8 +117,8 @@ abstract class Routes {
         if (reply.location != null) {
             h.set(HttpHeaderNames.LOCATION, reply.location);
         }
-        if (reply.cookie != null) {
-            h.set(HttpHeaderNames.SET_COOKIE, reply.cookie);
+        for (String cookie : reply.cookies) {
+            h.add(HttpHeaderNames.SET_COOKIE, cookie);
         }
         if (reply.retryAfter >= 0) {
             h.set(HttpHeaderNames.RETRY_AFTER, Long.toString(reply.retryAfter));

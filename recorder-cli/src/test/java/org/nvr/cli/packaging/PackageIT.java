@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code integration-test}, after {@code package}): what the .deb installs, its unit judged by
  * {@code systemd-analyze verify} and {@code systemd-analyze security --offline=true} (exposure 1.5 at
  * most), the launcher, the tarball, and the package's install-upgrade-remove-purge life with the real
- * dpkg on an overlay of this machine, where footage must survive.
+ * dpkg on an overlay of this machine, where footage must survive; and the installed package's daemon
+ * serving the web pages from the jar (login, {@code /api/cameras}, a live WebSocket's first pictures).
  */
 class PackageIT {
     static final double MAX_EXPOSURE = 1.5;
@@ -138,6 +139,129 @@ class PackageIT {
         assertEquals(0, life.code(), life.output());
         assertTrue(life.output().contains("installed: 99.0.0"), life.output());
         assertTrue(life.output().strip().endsWith("PASS"), life.output());
+    }
+
+    /**
+     * The package installed with dpkg on an overlay of this machine ({@code web.sh}), configured with a
+     * simulated camera and a web user, runs {@code nvr run} as the nvr user: its login page and assets come
+     * from the installed jar, the configured user logs in, {@code /api/cameras} lists the camera recording,
+     * and a live WebSocket gets the MSE type and then the init segment.
+     */
+    @Test
+    void installedDaemonServesTheWebPages() throws Exception {
+        String password = "canbo-mat-khau";
+        int webPort = freePort();
+        int metricsPort = freePort();
+        Path script = Path.of(PackageIT.class.getResource("/packaging/web.sh").toURI());
+        try (org.nvr.sim.RtspCameraSimulator sim = new org.nvr.sim.RtspCameraSimulator()) {
+            sim.addCamera("cam", org.nvr.sim.SyntheticClip.generate(320, 240, 25, 25, 100, 300_000));
+            sim.start();
+            Process p = new ProcessBuilder("unshare", "--mount", "--fork", "sh", script.toString(), "outer",
+                    out.resolve("web-overlay").toString(), deb.toString(), sim.url("cam"), Integer.toString(webPort),
+                    Integer.toString(metricsPort), org.nvr.metrics.BasicAuth.hash(password.toCharArray(), 1000))
+                    .directory(REPO.toFile()).redirectErrorStream(true).start();
+            StringBuffer said = new StringBuffer();
+            Thread reader = new Thread(() -> {
+                try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    lines.lines().forEach(l -> said.append(l).append('\n'));
+                } catch (IOException e) {
+                    said.append("(reading: ").append(e).append(")\n");
+                }
+            }, "web.sh output");
+            reader.start();
+            String base = "http://127.0.0.1:" + webPort + "/";
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+            try {
+                org.nvr.testing.Poll.until(java.time.Duration.ofSeconds(180), "the installed daemon's login page", () -> {
+                    if (!p.isAlive()) {
+                        throw new AssertionError("web.sh ended: " + said);
+                    }
+                    var r = get(http, base, null);
+                    return r != null && r.statusCode() == 200 && r.body().contains("action=\"/login\"");
+                });
+                var asset = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "assets/wall.js"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, asset.statusCode(), "the wall's script from the installed jar");
+                var login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "login"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("username=canbo1&password=" + password))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(303, login.statusCode(), login.body());
+                String cookie = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("nvr_session="))
+                        .findFirst().orElseThrow().split(";")[0];
+                org.nvr.testing.Poll.until(java.time.Duration.ofSeconds(60), "cam-01 recording in /api/cameras", () -> {
+                    var cams = get(http, base + "api/cameras", cookie);
+                    return cams != null && cams.statusCode() == 200 && cams.body().contains("\"cam-01\"")
+                            && cams.body().contains("\"recording\"");
+                });
+                List<Object> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+                var ws = http.newWebSocketBuilder().header("Cookie", cookie).buildAsync(
+                        java.net.URI.create("ws://127.0.0.1:" + webPort + "/live/cam-01"), new java.net.http.WebSocket.Listener() {
+                            final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data,
+                                                                                  boolean last) {
+                                messages.add(data.toString());
+                                w.request(1);
+                                return null;
+                            }
+
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w,
+                                                                                    java.nio.ByteBuffer data, boolean last) {
+                                byte[] b = new byte[data.remaining()];
+                                data.get(b);
+                                partial.writeBytes(b);
+                                if (last) {
+                                    messages.add(partial.toByteArray());
+                                    partial.reset();
+                                }
+                                w.request(1);
+                                return null;
+                            }
+                        }).get(10, TimeUnit.SECONDS);
+                org.nvr.testing.Poll.until(java.time.Duration.ofSeconds(30), "the live view's first pictures",
+                        () -> messages.size() >= 3);
+                ws.abort();
+                assertTrue(messages.get(0) instanceof String s && s.startsWith("video/mp4; codecs=\"avc1."),
+                        String.valueOf(messages.get(0)));
+                byte[] init = (byte[]) messages.get(1);
+                assertEquals("ftyp", new String(init, 4, 4, StandardCharsets.US_ASCII), "the init segment first");
+                assertTrue(messages.get(2) instanceof byte[], "then a media fragment");
+            } finally {
+                p.getOutputStream().close(); // web.sh stops the daemon
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+                reader.join(10_000);
+            }
+            assertTrue(said.toString().contains("STOPPED 0"), "the daemon stopped cleanly: " + said);
+        }
+    }
+
+    /** GET with an optional cookie; null when the server does not answer (yet). */
+    private static java.net.http.HttpResponse<String> get(java.net.http.HttpClient http, String url, String cookie) {
+        var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(10));
+        if (cookie != null) {
+            b.header("Cookie", cookie);
+        }
+        try {
+            return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     /**

@@ -222,7 +222,11 @@
     var dayEnd = state.day + dayLength(state.day);
     if (start === null || start >= dayEnd) {
       if (ms >= state.day && Date.now() > dayEnd) {
-        return loadDay(dayEnd).then(function () { if (state.segments.length) { return playFrom(dayEnd, keepPaused); } noFootage(); });
+        // from ms, not from midnight: a window that ran past midnight must not start that day over
+        return loadDay(dayEnd).then(function () {
+          if (state.segments.length) { return playFrom(Math.max(ms, dayEnd), keepPaused); }
+          noFootage();
+        });
       }
       noFootage();
       return Promise.resolve();
@@ -283,9 +287,17 @@
     var w = wallAt(video.currentTime);
     return w === null ? null : w;
   }
+  var lastPlayed = null; // the wall-clock time of the picture at the previous timeupdate
   video.addEventListener('timeupdate', function () {
     var w = current();
-    if (w !== null) { showCursor(w); }
+    if (w === null) { return; }
+    var dayEnd = state.day + dayLength(state.day);
+    if (lastPlayed !== null && lastPlayed >= state.day && lastPlayed < dayEnd && (w >= dayEnd || w < state.day)) {
+      // playing on past midnight: the bar goes to the picture's day (a day picked by hand stays while it plays elsewhere)
+      loadDay(localDayStart(w));
+    }
+    lastPlayed = w;
+    showCursor(w);
   });
   video.addEventListener('seeked', function () {
     var w = current();
@@ -406,7 +418,7 @@
     cams.forEach(function (c) {
       var o = document.createElement('option');
       o.value = c.camera;
-      o.textContent = (c.name || c.camera) + ' (' + c.site + ')';
+      o.textContent = (c.name || c.camera) + ' (' + (c.site_name || c.site) + ')';
       sel.appendChild(o);
     });
     state.camera = params.get('camera') || (cams[0] && cams[0].camera);
@@ -421,7 +433,11 @@
       }
     });
     sel.onchange = function () { location.search = '?' + q({camera: sel.value, lang: lang}); };
-    $('live').href = '/app/wall?' + q({camera: state.camera});
+    $('live').href = '/app/wall#' + q({n: 1, cam: state.camera});
+    var other = new URLSearchParams(location.search);
+    other.set('camera', state.camera);
+    other.set('lang', lang === 'vi' ? 'en' : 'vi');
+    $('switch-lang').href = '?' + other;
     var at = params.get('at') ? Date.parse(params.get('at')) : Date.now();
     return loadDay(localDayStart(at));
   }).then(function () { body.setAttribute('data-ready', 'true'); });

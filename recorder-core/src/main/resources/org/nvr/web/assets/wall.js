@@ -191,7 +191,7 @@
     name.textContent = cam.name || cam.camera;
     const where = document.createElement('span');
     where.className = 'where';
-    where.textContent = [cam.site, cam.location].filter(Boolean).join(' · ');
+    where.textContent = [cam.site_name || cam.site, cam.location].filter(Boolean).join(' · ');
     const b = document.createElement('span');
     b.className = 'badge';
     label.append(name, where, b);
@@ -273,10 +273,11 @@
     readHash();
     layout.value = String(view.n);
     await loadCameras();
-    const sites = [...new Set(cameras.map(c => c.site))];
-    for (const s of sites) {
+    const sites = new Map(cameras.map(c => [c.site, c.site_name || c.site]));
+    for (const [id, name] of sites) {
       const o = document.createElement('option');
-      o.value = o.textContent = s;
+      o.value = id;
+      o.textContent = name;
       siteSelect.append(o);
     }
     siteSelect.value = view.site;

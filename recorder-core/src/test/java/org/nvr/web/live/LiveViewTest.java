@@ -70,9 +70,9 @@ class LiveViewTest {
         sim.addCamera("cam1", SyntheticClip.generate(WIDTH, HEIGHT, 25, 25, 250, 800_000));
         sim.start();
         config = ConfigLoader.parse("storage: { root: " + root + " }\n"
-                + "sites: [ { id: xa1, cameras: [ { id: cam1, name: \"Cổng UBND\", url: \"" + sim.url("cam1")
+                + "sites: [ { id: xa1, name: \"Thôn Đồng Bãi\", cameras: [ { id: cam1, name: \"Cổng UBND\", url: \"" + sim.url("cam1")
                 + "\", location: \"Đường vào xã\" } ] },\n"
-                + "  { id: xa2, cameras: [ { id: cam2, name: \"Cầu Suối\", url: \"rtsp://127.0.0.1:1/down\","
+                + "  { id: xa2, name: \"Xã Lương Sơn\", cameras: [ { id: cam2, name: \"Cầu Suối\", url: \"rtsp://127.0.0.1:1/down\","
                 + " location: \"Thôn 3\" } ] } ]\n"
                 + "web:\n  listen: 127.0.0.1:0\n  users:\n"
                 + "    - {name: xem, role: viewer, password_hash: \"" + BasicAuth.hash(PASSWORD.toCharArray(), 1000)
@@ -234,6 +234,10 @@ class LiveViewTest {
             Poll.until(Duration.ofSeconds(20), "the other camera's badge says why it is down", () -> String.valueOf(
                     browser.js("return document.querySelector('.tile[data-camera=cam2] .badge').textContent;"))
                     .matches("mất tín hiệu từ \\d\\d:\\d\\d: camera từ chối kết nối"));
+            // the site drop-down lists the sites by name, each fitting its box
+            assertEquals(List.of("", "xa1", "xa2"), browser.js(
+                    "return [...document.querySelectorAll('#site option')].map(o => o.value);"));
+            assertEquals("Thôn Đồng Bãi", browser.js("return document.querySelector('#site option[value=xa1]').textContent;"));
             browser.screenshot(Path.of(System.getProperty("nvr.screenshots", "target/screenshots"), "live-wall.png"));
         }
         Poll.until(Duration.ofSeconds(10), "the browser's viewer left", () -> recorder.live().viewers() == 0);
