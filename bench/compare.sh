@@ -234,7 +234,7 @@ stop_all() {
 # ---- one contender -----------------------------------------------------------------------------------
 declare -A cpu_gb cpu_gb_all rss pss threads sent_of written srv_cpu pace_of names cam_gb syscalls
 measure() {
-  local name=$1 dir="$work/$1" t0 t1 c0 c1 s0 s1 b0 b1 ticks i r p th max_rss=0 max_pss=0 max_threads=0
+  local name=$1 dir="$work/$1" t0 t1 c0 c1 s0 s1 b0 b1 ticks end left r p th max_rss=0 max_pss=0 max_threads=0
   mkdir -p "$dir/footage"
   start_servers "$dir"
   "start_${name//-/_}" "$dir"
@@ -246,8 +246,11 @@ measure() {
   case $name in nvr*) thread_ticks "${pids[0]}" >"$dir/threads0" ;; esac
   b0=$(footage_bytes "$dir/footage")
   t0=$(date +%s.%N)
-  for ((i = 0; i < seconds; i += 5)); do
-    sleep $((seconds - i < 5 ? seconds - i : 5))
+  # Sampled every 5 s until SECONDS have passed: on a busy machine reading /proc of many processes takes
+  # a while, which must not stretch the window.
+  end=$(( $(date +%s) + seconds ))
+  while (( (left = end - $(date +%s)) > 0 )); do
+    sleep $((left < 5 ? left : 5))
     r=$(status_sum VmRSS "${pids[@]}"); p=$(pss_kb "${pids[@]}"); th=$(status_sum Threads "${pids[@]}")
     ((r > max_rss)) && max_rss=$r
     ((p > max_pss)) && max_pss=$p
