@@ -26,8 +26,10 @@ pipeline is torn down when its last client leaves; the next client gets a fresh 
 /clip is not shared: every client gets its own pipeline that starts at the file's first picture (one stream
 per client, as real cameras are one each), and the pictures each one sends are counted. On SIGUSR1
 every /clip stream ends after its current picture (EOS, so clients get an RTCP BYE and close their
-files) and, half a second later, the server prints "SENT <pictures> <clients>" on stdout: what was
-sent to all /clip clients, for a benchmark to compare with what they wrote.
+files) and, half a second later, the server prints "SENT <pictures> <clients> <seconds>" on stdout: what
+was sent to all /clip clients, for a benchmark to compare with what they wrote, and the seconds of
+streaming behind it (the sum over clients of first picture to the stop), so that pictures / (seconds x
+fps) shows whether the server kept up with real time.
 
 Protocol with the parent: prints "READY <port>" on stdout once the socket listens (with --port 0
 the kernel picks the port); exits 0 on SIGTERM or SIGINT; with --exit-on-stdin-eof also exits
@@ -41,6 +43,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 import gi
 
@@ -164,7 +167,9 @@ class ClipCounter:
         self.sent = []
         self.pipelines = []
         self.ending = []
+        self.first = []  # monotonic time of each client's first picture
         self.stopped = False
+        self.stopped_at = None
 
     def attach(self, media):
         pipeline = media.get_element()
@@ -173,6 +178,7 @@ class ClipCounter:
             self.sent.append(0)
             self.pipelines.append(pipeline)
             self.ending.append(False)
+            self.first.append(None)
         pipeline.get_by_name("pay0").get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, self._on_picture, slot)
 
     def _on_picture(self, _pad, info, slot):
@@ -183,6 +189,8 @@ class ClipCounter:
                     GLib.idle_add(self._end, slot)
                 return Gst.PadProbeReturn.DROP
             self.sent[slot] += 1
+            if self.first[slot] is None:
+                self.first[slot] = time.monotonic()
         buf = info.get_buffer()
         # h264parse dates raw H.264 with a dts only; RTP timestamps come from the pts (no B-frames).
         if buf.pts == Gst.CLOCK_TIME_NONE:
@@ -193,6 +201,7 @@ class ClipCounter:
         """No picture is sent after this; every stream ends (RTCP BYE), so clients close their files."""
         with self.lock:
             self.stopped = True
+            self.stopped_at = time.monotonic()
             slots = [i for i, ending in enumerate(self.ending) if not ending]
             for i in slots:
                 self.ending[i] = True
@@ -205,7 +214,8 @@ class ClipCounter:
 
     def report(self):
         with self.lock:
-            print(f"SENT {sum(self.sent)} {len(self.sent)}", flush=True)
+            seconds = sum(self.stopped_at - t for t in self.first if t is not None)
+            print(f"SENT {sum(self.sent)} {len(self.sent)} {seconds:.1f}", flush=True)
             log("/clip pictures sent per client: " + " ".join(str(n) for n in self.sent))
 
 

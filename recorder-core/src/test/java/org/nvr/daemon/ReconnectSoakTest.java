@@ -6,18 +6,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvr.camera.CameraState;
 import org.nvr.camera.CameraStatus;
+import org.nvr.config.Source;
 import org.nvr.sim.RtspCameraSimulator;
 import org.nvr.sim.SyntheticClip;
 
 /**
  * Connect/disconnect cycles must leave threads, file descriptors and memory flat: every session's
  * grabber, packets, segment writer and thread are released. 10 cycles here; {@code bench/soak-reconnect.sh}
- * runs 200 ({@code -Dnvr.soak.cycles=200}) and reports the figures.
+ * runs 200 ({@code -Dnvr.soak.cycles=200}) and reports the figures, for our RTSP client (the default
+ * source) and, with {@code -Dnvr.soak.source=ffmpeg}, for FFmpeg's reader.
  */
 class ReconnectSoakTest {
     @TempDir
@@ -26,11 +29,13 @@ class ReconnectSoakTest {
     @Test
     void reconnectCyclesLeakNothing() throws Exception {
         int cycles = Integer.getInteger("nvr.soak.cycles", 10);
+        Source source = Source.valueOf(System.getProperty("nvr.soak.source", Source.DEFAULT.label()).toUpperCase(Locale.ROOT));
         SyntheticClip clip = SyntheticClip.generate(320, 240, 25, 25, 50, 300_000);
         try (RtspCameraSimulator sim = new RtspCameraSimulator()) {
             sim.addCamera("cam", clip);
             sim.start();
-            var config = TestCameras.config(root, Duration.ofSeconds(60), TestCameras.camera("cam", "site", sim.url("cam")));
+            var config = TestCameras.config(root, Duration.ofSeconds(60), TestCameras.camera("cam", "site", sim.url("cam"))
+                    .withSource(source));
             try (Recorder recorder = Recorder.start(config, Recorder.Options.defaults())) {
                 CameraStatus status = recorder.statuses().get(0);
                 // warm-up cycles: JIT, pools and FFmpeg's one-time allocations settle first
@@ -47,8 +52,8 @@ class ReconnectSoakTest {
                 RecorderGstTest.await(Duration.ofSeconds(20), "recording", () -> status.current() == CameraState.RECORDING);
                 System.gc();
                 Sample after = Sample.now();
-                System.out.printf("after %d reconnect cycles: threads %d -> %d, fds %d -> %d, RSS %d -> %d MB, "
-                        + "heap used %d -> %d MB, JavaCPP-allocated %d -> %d KB%n", cycles, before.threads, after.threads,
+                System.out.printf("%s: after %d reconnect cycles: threads %d -> %d, fds %d -> %d, RSS %d -> %d MB, "
+                        + "heap used %d -> %d MB, JavaCPP-allocated %d -> %d KB%n", source.label(), cycles, before.threads, after.threads,
                         before.fds, after.fds, before.rssKb / 1024, after.rssKb / 1024, before.heapBytes >> 20,
                         after.heapBytes >> 20, before.nativeBytes >> 10, after.nativeBytes >> 10);
                 assertTrue(after.threads <= before.threads + 2, "threads " + before.threads + " -> " + after.threads);
