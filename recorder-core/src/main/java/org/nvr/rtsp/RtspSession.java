@@ -15,6 +15,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -51,6 +52,7 @@ import org.nvr.camera.FailureReason;
 import org.nvr.camera.SourceException;
 import org.nvr.config.KnownSecrets;
 import org.nvr.config.Transport;
+import org.nvr.config.UrlRedactor;
 import org.nvr.media.CameraTime;
 import org.nvr.media.Frame;
 import org.nvr.media.Track;
@@ -829,7 +831,12 @@ public final class RtspSession implements AutoCloseable {
             if (cause instanceof IOException) {
                 finish(new SourceException(FailureReason.EOF, "the connection failed", cause));
             } else {
-                end(new SourceException(FailureReason.PROTOCOL, "the camera's answer could not be read", cause));
+                // Name the cause: a decoder's complaint is the camera's junk, anything else may be our own bug,
+                // and either way the one log line of the session's end must say which.
+                Throwable named = cause instanceof DecoderException && cause.getCause() != null
+                        ? cause.getCause() : cause;
+                end(new SourceException(FailureReason.PROTOCOL, "the camera's answer could not be read ("
+                        + UrlRedactor.redact(String.valueOf(named)) + ")", cause));
             }
         }
     }
