@@ -27,20 +27,26 @@ import org.openqa.selenium.By;
  *   <li>first picture: from opening the wall (navigation start) to the first picture rendered;</li>
  *   <li>latency of every rendered picture over SECONDS: when the page showed it
  *       ({@code requestVideoFrameCallback}'s expected display time) minus when the simulator sent it.
- *       The live timeline is the run's (media time 1 s = the run's first picture = the session's
- *       first picture, which the simulator dates by reading its clock), and the simulator paces
- *       pictures at 1/fps, so a picture at media time t left it at {@code first + t - 1 s}; the counter
- *       drawn into the picture is read back from the page and checked against that mapping (the share
- *       that agrees is printed);</li>
+ *       The send time comes from the frame counter drawn into the picture, read back from the page:
+ *       the simulator sends session frame k at {@code first + k/fps} (it paces from its first picture,
+ *       which it dates by reading its clock) and draws {@code k mod 500} (the clip loops every 20 s),
+ *       so a picture showing counter c was sent at {@code first + (c + 500 n)/fps}, with n the loop
+ *       that puts the send time in the 20 s before it was shown (allowing 1 s of clock noise). The
+ *       share of pictures whose counter was read (0..499) is printed. The old mapping from the media
+ *       time (media time 1 s = the run's first picture) is kept as a cross-check only: it holds for
+ *       {@code source: ffmpeg}, not for the default {@code source: rtsp}, whose live fan-out re-dates
+ *       the live timeline from when the first viewer joined;</li>
  *   <li>the recorder's CPU time per second and heap while the page watches, and live bytes sent.</li>
  * </ul>
  * With BROWSERS above 1 the other browsers open the same wall first (TILES cameras each), so the
  * figures are under that load; the recorder's CPU, heap and the most bytes queued for viewers are
  * printed too.
- * Usage: LiveLatencyBench WIDTHxHEIGHT GOP_FRAMES KBITS SECONDS TILES(1|4|9|16) BROWSERS
+ * Usage: LiveLatencyBench WIDTHxHEIGHT GOP_FRAMES KBITS SECONDS TILES(1|4|9|16) BROWSERS [SOURCE=rtsp|ffmpeg]
  */
 public class LiveLatencyBench {
     static final String PASSWORD = "bench-password";
+    /** How far the browser's and the JVM's reading of the same wall clock may disagree, in ms. */
+    static final double CLOCK_SLACK_MS = 1000;
 
     public static void main(String[] args) throws Exception {
         String[] size = args[0].split("x");
@@ -51,6 +57,7 @@ public class LiveLatencyBench {
         int seconds = Integer.parseInt(args[3]);
         int tiles = Integer.parseInt(args[4]);
         int browsers = Integer.parseInt(args[5]);
+        String source = args.length > 6 ? args[6] : "rtsp";
         int fps = 25;
         int clipFrames = 500;
         SyntheticClip clip = SyntheticClip.generate(width, height, fps, gop, clipFrames, kbits * 1000);
@@ -62,13 +69,13 @@ public class LiveLatencyBench {
             StringBuilder cams = new StringBuilder();
             sim.addCamera("cam1", clip);
             sim.start();
-            cams.append("{ id: cam1, url: \"").append(sim.url("cam1")).append("\" }");
+            cams.append("{ id: cam1, source: ").append(source).append(", url: \"").append(sim.url("cam1")).append("\" }");
             for (int i = 2; i <= tiles; i++) {
                 others.addCamera("cam" + i, clip);
             }
             others.start();
             for (int i = 2; i <= tiles; i++) {
-                cams.append(", { id: cam").append(i).append(", url: \"").append(others.url("cam" + i)).append("\" }");
+                cams.append(", { id: cam").append(i).append(", source: ").append(source).append(", url: \"").append(others.url("cam" + i)).append("\" }");
             }
             NvrConfig config = ConfigLoader.parse("storage: { root: " + root + " }\n"
                     + "sites: [ { id: bench, cameras: [ " + cams + " ] } ]\n"
@@ -129,32 +136,51 @@ public class LiveLatencyBench {
                     long sent = recorder.live().sentBytes() - sent0;
                     sampler.shutdownNow();
                     List<Double> latencies = new ArrayList<>();
+                    List<Double> oldLatencies = new ArrayList<>();
                     int agree = 0;
+                    double frameMs = 1000.0 / fps;
+                    double loopMs = clipFrames * frameMs;
                     for (List<Number> s : samples) {
                         double shownEpochMs = s.get(0).doubleValue();
                         double mediaTime = s.get(1).doubleValue();
                         int counter = s.get(2).intValue();
-                        // frame k of the session (the run's picture at media time 1 s + k/fps) left the
-                        // simulator k/fps after its first one
-                        double sentEpochMs = sendClock.first + (mediaTime - 1.0) * 1000;
-                        latencies.add(shownEpochMs - sentEpochMs);
-                        long frame = Math.round((mediaTime - 1.0) * fps);
-                        if (Math.floorMod(frame, clipFrames) == counter) {
+                        // old mapping, cross-check only: the picture at media time t is session frame
+                        // (t - 1 s) * fps, which holds only while the live timeline is the run's
+                        double oldSentEpochMs = sendClock.first + (mediaTime - 1.0) * 1000;
+                        oldLatencies.add(shownEpochMs - oldSentEpochMs);
+                        long oldFrame = Math.round((mediaTime - 1.0) * fps);
+                        if (Math.floorMod(oldFrame, clipFrames) == counter) {
                             agree++;
                         }
+                        if (counter < 0 || counter >= clipFrames) {
+                            continue; // not a counter the clip draws: misread (scaled, blurred, not yet drawn)
+                        }
+                        // session frame k = counter + loops * clipFrames left the simulator k/fps after its
+                        // first picture; the loop is the one sent within the 20 s before the picture was shown
+                        double firstLoopSent = sendClock.first + counter * frameMs;
+                        long loops = (long) Math.floor((shownEpochMs - firstLoopSent + CLOCK_SLACK_MS) / loopMs);
+                        latencies.add(shownEpochMs - (firstLoopSent + loops * loopMs));
+                    }
+                    if (latencies.isEmpty()) {
+                        throw new IllegalStateException("no frame counter read in " + samples.size() + " pictures");
                     }
                     latencies.sort(Double::compare);
+                    oldLatencies.sort(Double::compare);
                     Runtime rt = Runtime.getRuntime();
-                    System.out.printf("clip %dx%d, %d fps, GOP %d frames (%.1f s), %d kbit/s; %d camera(s), %d browser(s)"
-                            + " each showing all of them%n", width, height, fps, gop, gop / (double) fps, kbits, tiles,
-                            browsers);
+                    System.out.printf("source %s; clip %dx%d, %d fps, GOP %d frames (%.1f s), %d kbit/s; %d camera(s),"
+                            + " %d browser(s) each showing all of them; load average %.2f on %d cores%n", source, width,
+                            height, fps, gop, gop / (double) fps, kbits, tiles, browsers, os.getSystemLoadAverage(),
+                            os.getAvailableProcessors());
                     System.out.printf("first picture after opening the wall: %.0f ms (GOP %.0f ms)%n", firstMs,
                             gop * 1000.0 / fps);
-                    System.out.printf("latency camera -> screen over %d pictures: p50 %.0f ms, p95 %.0f ms, max %.0f ms%n",
-                            latencies.size(), pct(latencies, 0.5), pct(latencies, 0.95),
+                    System.out.printf("latency camera -> screen (by frame counter) over %d pictures: p50 %.0f ms,"
+                            + " p95 %.0f ms, max %.0f ms%n", latencies.size(), pct(latencies, 0.5), pct(latencies, 0.95),
                             latencies.get(latencies.size() - 1));
-                    System.out.printf("frame counter agrees with the timeline mapping: %d of %d pictures%n", agree,
-                            samples.size());
+                    System.out.printf("frame counter read in %d of %d rendered pictures (%.1f %%)%n", latencies.size(),
+                            samples.size(), 100.0 * latencies.size() / samples.size());
+                    System.out.printf("cross-check, old mapping (media time 1 s = run's first picture): p50 %.0f ms;"
+                            + " agrees with the counter in %d of %d pictures (expected only for source ffmpeg)%n",
+                            pct(oldLatencies, 0.5), agree, samples.size());
                     System.out.printf("the index dates the run's first picture %d ms after the simulator sent it%n",
                             anchor.toEpochMilli() - sendClock.first);
                     System.out.printf("recorder JVM CPU: %.1f %% of a core before anyone watched, %.1f %% while watching;"
