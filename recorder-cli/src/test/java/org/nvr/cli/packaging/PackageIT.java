@@ -118,6 +118,16 @@ class PackageIT {
     }
 
     @Test
+    void launcherAddsNvrJavaOptsFromTheEnvironment() throws Exception {
+        // bench/compare.sh passes its flags this way; the launcher used to reset them before reading /etc/default/nvr.
+        Result version = run(REPO, Map.of("NVR_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), root.resolve("usr/bin/nvr").toString(),
+                "--version");
+        assertEquals(0, version.code(), version.output());
+        assertTrue(version.output().contains("-XX:+PrintCommandLineFlags"), version.output());
+        assertTrue(version.output().contains("-XX:MaxHeapSize=536870912"), version.output());
+    }
+
+    @Test
     void tarballHoldsTheSameFilesAsTheDeb() throws Exception {
         Result list = run(REPO, Map.of(), "tar", "-tzf", tarball.toString());
         assertEquals(0, list.code(), list.output());
