@@ -83,6 +83,10 @@ class TimelineBrowserTest {
                 sim.camera("cam").setAvailable(true);
                 long before = recorded(root);
                 Poll.until(Duration.ofSeconds(60), "5 s more recorded", () -> recorded(root) >= before + 5000);
+                // A run's first segment is re-dated while it is open (the run clock settles on the earliest
+                // arrival, store.RunClock); the page and the snapshot must read the same, final, row.
+                Poll.until(Duration.ofSeconds(30), "the second run's first segment closed", () -> segments(root)
+                        .stream().anyMatch(s -> s.start().isAfter(outageStart) && s.state() == SegmentState.CLOSED));
 
                 List<SegmentRow> segments = segments(root);
                 SegmentRow first = segments.get(0);
@@ -110,7 +114,8 @@ class TimelineBrowserTest {
                     String cookie = "nvr_session=" + browser.driver().manage().getCookieNamed("nvr_session").getValue();
                     assertShowsThePictureOf(browser, base, cookie, midFrame(root, first, 2.5));
                     // and across the gap, in the footage after the outage
-                    SegmentRow after = segments.stream().filter(s -> s.start().isAfter(outageStart)).findFirst().orElseThrow();
+                    SegmentRow after = segments.stream().filter(s -> s.start().isAfter(outageStart)
+                            && s.state() == SegmentState.CLOSED).findFirst().orElseThrow();
                     assertShowsThePictureOf(browser, base, cookie, midFrame(root, after, 1.5));
                     HttpResponse<byte[]> now = http.send(HttpRequest.newBuilder(URI.create(base + "snapshot/cam.jpg?at=now"))
                             .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofByteArray());
