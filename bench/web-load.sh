@@ -38,6 +38,12 @@
 # the RTSP server (the cameras) get the CPU first, the browsers what is left (BROWSER_SCHED=normal: as
 # any process, for a machine so busy that idle browsers would never start), and they fall behind (the recorder then skips them ahead to the next keyframe: "skipped").
 # That is why phase C exists and why the load average is printed with every phase.
+# VIEWERS=sockets: no browsers; what the recorder sees of them instead (bench/WebViewers.java, at nice 19):
+# each of the LIVE "browsers" logs in with the form (its own session cookie) and opens its wall page's 4
+# WebSockets on /live/cam-N, reading every message (codec text, init segment, one fMP4 fragment per
+# picture); the PLAYBACK ones download /playback/cam-N.mp4 of the last 3 minutes at about real time (RATE,
+# 500000 bytes/s: the clip's 4 Mbit/s). The table's shown% is then pictures received per socket and second
+# against the camera's 25 (recv%), cr.drop% the slowest socket's (min%). Needs no chromium nor maven.
 #
 # Environment: CAMERAS (16), WARMUP (15 s before phase A), FEW_LIVE (2), FEW_PLAYBACK (1), PHASE_C
 # (auto | always | never), KEEP=1 keeps the work directory, TMPDIR (needs about CAMERAS x 0.5 MB x the
@@ -61,7 +67,13 @@ server=recorder-core/src/test/resources/gst/rtsp_server.py
 password=bench-web-load
 started=$(date +%s)
 
-for tool in java mvn ffmpeg ffprobe curl chrt /usr/bin/python3 /usr/bin/chromium /usr/bin/chromedriver; do
+viewers=${VIEWERS:-browsers}
+case "$viewers" in
+  browsers) tools=(mvn chrt /usr/bin/chromium /usr/bin/chromedriver) ;;
+  sockets) tools=(nice) ;;
+  *) echo "web-load.sh: VIEWERS must be browsers or sockets, not '$viewers'" >&2; exit 2 ;;
+esac
+for tool in java ffmpeg ffprobe curl /usr/bin/python3 "${tools[@]}"; do
   command -v "$tool" >/dev/null || { echo "web-load.sh: $tool not found" >&2; exit 1; }
 done
 [ -f "$jar" ] || mvn -B -q -DskipTests package
@@ -76,12 +88,14 @@ cleanup() {
 trap cleanup EXIT
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-echo "web-load.sh: $cameras cameras, phases of $seconds s, $live+$playback browsers, on $(nproc) core(s)," \
+echo "web-load.sh: $cameras cameras, phases of $seconds s, $live+$playback $viewers, on $(nproc) core(s)," \
   "load average $(load)"
-# the browsers' classpath (Selenium) from recorder-core's test scope
-mvn -B -q -Dstyle.color=never -pl recorder-core dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$work/cp" >"$work/mvn.log" 2>&1 || { cat "$work/mvn.log" >&2; exit 1; }
-cp=$(cat "$work/cp")
+if [ "$viewers" = browsers ]; then
+  # the browsers' classpath (Selenium) from recorder-core's test scope
+  mvn -B -q -Dstyle.color=never -pl recorder-core dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$work/cp" >"$work/mvn.log" 2>&1 || { cat "$work/mvn.log" >&2; exit 1; }
+  cp=$(cat "$work/cp")
+fi
 echo "making the clip (1080p25 H.264, 4 Mbit/s, 20 s)..."
 ffmpeg -nostdin -hide_banner -loglevel error -f lavfi \
   -i "testsrc2=size=1920x1080:rate=25,noise=alls=12:allf=t" -t 20 -pix_fmt yuv420p \
@@ -171,11 +185,16 @@ measure() {
 with_browsers() {
   local name=$1 nl=$2 np=$3 out="$work/browsers-$1.out" b
   rm -f "$work/stop"
-  echo "phase $name: starting $nl live + $np playback browsers (load $(load))..."
-  sched=(chrt --idle 0)
-  [ "${BROWSER_SCHED:-idle}" = idle ] || sched=()
-  "${sched[@]}" java -cp "$cp" bench/WebLoadBench.java "$web" xem "$password" "$cameras" "$nl" "$np" "$work/stop" \
-    >"$out" 2>"$work/browsers-$name.err" &
+  echo "phase $name: starting $nl live + $np playback $viewers (load $(load))..."
+  if [ "$viewers" = sockets ]; then
+    nice -n 19 java -cp "$jar" bench/WebViewers.java "$web" xem "$password" "$cameras" "$nl" "$np" "$work/stop" \
+      >"$out" 2>"$work/browsers-$name.err" &
+  else
+    sched=(chrt --idle 0)
+    [ "${BROWSER_SCHED:-idle}" = idle ] || sched=()
+    "${sched[@]}" java -cp "$cp" bench/WebLoadBench.java "$web" xem "$password" "$cameras" "$nl" "$np" "$work/stop" \
+      >"$out" 2>"$work/browsers-$name.err" &
+  fi
   b=$!
   running+=("$b")
   for _ in $(seq 1800); do
@@ -184,13 +203,13 @@ with_browsers() {
     sleep 0.2
   done
   if ! grep -q '^READY' "$out"; then
-    echo "phase $name: the browsers did not all play:" >&2
+    echo "phase $name: the $viewers did not all play:" >&2
     grep -v '^[0-9][0-9]:[0-9][0-9]' "$work/browsers-$name.err" | tail -5 >&2
     touch "$work/stop"; wait "$b" 2>/dev/null || true
     p_browsers[$name]="$nl+$np (did not all play)"
     return 1
   fi
-  awk '/^READY/ && $2 < $3 {printf "phase %s: only %d of %d videos play after 120 s; measuring anyway\n", n, $2, $3}' \
+  awk '/^READY/ && $2 < $3 {printf "phase %s: only %d of %d videos play; measuring anyway\n", n, $2, $3}' \
     n="$name" "$out"
   sleep 5 # the tiles settle at the live edge
   measure "$name"
@@ -198,6 +217,16 @@ with_browsers() {
   for _ in $(seq 600); do grep -q '^DONE' "$out" && break; kill -0 "$b" 2>/dev/null || break; sleep 0.2; done
   wait "$b" 2>/dev/null || true
   p_browsers[$name]="$nl+$np"
+  if [ "$viewers" = sockets ]; then
+    # VIEWERS live sockets bytes pictures wall min_pictures closed / VIEWERS playback clients bytes wall
+    p_played[$name]=$(awk '/^VIEWERS live/ {printf "%.0f", ($3 * $6 > 0) ? $5 / ($3 * $6 * 25) * 100 : 0}' "$out")
+    p_bdrop[$name]=$(awk '/^VIEWERS live/ {printf "%.0f", ($6 > 0) ? $7 / ($6 * 25) * 100 : 0}' "$out")
+    awk '/^VIEWERS live/ {printf "    live: %d sockets over %.1f s received %.1f MB, %d pictures: %.1f per socket and second (slowest %.1f; the camera sends 25); %d closed\n",
+         $3, $6, $4 / 1e6, $5, ($3 * $6 > 0) ? $5 / $3 / $6 : 0, ($6 > 0) ? $7 / $6 : 0, $8}
+         /^VIEWERS playback/ {printf "    playback: %d clients over %.1f s received %.1f MB: %.2f MB/s each\n",
+         $3, $5, $4 / 1e6, ($3 * $5 > 0) ? $4 / 1e6 / $3 / $5 : 0}' "$out"
+    return 0
+  fi
   # BROWSERS kind n videos played_per_video wall shown dropped
   # pictures chromium presented (decoded and not dropped) per live tile and second, against 25 fps
   p_played[$name]=$(awk '/^BROWSERS live/ {printf "%.0f", ($4 * $6 > 0) ? ($7 - $8) / ($4 * $6 * 25) * 100 : 0}' "$out")
@@ -211,13 +240,16 @@ echo "phase A: nobody watches"
 measure A
 with_browsers B "$live" "$playback" || true
 starved=no
-if [ -z "${p_played[B]:-}" ] || [ "${p_played[B]}" -lt 90 ] || [ "${p_bdrop[B]}" -gt 10 ] || [ "${p_dropped[B]:-0}" -gt 0 ]; then
+if [ -z "${p_played[B]:-}" ] || [ "${p_played[B]}" -lt 90 ] || [ "${p_dropped[B]:-0}" -gt 0 ]; then
+  starved=yes
+elif { [ "$viewers" = sockets ] && [ "${p_bdrop[B]}" -lt 90 ]; } || { [ "$viewers" = browsers ] && [ "${p_bdrop[B]}" -gt 10 ]; }; then
   starved=yes
 fi
 phases="A B"
 if [ "$phase_c" = always ] || { [ "$phase_c" = auto ] && [ "$starved" = yes ]; }; then
   [ "$starved" = yes ] && echo "phase B starved the machine (live tiles showed ${p_played[B]:-?} % of the pictures," \
-    "chromium dropped ${p_bdrop[B]:-?} % of pictures, recorder skipped ${p_dropped[B]:-?} for slow viewers); fewer browsers:"
+    "$([ "$viewers" = sockets ] && echo "the slowest socket ${p_bdrop[B]:-?} %" || echo "chromium dropped ${p_bdrop[B]:-?} % of pictures")," \
+    "recorder skipped ${p_dropped[B]:-?} for slow viewers); fewer $viewers:"
   with_browsers C "$few_live" "$few_playback" && phases="A B C"
 fi
 [ -n "${p_wall[B]:-}" ] || phases=${phases/ B/}
@@ -254,8 +286,10 @@ done
 echo
 echo "recording: pictures sent $sent, written $written, lost $(( ${sent:-0} - written ))"
 echo
-printf "%-6s %8s %6s %9s %8s %7s %9s %9s %8s %8s %7s %8s %8s %10s %10s %9s %9s %10s %s\n" phase "rec MB/s" reconn browsers viewers "CPU %" \
-  "live MB" "play MB" "RSS MB" "heap MB" skipped "shown%" "cr.drop%" "cost s/GB" "ref s/GB" "RSS/vwr" "heap/vwr" \
+shown_h="shown%"; drop_h="cr.drop%"; clients_h=browsers
+[ "$viewers" = sockets ] && { shown_h="recv%"; drop_h="min%"; clients_h=clients; }
+printf "%-6s %8s %6s %9s %8s %7s %9s %9s %8s %8s %7s %8s %8s %10s %10s %9s %9s %10s %s\n" phase "rec MB/s" reconn "$clients_h" viewers "CPU %" \
+  "live MB" "play MB" "RSS MB" "heap MB" skipped "$shown_h" "$drop_h" "cost s/GB" "ref s/GB" "RSS/vwr" "heap/vwr" \
   "max q KiB" "load"
 for ph in $phases; do
   printf "%-6s %8s %6s %9s %8s %7.1f %9.1f %9.1f %8s %8s %7s %8s %8s %10s %10s %9s %9s %10s %s\n" "$ph" "${p_rec[$ph]}" "${p_reconn[$ph]}" "${p_browsers[$ph]}" \
@@ -269,8 +303,13 @@ echo
 echo "CPU %: recorder CPU per second of the phase; cost: (phase - A) CPU s per GB sent to viewers; ref: the floor"
 echo "(bench/SendCost.java: the same bytes in ${picture_bytes}-byte messages to as many sockets); RSS/vwr, heap/vwr:"
 echo "(phase - A) MB per viewer; max q: the most one viewer had queued (bound $(( $(metric nvr_web_live_viewer_queued_limit_bytes "$work/m1") / 1024 )) KiB);"
-echo "shown%: pictures chromium showed per live tile and second against the camera's 25; cr.drop%: pictures it"
-echo "decoded but dropped (late); both say whether the browsers kept up or starved the machine;"
+if [ "$viewers" = sockets ]; then
+  echo "recv%: pictures (fMP4 fragments) received per live socket and second against the camera's 25; min%: the"
+  echo "slowest socket's; clients: live+playback logins (VIEWERS=sockets, bench/WebViewers.java, 4 sockets per live one);"
+else
+  echo "shown%: pictures chromium showed per live tile and second against the camera's 25; cr.drop%: pictures it"
+  echo "decoded but dropped (late); both say whether the browsers kept up or starved the machine;"
+fi
 echo "skipped: pictures the recorder skipped for slow viewers; rec MB/s: what the cameras delivered (nvr_camera_received_bytes_total),"
 echo "reconn: camera reconnections (nvr_camera_reconnects_total). Ran $(( $(date +%s) - started )) s."
 for ph in $phases; do
