@@ -40,6 +40,13 @@ public final class RequestDeadline extends ChannelDuplexHandler {
         super.write(ctx, msg, promise);
     }
 
+    /** A live socket takes the connection over by removing this handler: no deadline after that. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+        cancel();
+        super.handlerRemoved(ctx);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancel();
