@@ -37,7 +37,7 @@ final class LoginRoutes extends Routes {
     /** The language picked with {@code ?lang=}: kept across the login and every page after it. */
     static final String LANG_COOKIE = "nvr_lang";
     /** How long a browser keeps the language picked (it holds no secret). */
-    private static final java.time.Duration LANG_KEPT = java.time.Duration.ofDays(365);
+    private static final Duration LANG_KEPT = Duration.ofDays(365);
 
     LoginRoutes(WebHandler.Parts parts) {
         super(parts);

@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,7 +61,7 @@ abstract class Routes {
         final String contentType;
         final String body;
         String location;
-        final List<String> cookies = new java.util.ArrayList<>();
+        final List<String> cookies = new ArrayList<>();
         long retryAfter = -1;
 
         Reply(String contentType, String body) {
