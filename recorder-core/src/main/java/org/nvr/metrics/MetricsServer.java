@@ -3,9 +3,9 @@ package org.nvr.metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.nvr.config.HttpLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,7 +220,8 @@ public final class MetricsServer implements AutoCloseable {
         EventLoopGroup group = ServerLoop.open(THREAD_NAME);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(ServerLoop.serverChannel(group))
+                .option(ChannelOption.SO_REUSEADDR, true) // a restart binds while old connections linger
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -4,8 +4,14 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.net.BindException;
@@ -28,9 +34,22 @@ public final class ServerLoop {
     private ServerLoop() {
     }
 
-    /** A group of one NIO event loop whose thread is called exactly {@code threadName}. */
+    /**
+     * A group of one event loop whose thread is called exactly {@code threadName}: epoll where Netty's
+     * native transport loads (Linux; it writes with one native {@code writev} where NIO goes through the
+     * JDK's selector and buffer copies), NIO otherwise. Pair with {@link #serverChannel}.
+     */
     public static EventLoopGroup open(String threadName) {
-        return new MultiThreadIoEventLoopGroup(1, new FixedName(threadName), NioIoHandler.newFactory());
+        return new MultiThreadIoEventLoopGroup(1, new FixedName(threadName),
+                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** The server socket channel class that fits {@code group} (from {@link #open}). */
+    public static Class<? extends ServerSocketChannel> serverChannel(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class)) {
+            return EpollServerSocketChannel.class;
+        }
+        return NioServerSocketChannel.class;
     }
 
     /**
