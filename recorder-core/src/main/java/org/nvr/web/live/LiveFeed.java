@@ -3,6 +3,7 @@ package org.nvr.web.live;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -82,6 +83,7 @@ public final class LiveFeed implements FrameSink {
     private final String camera;
     private final LiveFeeds.Limits limits;
     private final LiveFeeds.Totals totals;
+    private final LiveOutbox.PerLoop outboxes;
     private final List<Viewer> viewers = new ArrayList<>();
     private volatile int viewerCount;
 
@@ -104,14 +106,20 @@ public final class LiveFeed implements FrameSink {
     private long audioDuration;
     private int sequence;
 
-    LiveFeed(String camera, LiveFeeds.Limits limits, LiveFeeds.Totals totals) {
+    LiveFeed(String camera, LiveFeeds.Limits limits, LiveFeeds.Totals totals, LiveOutbox.PerLoop outboxes) {
         this.camera = camera;
         this.limits = limits;
         this.totals = totals;
+        this.outboxes = outboxes;
     }
 
     public String camera() {
         return camera;
+    }
+
+    /** Where a live socket on {@code loop} queues what it is sent (one outbox per loop, shared by all feeds). */
+    LiveOutbox outbox(EventLoop loop) {
+        return outboxes.of(loop);
     }
 
     /** Viewers watching now. */

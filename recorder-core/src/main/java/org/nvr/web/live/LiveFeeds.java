@@ -87,6 +87,7 @@ public final class LiveFeeds implements AutoCloseable {
 
     private final Map<String, LiveFeed> feeds = new LinkedHashMap<>();
     private final Totals totals = new Totals();
+    private final LiveOutbox.PerLoop outboxes = new LiveOutbox.PerLoop();
     private final MeterRegistry registry;
 
     /**
@@ -95,7 +96,7 @@ public final class LiveFeeds implements AutoCloseable {
      */
     public LiveFeeds(List<String> cameras, Limits limits, MeterRegistry registry) {
         for (String camera : cameras) {
-            feeds.put(camera, new LiveFeed(camera, limits, totals));
+            feeds.put(camera, new LiveFeed(camera, limits, totals, outboxes));
         }
         this.registry = registry;
         if (registry != null) {

@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * handshake, then the connection as a {@link LiveFeed} viewer. The browser sends nothing but pongs and
  * a close; an idle connection (the camera is down, nothing to send) is kept open with pings.
  *
- * <p>Threads: the connection's event loop; the feed queues messages from the camera's thread through
- * {@link Channel#writeAndFlush}, which hands them to the event loop. One per connection; leaves the
- * feed when the connection closes.
+ * <p>Threads: the connection's event loop; the feed queues messages from the camera's thread in the
+ * loop's {@link LiveOutbox}, which writes them in rounds. One per connection; leaves the feed when the
+ * connection closes.
  */
 public final class LiveSocket extends ChannelInboundHandlerAdapter implements LiveFeed.Output {
     private static final Logger log = LoggerFactory.getLogger(LiveSocket.class);
@@ -42,13 +42,17 @@ public final class LiveSocket extends ChannelInboundHandlerAdapter implements Li
     private final Channel channel;
     private final LiveFeed feed;
     private final WebSocketServerHandshaker handshaker;
+    private final LiveOutbox outbox;
     private LiveFeed.Viewer viewer;
+    /** Registered with the outbox (between joining the feed and leaving it). Loop thread only. */
+    private boolean registered;
     private ScheduledFuture<?> sessionCheck;
 
     private LiveSocket(Channel channel, LiveFeed feed, WebSocketServerHandshaker handshaker) {
         this.channel = channel;
         this.feed = feed;
         this.handshaker = handshaker;
+        this.outbox = feed.outbox(channel.eventLoop());
     }
 
     /**
@@ -81,6 +85,8 @@ public final class LiveSocket extends ChannelInboundHandlerAdapter implements Li
                 return;
             }
             ch.config().setAutoRead(true);
+            socket.outbox.register(); // before joining: the feed may send at once
+            socket.registered = true;
             socket.viewer = feed.join(socket);
             if (socket.viewer == null) {
                 socket.closeWith(WebSocketCloseStatus.TRY_AGAIN_LATER, "too many live viewers");
@@ -138,6 +144,10 @@ public final class LiveSocket extends ChannelInboundHandlerAdapter implements Li
         if (viewer != null) {
             viewer.leave();
         }
+        if (registered) {
+            registered = false;
+            outbox.unregister();
+        }
         if (sessionCheck != null) {
             sessionCheck.cancel(false);
         }
@@ -149,12 +159,12 @@ public final class LiveSocket extends ChannelInboundHandlerAdapter implements Li
 
     @Override
     public void text(String message) {
-        channel.writeAndFlush(new TextWebSocketFrame(message));
+        outbox.offer(channel, new TextWebSocketFrame(message), null, false);
     }
 
     @Override
     public void binary(ByteBuf data, Runnable sent) {
-        channel.writeAndFlush(new BinaryWebSocketFrame(data)).addListener(f -> sent.run());
+        outbox.offer(channel, new BinaryWebSocketFrame(data), sent, false);
     }
 
     @Override
@@ -163,6 +173,7 @@ public final class LiveSocket extends ChannelInboundHandlerAdapter implements Li
     }
 
     private void closeWith(WebSocketCloseStatus status, String reason) {
-        channel.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+        // through the outbox: after the pictures queued before it
+        outbox.offer(channel, new CloseWebSocketFrame(status, reason), null, true);
     }
 }
