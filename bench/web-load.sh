@@ -5,8 +5,9 @@
 #   phase A  nobody watches, SECONDS measured;
 #   phase B  LIVE headless chromiums each show a page of the live wall with 4 tiles (browser i page
 #            i mod CAMERAS/4: every camera is watched LIVE*4/CAMERAS times) and PLAYBACK more play a
-#            camera's last 3 minutes from /playback/cam-N.mp4 in a <video>; SECONDS measured once every
-#            tile plays (bench/WebLoadBench.java);
+#            camera's last 3 minutes from /playback/cam-N.mp4 in a <video>; SECONDS measured SETTLE
+#            seconds (20) after every tile plays (bench/WebLoadBench.java), so that the JIT has compiled
+#            most of the serving code (what it still compiles is shown apart: JIT %, -JIT);
 #   phase C  only when phase B starved the machine (the live tiles showed under 90 % of the pictures, or
 #            chromium dropped over 10 % of the pictures, or the recorder skipped pictures for a slow
 #            viewer): the same with FEW_LIVE and FEW_PLAYBACK browsers, to show figures the browsers did
@@ -45,7 +46,7 @@
 # 500000 bytes/s: the clip's 4 Mbit/s). The table's shown% is then pictures received per socket and second
 # against the camera's 25 (recv%), cr.drop% the slowest socket's (min%). Needs no chromium nor maven.
 #
-# Environment: CAMERAS (16), WARMUP (15 s before phase A), FEW_LIVE (2), FEW_PLAYBACK (1), PHASE_C
+# Environment: CAMERAS (16), WARMUP (15 s before phase A), SETTLE (20 s before phases B and C), FEW_LIVE (2), FEW_PLAYBACK (1), PHASE_C
 # (auto | always | never), KEEP=1 keeps the work directory, TMPDIR (needs about CAMERAS x 0.5 MB x the
 # run's seconds: ~2 GB with the defaults), NVR_JAVA_OPTS (added to the daemon's flags).
 # Needs: maven (test classpath: Selenium), java 17, ffmpeg+ffprobe with libx264, /usr/bin/python3 with
@@ -62,6 +63,7 @@ warmup=${WARMUP:-15}
 few_live=${FEW_LIVE:-2}
 few_playback=${FEW_PLAYBACK:-1}
 phase_c=${PHASE_C:-auto}
+settle=${SETTLE:-20}
 jar=recorder-cli/target/nvr.jar
 server=recorder-core/src/test/resources/gst/rtsp_server.py
 password=bench-web-load
@@ -137,17 +139,26 @@ metric() { # sum of a metric's samples (all label sets) in the scrape file $2
   awk -v m="$1" '$1 == m || index($1, m "{") == 1 {s += $NF} END {printf "%.0f", s}' "$2"
 }
 cpu_ticks() { sed 's/.*) //' "/proc/$nvr/stat" | awk '{print $12 + $13}'; }
+jit_ticks() { # CPU of the JIT compiler threads (C1, C2) alive now
+  local t
+  for t in /proc/"$nvr"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      C1\ Compiler*|C2\ Compiler*) sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' ;;
+    esac
+  done | awk '{s += $1} END {print s + 0}'
+}
 ticks=$(getconf CLK_TCK)
 echo "recording; warming up $warmup s..."
 sleep "$warmup"
 kill -0 "$nvr" 2>/dev/null || { echo "nvr exited (see $work/nvr.log)" >&2; KEEP=1; exit 1; }
 
 # ---- one phase: measure SECONDS; sets the arrays below ---------------------------------------------
-declare -A p_rec p_reconn p_cpu p_live p_foot p_rss p_heap p_viewers p_qmax p_dropped p_load p_wall p_browsers p_played p_bdrop
+declare -A p_jit p_rec p_reconn p_cpu p_live p_foot p_rss p_heap p_viewers p_qmax p_dropped p_load p_wall p_browsers p_played p_bdrop
 measure() {
-  local name=$1 t0 t1 c0 c1 rss=0 heap=0 n=0 qmax=0 v=0 q
+  local name=$1 t0 t1 c0 c1 j0 j1 rss=0 heap=0 n=0 qmax=0 v=0 q
   scrape >"$work/m0"
   c0=$(cpu_ticks)
+  j0=$(jit_ticks)
   t0=$(date +%s.%N)
   local end=$(( $(date +%s) + seconds ))
   while [ "$(date +%s)" -lt "$end" ]; do
@@ -160,10 +171,12 @@ measure() {
     n=$((n + 1))
   done
   c1=$(cpu_ticks)
+  j1=$(jit_ticks)
   t1=$(date +%s.%N)
   scrape >"$work/m1"
   p_wall[$name]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')
   p_cpu[$name]=$(awk -v a="$c0" -v b="$c1" -v t="$ticks" -v w="${p_wall[$name]}" 'BEGIN {printf "%.3f", (b - a) / t / w}')
+  p_jit[$name]=$(awk -v a="$j0" -v b="$j1" -v t="$ticks" -v w="${p_wall[$name]}" 'BEGIN {d = b - a; if (d < 0) d = 0; printf "%.3f", d / t / w}')
   p_live[$name]=$(( $(metric nvr_web_live_sent_bytes_total "$work/m1") - $(metric nvr_web_live_sent_bytes_total "$work/m0") ))
   p_foot[$name]=$(( $(metric nvr_web_footage_sent_bytes_total "$work/m1") - $(metric nvr_web_footage_sent_bytes_total "$work/m0") ))
   p_dropped[$name]=$(( $(metric nvr_web_live_dropped_total "$work/m1") - $(metric nvr_web_live_dropped_total "$work/m0") ))
@@ -175,9 +188,9 @@ measure() {
   p_viewers[$name]=$v
   p_qmax[$name]=$qmax
   p_load[$name]=$(load)
-  printf "  %s: %.1f s, recorder CPU %.1f %% of a core, sent to viewers %.1f MB live + %.1f MB playback, load %s\n" \
+  printf "  %s: %.1f s, recorder CPU %.1f %% of a core (JIT compiling %.1f), sent to viewers %.1f MB live + %.1f MB playback, load %s\n" \
     "$name" "${p_wall[$name]}" "$(awk -v c="${p_cpu[$name]}" 'BEGIN {print c * 100}')" \
-    "$(awk -v b="${p_live[$name]}" 'BEGIN {print b / 1e6}')" "$(awk -v b="${p_foot[$name]}" 'BEGIN {print b / 1e6}')" \
+    "$(awk -v c="${p_jit[$name]}" 'BEGIN {print c * 100}')" "$(awk -v b="${p_live[$name]}" 'BEGIN {print b / 1e6}')" "$(awk -v b="${p_foot[$name]}" 'BEGIN {print b / 1e6}')" \
     "${p_load[$name]}"
 }
 
@@ -211,7 +224,7 @@ with_browsers() {
   fi
   awk '/^READY/ && $2 < $3 {printf "phase %s: only %d of %d videos play; measuring anyway\n", n, $2, $3}' \
     n="$name" "$out"
-  sleep 5 # the tiles settle at the live edge
+  sleep "$settle" # the tiles settle at the live edge, the JIT compiles the serving code
   measure "$name"
   touch "$work/stop"
   for _ in $(seq 600); do grep -q '^DONE' "$out" && break; kill -0 "$b" 2>/dev/null || break; sleep 0.2; done
@@ -270,7 +283,7 @@ written=$(find "$work/footage" -name '*.mp4' -print0 \
   | awk '{s += $1} END {print s + 0}')
 
 # ---- reference cost of sending, after the recorder stopped -----------------------------------------
-declare -A p_ref p_cost p_mem_rss p_mem_heap
+declare -A p_ref p_cost p_steady p_mem_rss p_mem_heap
 for ph in $phases; do
   [ "$ph" = A ] && continue
   bytes=$(( p_live[$ph] + p_foot[$ph] ))
@@ -278,6 +291,8 @@ for ph in $phases; do
   p_ref[$ph]=$(java bench/SendCost.java "$bytes" "$picture_bytes" "$conns" | awk '/^SENDCOST/ {print $2}')
   p_cost[$ph]=$(awk -v b="${p_cpu[$ph]}" -v a="${p_cpu[A]}" -v w="${p_wall[$ph]}" -v by="$bytes" \
     'BEGIN {printf "%.2f", (by > 0) ? (b - a) * w / (by / 1e9) : 0}')
+  p_steady[$ph]=$(awk -v b="${p_cpu[$ph]}" -v a="${p_cpu[A]}" -v jb="${p_jit[$ph]}" -v ja="${p_jit[A]}" \
+    -v w="${p_wall[$ph]}" -v by="$bytes" 'BEGIN {printf "%.2f", (by > 0) ? ((b - jb) - (a - ja)) * w / (by / 1e9) : 0}')
   v=${p_viewers[$ph]:-0}
   p_mem_rss[$ph]=$(awk -v b="${p_rss[$ph]}" -v a="${p_rss[A]}" -v n="$v" 'BEGIN {printf "%.2f", (n > 0) ? (b - a) / n : 0}')
   p_mem_heap[$ph]=$(awk -v b="${p_heap[$ph]}" -v a="${p_heap[A]}" -v n="$v" 'BEGIN {printf "%.2f", (n > 0) ? (b - a) / n : 0}')
@@ -288,19 +303,20 @@ echo "recording: pictures sent $sent, written $written, lost $(( ${sent:-0} - wr
 echo
 shown_h="shown%"; drop_h="cr.drop%"; clients_h=browsers
 [ "$viewers" = sockets ] && { shown_h="recv%"; drop_h="min%"; clients_h=clients; }
-printf "%-6s %8s %6s %9s %8s %7s %9s %9s %8s %8s %7s %8s %8s %10s %10s %9s %9s %10s %s\n" phase "rec MB/s" reconn "$clients_h" viewers "CPU %" \
-  "live MB" "play MB" "RSS MB" "heap MB" skipped "$shown_h" "$drop_h" "cost s/GB" "ref s/GB" "RSS/vwr" "heap/vwr" \
+printf "%-6s %8s %6s %9s %8s %7s %6s %9s %9s %8s %8s %7s %8s %8s %10s %10s %10s %9s %9s %10s %s\n" phase "rec MB/s" reconn "$clients_h" viewers "CPU %" "JIT %" \
+  "live MB" "play MB" "RSS MB" "heap MB" skipped "$shown_h" "$drop_h" "cost s/GB" "-JIT s/GB" "ref s/GB" "RSS/vwr" "heap/vwr" \
   "max q KiB" "load"
 for ph in $phases; do
-  printf "%-6s %8s %6s %9s %8s %7.1f %9.1f %9.1f %8s %8s %7s %8s %8s %10s %10s %9s %9s %10s %s\n" "$ph" "${p_rec[$ph]}" "${p_reconn[$ph]}" "${p_browsers[$ph]}" \
-    "${p_viewers[$ph]}" "$(awk -v c="${p_cpu[$ph]}" 'BEGIN {print c * 100}')" \
+  printf "%-6s %8s %6s %9s %8s %7.1f %6.1f %9.1f %9.1f %8s %8s %7s %8s %8s %10s %10s %10s %9s %9s %10s %s\n" "$ph" "${p_rec[$ph]}" "${p_reconn[$ph]}" "${p_browsers[$ph]}" \
+    "${p_viewers[$ph]}" "$(awk -v c="${p_cpu[$ph]}" 'BEGIN {print c * 100}')" "$(awk -v c="${p_jit[$ph]}" 'BEGIN {print c * 100}')" \
     "$(awk -v b="${p_live[$ph]}" 'BEGIN {print b / 1e6}')" "$(awk -v b="${p_foot[$ph]}" 'BEGIN {print b / 1e6}')" \
     "${p_rss[$ph]}" "${p_heap[$ph]}" "${p_dropped[$ph]}" "${p_played[$ph]:--}" "${p_bdrop[$ph]:--}" \
-    "${p_cost[$ph]:--}" "${p_ref[$ph]:--}" "${p_mem_rss[$ph]:--}" "${p_mem_heap[$ph]:--}" \
+    "${p_cost[$ph]:--}" "${p_steady[$ph]:--}" "${p_ref[$ph]:--}" "${p_mem_rss[$ph]:--}" "${p_mem_heap[$ph]:--}" \
     "$(( p_qmax[$ph] / 1024 ))" "${p_load[$ph]}"
 done
 echo
-echo "CPU %: recorder CPU per second of the phase; cost: (phase - A) CPU s per GB sent to viewers; ref: the floor"
+echo "CPU %: recorder CPU per second of the phase (JIT %: of it, the JIT compiler threads); cost: (phase - A) CPU s per"
+echo "GB sent to viewers; -JIT: the same without the JIT's compiling (a one-time cost of new code paths); ref: the floor"
 echo "(bench/SendCost.java: the same bytes in ${picture_bytes}-byte messages to as many sockets); RSS/vwr, heap/vwr:"
 echo "(phase - A) MB per viewer; max q: the most one viewer had queued (bound $(( $(metric nvr_web_live_viewer_queued_limit_bytes "$work/m1") / 1024 )) KiB);"
 if [ "$viewers" = sockets ]; then
