@@ -15,7 +15,12 @@
 # Then the server ends every stream after its current picture and prints how many it sent; the
 # pictures written are the video packets ffprobe counts in the files: lost = sent - written (0 wanted).
 #
-#   bench/web-load.sh [SECONDS=30] [LIVE=8] [PLAYBACK=2]
+#   bench/web-load.sh [SECONDS=60] [LIVE=8] [PLAYBACK=2]
+#
+# Phases last a multiple of the segment length (60 s) so that each closes and finishes the same number of
+# segments (16 cameras rotate together: a 40 s phase with a rotation costs several % of a core more than
+# one without), and phase A starts after the first rotation (WARMUP 75 s), whose new code paths the JIT
+# compiles.
 #
 # Printed per phase: the recorder's CPU per second (user+system of its process from /proc, divided by
 # the phase's wall time), bytes sent to viewers (nvr_web_live_sent_bytes_total and
@@ -46,20 +51,20 @@
 # 500000 bytes/s: the clip's 4 Mbit/s). The table's shown% is then pictures received per socket and second
 # against the camera's 25 (recv%), cr.drop% the slowest socket's (min%). Needs no chromium nor maven.
 #
-# Environment: CAMERAS (16), WARMUP (15 s before phase A), SETTLE (20 s before phases B and C), FEW_LIVE (2), FEW_PLAYBACK (1), PHASE_C
+# Environment: CAMERAS (16), WARMUP (75 s before phase A), SETTLE (20 s before phases B and C), FEW_LIVE (2), FEW_PLAYBACK (1), PHASE_C
 # (auto | always | never), KEEP=1 keeps the work directory, TMPDIR (needs about CAMERAS x 0.5 MB x the
 # run's seconds: ~2 GB with the defaults), NVR_JAVA_OPTS (added to the daemon's flags).
 # Needs: maven (test classpath: Selenium), java 17, ffmpeg+ffprobe with libx264, /usr/bin/python3 with
 # python3-gi and gir1.2-gst-rtsp-server-1.0, chromium + chromium-driver. With defaults it runs in about
-# 5-6 minutes on 2 cores.
+# 8-9 minutes on 2 cores (VIEWERS=sockets: about 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-seconds=${1:-30}
+seconds=${1:-60}
 live=${2:-8}
 playback=${3:-2}
 cameras=${CAMERAS:-16}
-warmup=${WARMUP:-15}
+warmup=${WARMUP:-75}
 few_live=${FEW_LIVE:-2}
 few_playback=${FEW_PLAYBACK:-1}
 phase_c=${PHASE_C:-auto}
@@ -139,26 +144,32 @@ metric() { # sum of a metric's samples (all label sets) in the scrape file $2
   awk -v m="$1" '$1 == m || index($1, m "{") == 1 {s += $NF} END {printf "%.0f", s}' "$2"
 }
 cpu_ticks() { sed 's/.*) //' "/proc/$nvr/stat" | awk '{print $12 + $13}'; }
-jit_ticks() { # CPU of the JIT compiler threads (C1, C2) alive now
+thread_ticks() { # CPU ticks of the recorder's threads whose name matches the shell pattern $1
   local t
   for t in /proc/"$nvr"/task/*; do
+    # shellcheck disable=SC2254
     case "$(cat "$t/comm" 2>/dev/null)" in
-      C1\ Compiler*|C2\ Compiler*) sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' ;;
+      $1) sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' ;;
     esac
   done | awk '{s += $1} END {print s + 0}'
 }
+jit_ticks() { thread_ticks 'C[12] Compiler*'; } # the JIT compiler threads alive now
+web_ticks() { thread_ticks 'nvr-web*'; }        # the web server's loop and its helpers
+lane_ticks() { thread_ticks 'nvr-writer*'; }    # the writer lanes: recording, and each picture's live fragment
 ticks=$(getconf CLK_TCK)
 echo "recording; warming up $warmup s..."
 sleep "$warmup"
 kill -0 "$nvr" 2>/dev/null || { echo "nvr exited (see $work/nvr.log)" >&2; KEEP=1; exit 1; }
 
 # ---- one phase: measure SECONDS; sets the arrays below ---------------------------------------------
-declare -A p_jit p_rec p_reconn p_cpu p_live p_foot p_rss p_heap p_viewers p_qmax p_dropped p_load p_wall p_browsers p_played p_bdrop
+declare -A p_jit p_web p_lane p_rec p_reconn p_cpu p_live p_foot p_rss p_heap p_viewers p_qmax p_dropped p_load p_wall p_browsers p_played p_bdrop
 measure() {
-  local name=$1 t0 t1 c0 c1 j0 j1 rss=0 heap=0 n=0 qmax=0 v=0 q
+  local name=$1 t0 t1 c0 c1 j0 j1 w0 w1 l0 l1 rss=0 heap=0 n=0 qmax=0 v=0 q
   scrape >"$work/m0"
   c0=$(cpu_ticks)
   j0=$(jit_ticks)
+  w0=$(web_ticks)
+  l0=$(lane_ticks)
   t0=$(date +%s.%N)
   local end=$(( $(date +%s) + seconds ))
   while [ "$(date +%s)" -lt "$end" ]; do
@@ -172,10 +183,14 @@ measure() {
   done
   c1=$(cpu_ticks)
   j1=$(jit_ticks)
+  w1=$(web_ticks)
+  l1=$(lane_ticks)
   t1=$(date +%s.%N)
   scrape >"$work/m1"
   p_wall[$name]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')
   p_cpu[$name]=$(awk -v a="$c0" -v b="$c1" -v t="$ticks" -v w="${p_wall[$name]}" 'BEGIN {printf "%.3f", (b - a) / t / w}')
+  p_web[$name]=$(awk -v a="$w0" -v b="$w1" -v t="$ticks" -v w="${p_wall[$name]}" 'BEGIN {d = b - a; if (d < 0) d = 0; printf "%.4f", d / t / w}')
+  p_lane[$name]=$(awk -v a="$l0" -v b="$l1" -v t="$ticks" -v w="${p_wall[$name]}" 'BEGIN {d = b - a; if (d < 0) d = 0; printf "%.4f", d / t / w}')
   p_jit[$name]=$(awk -v a="$j0" -v b="$j1" -v t="$ticks" -v w="${p_wall[$name]}" 'BEGIN {d = b - a; if (d < 0) d = 0; printf "%.3f", d / t / w}')
   p_live[$name]=$(( $(metric nvr_web_live_sent_bytes_total "$work/m1") - $(metric nvr_web_live_sent_bytes_total "$work/m0") ))
   p_foot[$name]=$(( $(metric nvr_web_footage_sent_bytes_total "$work/m1") - $(metric nvr_web_footage_sent_bytes_total "$work/m0") ))
@@ -283,7 +298,7 @@ written=$(find "$work/footage" -name '*.mp4' -print0 \
   | awk '{s += $1} END {print s + 0}')
 
 # ---- reference cost of sending, after the recorder stopped -----------------------------------------
-declare -A p_ref p_cost p_steady p_mem_rss p_mem_heap
+declare -A p_ref p_cost p_steady p_serve p_mem_rss p_mem_heap
 for ph in $phases; do
   [ "$ph" = A ] && continue
   bytes=$(( p_live[$ph] + p_foot[$ph] ))
@@ -293,6 +308,8 @@ for ph in $phases; do
     'BEGIN {printf "%.2f", (by > 0) ? (b - a) * w / (by / 1e9) : 0}')
   p_steady[$ph]=$(awk -v b="${p_cpu[$ph]}" -v a="${p_cpu[A]}" -v jb="${p_jit[$ph]}" -v ja="${p_jit[A]}" \
     -v w="${p_wall[$ph]}" -v by="$bytes" 'BEGIN {printf "%.2f", (by > 0) ? ((b - jb) - (a - ja)) * w / (by / 1e9) : 0}')
+  p_serve[$ph]=$(awk -v wb="${p_web[$ph]}" -v wa="${p_web[A]}" -v lb="${p_lane[$ph]}" -v la="${p_lane[A]}" \
+    -v w="${p_wall[$ph]}" -v by="$bytes" 'BEGIN {printf "%.2f", (by > 0) ? ((wb - wa) + (lb - la)) * w / (by / 1e9) : 0}')
   v=${p_viewers[$ph]:-0}
   p_mem_rss[$ph]=$(awk -v b="${p_rss[$ph]}" -v a="${p_rss[A]}" -v n="$v" 'BEGIN {printf "%.2f", (n > 0) ? (b - a) / n : 0}')
   p_mem_heap[$ph]=$(awk -v b="${p_heap[$ph]}" -v a="${p_heap[A]}" -v n="$v" 'BEGIN {printf "%.2f", (n > 0) ? (b - a) / n : 0}')
@@ -328,6 +345,14 @@ else
 fi
 echo "skipped: pictures the recorder skipped for slow viewers; rec MB/s: what the cameras delivered (nvr_camera_received_bytes_total),"
 echo "reconn: camera reconnections (nvr_camera_reconnects_total). Ran $(( $(date +%s) - started )) s."
+echo
+echo "By thread (% of a core): nvr-web* serves the sockets (the loop, playback reads, API), nvr-writer* record and"
+echo "build each picture's live fragment; serving cost: their rise over A per GB sent, beside the floor:"
+for ph in $phases; do
+  awk -v p="$ph" -v w="${p_web[$ph]}" -v l="${p_lane[$ph]}" -v j="${p_jit[$ph]}" -v s="${p_serve[$ph]:-}" -v r="${p_ref[$ph]:-}" \
+    'BEGIN {printf "  %s: nvr-web* %.2f %%, nvr-writer* %.2f %%, JIT %.2f %%", p, w * 100, l * 100, j * 100;
+            if (s != "") printf "; serving cost %s s/GB (floor %s s/GB)", s, r; printf "\n"}'
+done
 for ph in $phases; do
   awk -v p="$ph" -v r="${p_rec[$ph]}" -v a="${p_rec[A]}" -v c="${p_reconn[$ph]}" 'BEGIN {
     if (r < 0.9 * a || c > 0) printf "WARNING: phase %s: cameras delivered %.2f MB/s (phase A %.2f) with %d reconnection(s): the streams or the machine stalled; its CPU figures are not comparable\n", p, r, a, c }'
