@@ -70,14 +70,17 @@ public class WebViewers {
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
             closed.set(true);
-            System.err.println("live " + camera + " closed: " + status + " " + reason);
+            System.err.println(java.time.LocalTime.now() + " live " + camera + " closed: " + status + " " + reason);
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
             closed.set(true);
-            System.err.println("live " + camera + ": " + error);
+            // the JDK reports a frame it refuses as a ProtocolException whose cause says what was wrong
+            System.err.println(java.time.LocalTime.now() + " live " + camera + ": " + error
+                    + (error.getCause() != null ? " (" + error.getCause() + ")" : "") + " after " + bytes.get()
+                    + " bytes, " + binaries.get() + " binary messages");
         }
     }
 
