@@ -3,7 +3,6 @@ package org.nvr.metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import org.nvr.config.HttpLimits;
@@ -220,8 +219,6 @@ public final class MetricsServer implements AutoCloseable {
         EventLoopGroup group = ServerLoop.open(THREAD_NAME);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(ServerLoop.serverChannel(group))
-                .option(ChannelOption.SO_REUSEADDR, true) // a restart binds while old connections linger
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

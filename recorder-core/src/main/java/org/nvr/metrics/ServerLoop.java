@@ -3,6 +3,7 @@ package org.nvr.metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -37,7 +38,7 @@ public final class ServerLoop {
     /**
      * A group of one event loop whose thread is called exactly {@code threadName}: epoll where Netty's
      * native transport loads (Linux; it writes with one native {@code writev} where NIO goes through the
-     * JDK's selector and buffer copies), NIO otherwise. Pair with {@link #serverChannel}.
+     * JDK's selector and buffer copies), NIO otherwise. {@link #bind} picks the server socket to match.
      */
     public static EventLoopGroup open(String threadName) {
         return new MultiThreadIoEventLoopGroup(1, new FixedName(threadName),
@@ -45,7 +46,7 @@ public final class ServerLoop {
     }
 
     /** The server socket channel class that fits {@code group} (from {@link #open}). */
-    public static Class<? extends ServerSocketChannel> serverChannel(EventLoopGroup group) {
+    private static Class<? extends ServerSocketChannel> serverChannel(EventLoopGroup group) {
         if (group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class)) {
             return EpollServerSocketChannel.class;
         }
@@ -64,16 +65,19 @@ public final class ServerLoop {
     }
 
     /**
-     * Binds {@code bootstrap} (whose group is {@code group}) to {@code address}, waiting at most
-     * {@code timeoutSeconds}. When it cannot, closes what was opened, stops {@code group} (within
-     * {@link #STOP_SECONDS}) and throws.
+     * Binds {@code bootstrap} (whose group is {@code group}, from {@link #open}) to {@code address} with the
+     * server socket class that fits the group and {@code SO_REUSEADDR} (a restart binds while old
+     * connections linger), waiting at most {@code timeoutSeconds}. When it cannot, closes what was opened,
+     * stops {@code group} (within {@link #STOP_SECONDS}) and throws.
      *
      * @param listen how the message names the address, e.g. {@code 127.0.0.1:8080 (web.listen)}
      * @throws BindException "cannot listen on {@code listen}: why"
      */
     public static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address, EventLoopGroup group,
                                String threadName, String listen, long timeoutSeconds) throws BindException {
-        ChannelFuture bound = bootstrap.bind(address);
+        ChannelFuture bound = bootstrap.channel(serverChannel(group))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .bind(address);
         if (!bound.awaitUninterruptibly(timeoutSeconds, TimeUnit.SECONDS) || !bound.isSuccess()) {
             Throwable cause = bound.cause();
             bound.channel().close();

@@ -3,7 +3,6 @@ package org.nvr.web;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -173,8 +172,6 @@ public final class WebServer implements AutoCloseable {
         ChannelGroup connections = new DefaultChannelGroup("nvr-web-connections", group.next());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(ServerLoop.serverChannel(group))
-                .option(ChannelOption.SO_REUSEADDR, true) // a restart binds while old connections linger
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
