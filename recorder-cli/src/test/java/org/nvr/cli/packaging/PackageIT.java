@@ -206,33 +206,8 @@ class PackageIT {
                     return cams != null && cams.statusCode() == 200 && cams.body().contains("\"cam-01\"")
                             && cams.body().contains("\"recording\"");
                 });
-                List<Object> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
-                var ws = http.newWebSocketBuilder().header("Cookie", cookie).buildAsync(
-                        java.net.URI.create("ws://127.0.0.1:" + webPort + "/live/cam-01"), new java.net.http.WebSocket.Listener() {
-                            final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
-
-                            @Override
-                            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data,
-                                                                                  boolean last) {
-                                messages.add(data.toString());
-                                w.request(1);
-                                return null;
-                            }
-
-                            @Override
-                            public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w,
-                                                                                    java.nio.ByteBuffer data, boolean last) {
-                                byte[] b = new byte[data.remaining()];
-                                data.get(b);
-                                partial.writeBytes(b);
-                                if (last) {
-                                    messages.add(partial.toByteArray());
-                                    partial.reset();
-                                }
-                                w.request(1);
-                                return null;
-                            }
-                        }).get(10, TimeUnit.SECONDS);
+                var ws = org.nvr.testing.WsClient.open("http://127.0.0.1:" + webPort + "/", "/live/cam-01", cookie);
+                List<Object> messages = ws.messages;
                 org.nvr.testing.Poll.until(java.time.Duration.ofSeconds(30), "the live view's first pictures",
                         () -> messages.size() >= 3);
                 ws.abort();

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,12 +78,9 @@ class LiveCodecsGstTest {
 
     /** About two seconds of the camera's live view, as a file. */
     Path watch(String camera, Path dir, List<Object> messages) throws Exception {
-        LiveViewTest.Received r = new LiveViewTest.Received();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", cookie)
-                .buildAsync(URI.create(web.url().replace("http://", "ws://") + "live/" + camera), r)
-                .get(10, TimeUnit.SECONDS);
+        org.nvr.testing.WsClient r = org.nvr.testing.WsClient.open(web.url(), "/live/" + camera, cookie);
         Poll.until(Duration.ofSeconds(20), camera + ": two seconds of pictures", () -> r.binaryCount() >= 51);
-        ws.abort();
+        r.abort();
         messages.addAll(r.messages);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         r.messages.stream().skip(1).forEach(x -> all.writeBytes((byte[]) x));

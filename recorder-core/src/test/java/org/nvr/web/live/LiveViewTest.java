@@ -9,8 +9,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,10 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +35,7 @@ import org.nvr.sim.SyntheticClip;
 import org.nvr.testing.Browser;
 import org.nvr.testing.MediaProbe;
 import org.nvr.testing.Poll;
+import org.nvr.testing.WsClient;
 import org.nvr.web.WebServer;
 import org.openqa.selenium.By;
 
@@ -107,66 +102,23 @@ class LiveViewTest {
                 () -> recorder.statuses().get(0).current() == CameraState.RECORDING); // cam1
     }
 
-    /** What one WebSocket client received. */
-    static final class Received implements WebSocket.Listener {
-        final List<Object> messages = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            messages.add(data.toString());
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            partial.writeBytes(bytes);
-            if (last) {
-                messages.add(partial.toByteArray());
-                partial.reset();
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-            closed.complete(status);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            closed.completeExceptionally(error);
-        }
-
-        long binaryCount() {
-            return messages.stream().filter(m -> m instanceof byte[]).count();
-        }
-    }
-
-    WebSocket connect(String camera, String cookie, String origin, Received received) throws Exception {
-        WebSocket.Builder b = http.newWebSocketBuilder();
+    WsClient connect(String camera, String cookie, String origin) throws Exception {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
         if (cookie != null) {
-            b.header("Cookie", cookie);
+            headers.put("Cookie", cookie);
         }
         if (origin != null) {
-            b.header("Origin", origin);
+            headers.put("Origin", origin);
         }
-        URI uri = URI.create(web.url().replace("http://", "ws://") + "live/" + camera);
-        return b.buildAsync(uri, received).get(10, TimeUnit.SECONDS);
+        return WsClient.open(web.url(), "/live/" + camera, headers, 0, WsClient.Pace.EAGER);
     }
 
     int refusal(String camera, String cookie, String origin) throws Exception {
         try {
-            connect(camera, cookie, origin, new Received()).abort();
+            connect(camera, cookie, origin).abort();
             return 101;
-        } catch (ExecutionException e) {
-            return ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+        } catch (WsClient.Refused e) {
+            return e.status;
         }
     }
 
@@ -184,11 +136,11 @@ class LiveViewTest {
     @Order(2)
     void theCodecThenTheInitThenFragmentsThatDecodeAtTheCamerasSize(@TempDir Path dir) throws Exception {
         awaitRecording();
-        Received r = new Received();
-        WebSocket ws = connect("cam1", cookie, web.url().replaceAll("/$", ""), r);
+        WsClient r = connect("cam1", cookie, web.url().replaceAll("/$", ""));
         Poll.until(Duration.ofSeconds(20), "two seconds of pictures", () -> r.binaryCount() >= 51);
         assertEquals(1, recorder.live().viewers());
-        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        r.close(1000);
+        assertEquals(1000, r.closed.get(5, TimeUnit.SECONDS), "the server answers the close");
         Poll.until(Duration.ofSeconds(5), "the viewer left", () -> recorder.live().viewers() == 0);
 
         List<Object> m = List.copyOf(r.messages);
@@ -252,13 +204,10 @@ class LiveViewTest {
     @Order(4)
     void oneBrowserMayWatchASixteenTileWall() throws Exception {
         awaitRecording();
-        List<WebSocket> sockets = new java.util.ArrayList<>();
-        List<Received> received = new java.util.ArrayList<>();
+        List<WsClient> received = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 16; i++) {
-                Received r = new Received();
-                received.add(r);
-                sockets.add(connect("cam1", cookie, null, r));
+                received.add(connect("cam1", cookie, null));
             }
             Poll.until(Duration.ofSeconds(20), "every tile gets pictures",
                     () -> received.stream().allMatch(r -> r.binaryCount() >= 3));
@@ -267,17 +216,128 @@ class LiveViewTest {
                     .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
                     "and the page still gets its answers");
         } finally {
-            sockets.forEach(WebSocket::abort);
+            received.forEach(WsClient::abort);
         }
         Poll.until(Duration.ofSeconds(10), "the viewers left", () -> recorder.live().viewers() == 0);
+    }
+
+    /**
+     * Many viewers coming and going at once (a wall paging, tabs reloading and closing) against the live
+     * fan-out's join, skip-ahead and leave paths, each read by {@link WsClient} (every frame checked strictly,
+     * so a framing fault is the server's), every other one slowly through a small window so that the server's
+     * writes are partial and its socket at times unwritable. Each must get the codec text, an init segment,
+     * then fragments of one moof and one mdat whose sequence numbers rise, and leave cleanly (its close
+     * answered, or its connection dropped); each client's longest stream must decode, one picture per
+     * fragment, from a keyframe.
+     */
+    @Test
+    @Order(4)
+    void viewersComingAndGoingAtOnceEachGetAWellFormedStreamThatDecodes(@TempDir Path dir) throws Exception {
+        awaitRecording();
+        int clients = 6;
+        int visits = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<List<List<Object>>>> done = new java.util.ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                java.util.Random random = new java.util.Random(c);
+                done.add(pool.submit(() -> {
+                    List<List<Object>> streams = new java.util.ArrayList<>();
+                    for (int v = 0; v < visits; v++) {
+                        boolean slow = v % 2 == 1;
+                        int pictures = 1 + random.nextInt(40); // up to 1.6 s: across keyframes
+                        try (WsClient ws = WsClient.open(web.url(), "/live/cam1", Map.of("Cookie", cookie),
+                                slow ? 4096 : 0, slow ? new WsClient.Pace(Duration.ofMillis(500), Duration.ofMillis(30))
+                                        : WsClient.Pace.EAGER)) {
+                            Poll.until(Duration.ofSeconds(20), pictures + " pictures",
+                                    () -> ws.closed.isDone() || ws.binaryCount() > pictures);
+                            assertTrue(!ws.closed.isDone(), () -> "closed early: " + ws.closed.handle(
+                                    (code, e) -> e != null ? e.toString() : "code " + code).join());
+                            if (random.nextBoolean()) {
+                                ws.close(1001); // the page goes away
+                                assertEquals(1001, ws.closed.get(10, TimeUnit.SECONDS), "the close answered");
+                            }
+                            streams.add(List.copyOf(ws.messages));
+                        }
+                    }
+                    return streams;
+                }));
+            }
+            for (var f : done) {
+                List<List<Object>> streams = f.get(120, TimeUnit.SECONDS);
+                for (List<Object> m : streams) {
+                    assertEquals(List.of(), liveStreamFaults(m), "what a viewer received");
+                }
+                List<Object> longest = streams.stream().max(java.util.Comparator.comparingInt(List::size)).orElseThrow();
+                Path mp4 = dir.resolve("viewer-" + done.indexOf(f) + ".mp4");
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
+                longest.stream().skip(1).forEach(x -> all.writeBytes((byte[]) x));
+                Files.write(mp4, all.toByteArray());
+                assertEquals(List.of(), MediaProbe.decodeErrors(mp4));
+                List<MediaProbe.Packet> packets = MediaProbe.videoPackets(mp4);
+                assertEquals(longest.size() - 2, packets.size(), "one picture per fragment");
+                assertTrue(packets.get(0).keyframe(), "starts at a keyframe");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Poll.until(Duration.ofSeconds(10), "the viewers left", () -> recorder.live().viewers() == 0);
+    }
+
+    /**
+     * What is wrong with one live socket's messages: the codec text, an init segment (ftyp, moov), then
+     * fragments (moof, mdat) whose boxes fill the message and whose sequence numbers rise. Empty when right.
+     */
+    static List<String> liveStreamFaults(List<Object> messages) {
+        List<String> faults = new java.util.ArrayList<>();
+        long lastSequence = -1;
+        for (int i = 0; i < messages.size(); i++) {
+            Object x = messages.get(i);
+            if (i == 0) {
+                if (!(x instanceof String s) || !s.startsWith("video/mp4; codecs=")) {
+                    faults.add("the first message is not the codec text: " + x);
+                }
+                continue;
+            }
+            if (!(x instanceof byte[] m)) {
+                faults.add("message " + i + " is text");
+                continue;
+            }
+            List<String> boxes = new java.util.ArrayList<>();
+            long sequence = -1;
+            int at = 0;
+            while (at + 8 <= m.length) {
+                long size = ByteBuffer.wrap(m, at, 4).getInt() & 0xffffffffL;
+                String type = new String(m, at + 4, 4, StandardCharsets.ISO_8859_1);
+                if (size < 8 || size > m.length - at) {
+                    faults.add("message " + i + ": box " + type + " of " + size + " bytes at " + at + " of " + m.length);
+                    break;
+                }
+                if (type.equals("moof") && size >= 24
+                        && "mfhd".equals(new String(m, at + 12, 4, StandardCharsets.ISO_8859_1))) {
+                    sequence = ByteBuffer.wrap(m, at + 20, 4).getInt() & 0xffffffffL;
+                }
+                boxes.add(type);
+                at += (int) size;
+            }
+            if (at != m.length) {
+                faults.add("message " + i + ": its boxes end at " + at + " of " + m.length);
+            } else if (i == 1 ? !boxes.equals(List.of("ftyp", "moov")) : !boxes.equals(List.of("moof", "mdat"))) {
+                faults.add("message " + i + " is " + boxes);
+            } else if (i > 1 && sequence <= lastSequence) {
+                faults.add("message " + i + ": sequence " + sequence + " after " + lastSequence);
+            } else {
+                lastSequence = sequence;
+            }
+        }
+        return faults;
     }
 
     @Test
     @Order(5)
     void aNewResolutionMidStreamComesAsANewCodecAndInit(@TempDir Path dir) throws Exception {
         awaitRecording();
-        Received r = new Received();
-        WebSocket ws = connect("cam1", cookie, null, r);
+        WsClient r = connect("cam1", cookie, null);
         Poll.until(Duration.ofSeconds(20), "pictures", () -> r.binaryCount() >= 3);
         sim.camera("cam1").switchClip(SyntheticClip.generate(320, 240, 25, 25, 100, 300_000));
         Poll.until(Duration.ofSeconds(20), "a second codec message and pictures after it", () -> {
@@ -286,7 +346,7 @@ class LiveViewTest {
                     .findFirst().orElse(-1);
             return second > 0 && m.size() - second > 10;
         });
-        ws.abort();
+        r.abort();
         List<Object> m = List.copyOf(r.messages);
         int second = java.util.stream.IntStream.range(1, m.size()).filter(i -> m.get(i) instanceof String)
                 .findFirst().orElseThrow();
@@ -313,9 +373,7 @@ class LiveViewTest {
                             + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8))).build(),
                     HttpResponse.BodyHandlers.ofString());
             String session = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
-            Received r = new Received();
-            WebSocket ws = http.newWebSocketBuilder().header("Cookie", session)
-                    .buildAsync(URI.create(base.replace("http://", "ws://") + "live/cam1"), r).get(10, TimeUnit.SECONDS);
+            WsClient r = WsClient.open(base, "/live/cam1", session);
             Poll.until(Duration.ofSeconds(20), "pictures", () -> r.binaryCount() >= 3);
             Thread.sleep(3000); // longer than the idle limit: watching keeps the session in use
             assertTrue(!r.closed.isDone(), "still open while watching");
@@ -326,7 +384,6 @@ class LiveViewTest {
                     .header("X-CSRF-Token", csrf).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode());
             assertEquals(1008, r.closed.get(10, TimeUnit.SECONDS), "policy violation: logged out");
-            ws.abort();
         }
         Poll.until(Duration.ofSeconds(5), "the viewer left", () -> recorder.live().viewers() == 0);
     }
@@ -335,8 +392,7 @@ class LiveViewTest {
     @Order(7)
     void theCameraStoppingClosesTheSocketCleanly() throws Exception {
         awaitRecording();
-        Received r = new Received();
-        connect("cam1", cookie, null, r);
+        WsClient r = connect("cam1", cookie, null);
         Poll.until(Duration.ofSeconds(20), "pictures", () -> r.binaryCount() >= 3);
         sim.camera("cam1").dropSessions();
         assertEquals(1001, r.closed.get(20, TimeUnit.SECONDS), "going away: camera stopped");
