@@ -50,6 +50,10 @@
 # picture); the PLAYBACK ones download /playback/cam-N.mp4 of the last 3 minutes at about real time (RATE,
 # 500000 bytes/s: the clip's 4 Mbit/s). The table's shown% is then pictures received per socket and second
 # against the camera's 25 (recv%), cr.drop% the slowest socket's (min%). Needs no chromium nor maven.
+# Each socket is read strictly (every WebSocket frame and fMP4 box checked): "faults" counts streams that
+# were not well formed (0 wanted). VIEWERS=churn: the same sockets come and go (CHURN, 40: each watches a
+# random camera for 1 to 40 pictures, leaves by a close frame or a dropped connection and opens another),
+# as a wall of browsers paging and reloading; "connections" counts the WebSockets opened.
 #
 # Environment: CAMERAS (16), WARMUP (75 s before phase A), SETTLE (20 s before phases B and C), FEW_LIVE (2), FEW_PLAYBACK (1), PHASE_C
 # (auto | always | never), KEEP=1 keeps the work directory, TMPDIR (needs about CAMERAS x 0.5 MB x the
@@ -78,7 +82,8 @@ viewers=${VIEWERS:-browsers}
 case "$viewers" in
   browsers) tools=(mvn chrt /usr/bin/chromium /usr/bin/chromedriver) ;;
   sockets) tools=(nice) ;;
-  *) echo "web-load.sh: VIEWERS must be browsers or sockets, not '$viewers'" >&2; exit 2 ;;
+  churn) tools=(nice); export CHURN=${CHURN:-40}; phase_c=never ;;
+  *) echo "web-load.sh: VIEWERS must be browsers, sockets or churn, not '$viewers'" >&2; exit 2 ;;
 esac
 for tool in java ffmpeg ffprobe curl /usr/bin/python3 "${tools[@]}"; do
   command -v "$tool" >/dev/null || { echo "web-load.sh: $tool not found" >&2; exit 1; }
@@ -214,7 +219,7 @@ with_browsers() {
   local name=$1 nl=$2 np=$3 out="$work/browsers-$1.out" b
   rm -f "$work/stop"
   echo "phase $name: starting $nl live + $np playback $viewers (load $(load))..."
-  if [ "$viewers" = sockets ]; then
+  if [ "$viewers" != browsers ]; then
     nice -n 19 java -cp "$jar" bench/WebViewers.java "$web" xem "$password" "$cameras" "$nl" "$np" "$work/stop" \
       >"$out" 2>"$work/browsers-$name.err" &
   else
@@ -245,12 +250,13 @@ with_browsers() {
   for _ in $(seq 600); do grep -q '^DONE' "$out" && break; kill -0 "$b" 2>/dev/null || break; sleep 0.2; done
   wait "$b" 2>/dev/null || true
   p_browsers[$name]="$nl+$np"
-  if [ "$viewers" = sockets ]; then
-    # VIEWERS live sockets bytes pictures wall min_pictures closed / VIEWERS playback clients bytes wall
+  if [ "$viewers" != browsers ]; then
+    # VIEWERS live sockets bytes pictures wall min_pictures closed faults connections
+    # VIEWERS playback clients bytes wall
     p_played[$name]=$(awk '/^VIEWERS live/ {printf "%.0f", ($3 * $6 > 0) ? $5 / ($3 * $6 * 25) * 100 : 0}' "$out")
     p_bdrop[$name]=$(awk '/^VIEWERS live/ {printf "%.0f", ($6 > 0) ? $7 / ($6 * 25) * 100 : 0}' "$out")
-    awk '/^VIEWERS live/ {printf "    live: %d sockets over %.1f s received %.1f MB, %d pictures: %.1f per socket and second (slowest %.1f; the camera sends 25); %d closed\n",
-         $3, $6, $4 / 1e6, $5, ($3 * $6 > 0) ? $5 / $3 / $6 : 0, ($6 > 0) ? $7 / $6 : 0, $8}
+    awk '/^VIEWERS live/ {printf "    live: %d sockets over %.1f s received %.1f MB, %d pictures: %.1f per socket and second (slowest %.1f; the camera sends 25); %d closed by the server, %d faults in %d connections\n",
+         $3, $6, $4 / 1e6, $5, ($3 * $6 > 0) ? $5 / $3 / $6 : 0, ($6 > 0) ? $7 / $6 : 0, $8, $9, $10}
          /^VIEWERS playback/ {printf "    playback: %d clients over %.1f s received %.1f MB: %.2f MB/s each\n",
          $3, $5, $4 / 1e6, ($3 * $5 > 0) ? $4 / 1e6 / $3 / $5 : 0}' "$out"
     return 0
@@ -319,7 +325,7 @@ echo
 echo "recording: pictures sent $sent, written $written, lost $(( ${sent:-0} - written ))"
 echo
 shown_h="shown%"; drop_h="cr.drop%"; clients_h=browsers
-[ "$viewers" = sockets ] && { shown_h="recv%"; drop_h="min%"; clients_h=clients; }
+[ "$viewers" != browsers ] && { shown_h="recv%"; drop_h="min%"; clients_h=clients; }
 printf "%-6s %8s %6s %9s %8s %7s %6s %9s %9s %8s %8s %7s %8s %8s %10s %10s %10s %9s %9s %10s %s\n" phase "rec MB/s" reconn "$clients_h" viewers "CPU %" "JIT %" \
   "live MB" "play MB" "RSS MB" "heap MB" skipped "$shown_h" "$drop_h" "cost s/GB" "-JIT s/GB" "ref s/GB" "RSS/vwr" "heap/vwr" \
   "max q KiB" "load"
@@ -336,9 +342,11 @@ echo "CPU %: recorder CPU per second of the phase (JIT %: of it, the JIT compile
 echo "GB sent to viewers; -JIT: the same without the JIT's compiling (a one-time cost of new code paths); ref: the floor"
 echo "(bench/SendCost.java: the same bytes in ${picture_bytes}-byte messages to as many sockets); RSS/vwr, heap/vwr:"
 echo "(phase - A) MB per viewer; max q: the most one viewer had queued (bound $(( $(metric nvr_web_live_viewer_queued_limit_bytes "$work/m1") / 1024 )) KiB);"
-if [ "$viewers" = sockets ]; then
+if [ "$viewers" != browsers ]; then
   echo "recv%: pictures (fMP4 fragments) received per live socket and second against the camera's 25; min%: the"
   echo "slowest socket's; clients: live+playback logins (VIEWERS=sockets, bench/WebViewers.java, 4 sockets per live one);"
+  [ "$viewers" = churn ] && echo "(churn: each of the $((live * 4)) sockets watches a camera for 1-$CHURN pictures and opens another; a" \
+    "socket that joins gets the pictures since the last keyframe at once, so recv% passes 100);"
 else
   echo "shown%: pictures chromium showed per live tile and second against the camera's 25; cr.drop%: pictures it"
   echo "decoded but dropped (late); both say whether the browsers kept up or starved the machine;"
