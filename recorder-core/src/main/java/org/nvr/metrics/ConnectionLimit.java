@@ -1,5 +1,7 @@
 package org.nvr.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,7 +12,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Caps the connections open at once, in all and per client address: one accepted beyond either cap
@@ -18,36 +24,106 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and buffers, and one client cannot take every slot from the scraper. First in every child pipeline
  * of {@link MetricsServer} and of the web server; shared by all of one server's connections.
  *
+ * <p>A refusal is not silent: it is counted ({@code nvr_<server>_connections_refused_total{reason}}, reason
+ * {@code total} or {@code per_address})
+ * and warned about, at most once a minute with how many since the last warning and which key to raise
+ * (a wall of tiles behind one address, or a script that never closes, looks the same from here: the
+ * count tells the technician which it is).
+ *
  * <p>Threads: the event loop (any thread would do: the counts are atomic).
  */
 @ChannelHandler.Sharable
 public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
 
+    /** Between two warnings about refused connections. */
+    static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final String server;
     private final int max;
     private final int maxPerAddress;
+    private final LongSupplier nanoTime;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final LongAdder refusedInAll = new LongAdder();
+    private final LongAdder refusedPerAddress = new LongAdder();
+    /** Refusals not yet in a warning. */
+    private final AtomicLong unwarned = new AtomicLong();
+    /** When the next warning may be logged ({@link #nanoTime}); the first refusal is warned about at once. */
+    private final AtomicLong nextWarning;
 
-    public ConnectionLimit(int max, int maxPerAddress) {
+    /**
+     * @param server what the logs and the metric call this server's limits: the configuration section,
+     *               {@code web} or {@code metrics} (the keys are {@code <server>.limits.max_connections...})
+     */
+    public ConnectionLimit(String server, int max, int maxPerAddress) {
+        this(server, max, maxPerAddress, System::nanoTime);
+    }
+
+    ConnectionLimit(String server, int max, int maxPerAddress, LongSupplier nanoTime) {
         if (max < 1 || maxPerAddress < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
+        this.server = server;
         this.max = max;
         this.maxPerAddress = maxPerAddress;
+        this.nanoTime = nanoTime;
+        this.nextWarning = new AtomicLong(nanoTime.getAsLong());
+    }
+
+    /**
+     * Registers {@code nvr.<server>.connections.refused} (tag {@code reason}: total or per_address), in
+     * place of those of a server of the same name started before this one.
+     */
+    public ConnectionLimit register(MeterRegistry registry) {
+        String name = "nvr." + server + ".connections.refused";
+        registry.find(name).meters().forEach(registry::remove);
+        FunctionCounter.builder(name, refusedInAll, LongAdder::sum)
+                .description("connections closed as soon as accepted: too many open in all (reason total) "
+                        + "or from the client's address (per_address)")
+                .tag("reason", "total").register(registry);
+        FunctionCounter.builder(name, refusedPerAddress, LongAdder::sum)
+                .description("connections closed as soon as accepted: too many open in all (reason total) "
+                        + "or from the client's address (per_address)")
+                .tag("reason", "per_address").register(registry);
+        return this;
+    }
+
+    /** Connections refused so far: too many in all, too many from one address. */
+    public long refused() {
+        return refusedInAll.sum() + refusedPerAddress.sum();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         int total = open.incrementAndGet();
-        int fromClient = perAddress.computeIfAbsent(address(ctx), a -> new AtomicInteger()).incrementAndGet();
+        InetAddress client = address(ctx);
+        int fromClient = perAddress.computeIfAbsent(client, a -> new AtomicInteger()).incrementAndGet();
         if (total > max || fromClient > maxPerAddress) {
-            log.debug("HTTP connection from {} closed: {} open, {} from that address", ctx.channel().remoteAddress(),
-                    total - 1, fromClient - 1);
+            (total > max ? refusedInAll : refusedPerAddress).increment();
+            warn(client, total - 1, fromClient - 1);
             ctx.close();
             return;
         }
         super.channelActive(ctx);
+    }
+
+    private void warn(InetAddress client, int total, int fromClient) {
+        long refusedSinceWarning = unwarned.incrementAndGet();
+        long now = nanoTime.getAsLong();
+        long next = nextWarning.get();
+        if (now - next < 0 || !nextWarning.compareAndSet(next, now + WARN_EVERY_NANOS)) {
+            log.debug("{} connection from {} closed: {} open, {} from that address", server,
+                    client.getHostAddress(), total, fromClient);
+            return;
+        }
+        unwarned.addAndGet(-refusedSinceWarning);
+        boolean inAll = total >= max;
+        log.warn("{}: closed {} connection(s) as soon as accepted (since the last such warning), the last from {}: "
+                        + "{} open from that address ({}.limits.max_connections_per_address: {}), {} in all "
+                        + "({}.limits.max_connections: {}); raise {} if these are real viewers", server,
+                refusedSinceWarning, client.getHostAddress(), fromClient, server, maxPerAddress, total, server, max,
+                server + ".limits." + (inAll ? "max_connections" : "max_connections_per_address"));
     }
 
     @Override

@@ -215,7 +215,8 @@ public final class MetricsServer implements AutoCloseable {
         Limits limits = options.limits();
         CredentialCheck credentials = verifier == null ? null : new CredentialCheck(verifier, limits, clock);
         HttpEndpointHandler endpoint = new HttpEndpointHandler(metrics, health, credentials, limits.refusalDelay());
-        ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
+        ConnectionLimit connectionLimit = new ConnectionLimit("metrics", limits.maxConnections(), limits.maxPerAddress())
+                .register(metrics.registry());
         EventLoopGroup group = ServerLoop.open(THREAD_NAME);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)

@@ -167,7 +167,8 @@ public final class WebServer implements AutoCloseable {
                 new FailureThrottle<>(limits.failuresAllowed(), limits.failureWindow(), options.clock(), MAX_FAILING_USERS),
                 new Pages(), new WebApi(config, audit, options.clock(), options.zone()), apiExecutor,
                 new AuditTrail(audit, options.clock()), limits.refusalDelay(), live, footage));
-        ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), limits.maxPerAddress());
+        ConnectionLimit connectionLimit = new ConnectionLimit("web", limits.maxConnections(), limits.maxPerAddress());
+        live.registry().ifPresent(connectionLimit::register);
         EventLoopGroup group = ServerLoop.open(THREAD_NAME);
         ChannelGroup connections = new DefaultChannelGroup("nvr-web-connections", group.next());
         ServerBootstrap bootstrap = new ServerBootstrap()

@@ -300,6 +300,12 @@ class MetricsServerTest {
         MetricsServer.Options options = MetricsServer.Options.DEFAULT.withLimits(
                 MetricsServer.Limits.DEFAULT.withConnections(3, 2));
         String healthz = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+        ch.qos.logback.classic.Logger log =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ConnectionLimit.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
         try (MetricsServer limited = MetricsServer.start("127.0.0.1", 0, metrics, health::get, options);
              Socket first = connect(limited, "127.0.0.1");
              Socket second = connect(limited, "127.0.0.1")) {
@@ -316,6 +322,22 @@ class MetricsServerTest {
                     assertClosedUnanswered(fourth, "a fourth in all");
                 }
             }
+            // Counted by limit on the scrape, and said once (the next warning waits a minute), naming the key.
+            String scrape = exchange(first, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(scrape.contains("nvr_metrics_connections_refused_total{reason=\"per_address\"} 1.0"),
+                    scrape);
+            assertTrue(scrape.contains("nvr_metrics_connections_refused_total{reason=\"total\"} 1.0"),
+                    scrape);
+            List<String> warnings = lines.list.stream()
+                    .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("metrics: closed 1 connection(s) as soon as accepted"),
+                    warnings.get(0));
+            assertTrue(warnings.get(0).contains("the last from 127.0.0.1: 2 open from that address "
+                    + "(metrics.limits.max_connections_per_address: 2)"), warnings.get(0));
+            assertTrue(warnings.get(0).endsWith("raise metrics.limits.max_connections_per_address if these are "
+                    + "real viewers"), warnings.get(0));
             second.close();
             // The slot is free once the server has seen the close.
             Poll.until(Duration.ofSeconds(5), "a connection accepted again", () -> {
@@ -327,6 +349,8 @@ class MetricsServerTest {
             });
             assertTrue(exchange(first, healthz).startsWith("HTTP/1.1 200 "),
                     "the connections within the limits keep working");
+        } finally {
+            log.detachAppender(lines);
         }
     }
 
