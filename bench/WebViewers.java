@@ -94,6 +94,7 @@ public class WebViewers {
                     if (!stopping.get()) {
                         closed.set(CHURN == 0);
                         System.err.println(LocalTime.now() + " live " + camera + ": " + e);
+                        pause(1000); // as a tile does before it tries again, not a loop hammering the server
                     }
                 }
             } while (CHURN > 0 && !stopping.get() && faults.get() == 0);
@@ -188,9 +189,18 @@ public class WebViewers {
                 if (!stopping.get()) {
                     closed.set(CHURN == 0);
                     System.err.println(LocalTime.now() + " live " + camera + ": the server hung up");
+                    pause(1000);
                 }
             } finally {
                 socket = null;
+            }
+        }
+
+        static void pause(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 

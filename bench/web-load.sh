@@ -128,6 +128,8 @@ hash=$(printf '%s' "$password" | java -jar "$jar" hash-password 2>/dev/null | ta
   echo "metrics: { listen: 127.0.0.1:0 }"
   echo "web:"
   echo "  listen: 127.0.0.1:0"
+  # every viewer comes from 127.0.0.1 here; in an office each browser has its own address
+  echo "  limits: { max_connections_per_address: 256 }"
   echo "  users: [ {name: xem, role: viewer, password_hash: \"$hash\"} ]"
   echo "sites:"
   echo "  - id: bench"
