@@ -104,6 +104,7 @@ public final class VlcRtspServer implements AutoCloseable {
             server.makeClip();
             server.launch();
             server.awaitListening();
+            server.awaitInputBound();
             server.feedLeadIn();
             server.awaitDescribed();
             return server;
@@ -238,10 +239,39 @@ public final class VlcRtspServer implements AutoCloseable {
         }
     }
 
-    /** VLC answers DESCRIBE 500 until it has seen the stream's pictures: ask until it answers 200. */
+    /**
+     * Waits until VLC's UDP input is bound: its RTSP listener can be up before, and a lead-in fed then is
+     * lost, after which VLC never describes the stream (CI saw that once).
+     */
+    private void awaitInputBound() throws InterruptedException {
+        String local = String.format(" 0100007F:%04X ", inputPort); // /proc/net/udp: 127.0.0.1, port in hex
+        Poll.until(READY_TIMEOUT, "VLC's UDP input bound on 127.0.0.1:" + inputPort + " (log: "
+                + dir.resolve("vlc.log") + ")", () -> {
+            try {
+                return Files.readString(Path.of("/proc/net/udp")).contains(local);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read /proc/net/udp", e);
+            }
+        });
+    }
+
+    /**
+     * VLC answers DESCRIBE 500 until it has seen the stream's pictures: ask until it answers 200. Should
+     * the lead-in still have gone astray, it is fed again every 5 s (before PLAY nothing VLC sends is
+     * the client's, so a repeated lead-in changes nothing the test counts).
+     */
     private void awaitDescribed() throws InterruptedException {
-        Poll.until(READY_TIMEOUT, "VLC describing the stream (log: " + dir.resolve("vlc.log") + ")",
-                () -> describe().startsWith("RTSP/1.0 200"));
+        long[] refeed = {System.nanoTime() + TimeUnit.SECONDS.toNanos(5)};
+        Poll.until(READY_TIMEOUT, "VLC describing the stream (log: " + dir.resolve("vlc.log") + ")", () -> {
+            if (describe().startsWith("RTSP/1.0 200")) {
+                return true;
+            }
+            if (System.nanoTime() - refeed[0] > 0) {
+                refeed[0] = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                feedLeadIn();
+            }
+            return false;
+        });
     }
 
     private String describe() {
