@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 
 /**
  * Caps the connections open at once, in all and per client address: one accepted beyond either cap
@@ -37,38 +36,33 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
 
     /** Between two warnings about refused connections. */
-    static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final String REFUSED_DESCRIPTION = "connections closed as soon as accepted: too many open in "
+            + "all (reason total) or from the client's address (per_address)";
 
     private final String server;
     private final int max;
     private final int maxPerAddress;
-    private final LongSupplier nanoTime;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final LongAdder refusedInAll = new LongAdder();
     private final LongAdder refusedPerAddress = new LongAdder();
     /** Refusals not yet in a warning. */
     private final AtomicLong unwarned = new AtomicLong();
-    /** When the next warning may be logged ({@link #nanoTime}); the first refusal is warned about at once. */
-    private final AtomicLong nextWarning;
+    /** When ({@link System#nanoTime}) the next warning may be logged; the first refusal is warned about at once. */
+    private final AtomicLong nextWarning = new AtomicLong(System.nanoTime());
 
     /**
      * @param server what the logs and the metric call this server's limits: the configuration section,
      *               {@code web} or {@code metrics} (the keys are {@code <server>.limits.max_connections...})
      */
     public ConnectionLimit(String server, int max, int maxPerAddress) {
-        this(server, max, maxPerAddress, System::nanoTime);
-    }
-
-    ConnectionLimit(String server, int max, int maxPerAddress, LongSupplier nanoTime) {
         if (max < 1 || maxPerAddress < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
         this.server = server;
         this.max = max;
         this.maxPerAddress = maxPerAddress;
-        this.nanoTime = nanoTime;
-        this.nextWarning = new AtomicLong(nanoTime.getAsLong());
     }
 
     /**
@@ -78,20 +72,11 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     public ConnectionLimit register(MeterRegistry registry) {
         String name = "nvr." + server + ".connections.refused";
         registry.find(name).meters().forEach(registry::remove);
-        FunctionCounter.builder(name, refusedInAll, LongAdder::sum)
-                .description("connections closed as soon as accepted: too many open in all (reason total) "
-                        + "or from the client's address (per_address)")
+        FunctionCounter.builder(name, refusedInAll, LongAdder::sum).description(REFUSED_DESCRIPTION)
                 .tag("reason", "total").register(registry);
-        FunctionCounter.builder(name, refusedPerAddress, LongAdder::sum)
-                .description("connections closed as soon as accepted: too many open in all (reason total) "
-                        + "or from the client's address (per_address)")
+        FunctionCounter.builder(name, refusedPerAddress, LongAdder::sum).description(REFUSED_DESCRIPTION)
                 .tag("reason", "per_address").register(registry);
         return this;
-    }
-
-    /** Connections refused so far: too many in all, too many from one address. */
-    public long refused() {
-        return refusedInAll.sum() + refusedPerAddress.sum();
     }
 
     @Override
@@ -100,17 +85,19 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
         InetAddress client = address(ctx);
         int fromClient = perAddress.computeIfAbsent(client, a -> new AtomicInteger()).incrementAndGet();
         if (total > max || fromClient > maxPerAddress) {
-            (total > max ? refusedInAll : refusedPerAddress).increment();
-            warn(client, total - 1, fromClient - 1);
+            boolean inAll = total > max;
+            (inAll ? refusedInAll : refusedPerAddress).increment();
+            warn(client, inAll, total - 1, fromClient - 1);
             ctx.close();
             return;
         }
         super.channelActive(ctx);
     }
 
-    private void warn(InetAddress client, int total, int fromClient) {
+    /** Logs a refusal: a warning when a minute has passed since the last one, else at debug level. */
+    private void warn(InetAddress client, boolean inAll, int total, int fromClient) {
         long refusedSinceWarning = unwarned.incrementAndGet();
-        long now = nanoTime.getAsLong();
+        long now = System.nanoTime();
         long next = nextWarning.get();
         if (now - next < 0 || !nextWarning.compareAndSet(next, now + WARN_EVERY_NANOS)) {
             log.debug("{} connection from {} closed: {} open, {} from that address", server,
@@ -118,7 +105,6 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
             return;
         }
         unwarned.addAndGet(-refusedSinceWarning);
-        boolean inAll = total >= max;
         log.warn("{}: closed {} connection(s) as soon as accepted (since the last such warning), the last from {}: "
                         + "{} open from that address ({}.limits.max_connections_per_address: {}), {} in all "
                         + "({}.limits.max_connections: {}); raise {} if these are real viewers", server,
